@@ -1,0 +1,1 @@
+"""The Diorama agent: settings, model choice, planner, runs and the chain log."""

@@ -1,0 +1,183 @@
+"""Settings: the config file (`diorama.toml`) plus environment overrides; the only reader of the environment."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal, Mapping
+
+from tools.errors import ConfigError
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = REPO_DIR / "diorama.toml"
+ModelProvider = Literal["auto", "offline", "hf", "openai"]
+_PROVIDERS = ("auto", "offline", "hf", "openai")
+_CAPABILITIES = ("text_to_3d", "scene_assembly", "other")
+
+
+@dataclass(frozen=True)
+class ToolConfig:
+    """One Space endpoint the agent may call."""
+
+    name: str
+    space: str
+    endpoint: str
+    capability: str = "other"
+    description: str | None = None
+
+    @property
+    def local_name(self) -> str | None:
+        """The bundled Space folder for "local:<name>" sources, else None."""
+        return self.space.removeprefix("local:") if self.space.startswith("local:") else None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run needs to know; build with `Settings.load()` or directly in tests."""
+
+    tools: tuple[ToolConfig, ...]
+    model_provider: ModelProvider = "auto"
+    model_id: str = "Qwen/Qwen2.5-Coder-32B-Instruct"
+    llm_base_url: str = ""
+    max_tokens_per_step: int = 1500
+    max_steps: int = 6
+    run_timeout_s: float = 600.0
+    flatten_messages: bool = True
+    connect_timeout_s: float = 30.0
+    call_timeout_s: float = 180.0
+    call_attempts: int = 2
+    max_request_chars: int = 500
+    max_objects: int = 12
+    data_dir: Path = REPO_DIR / "data"
+    config_path: Path = DEFAULT_CONFIG
+    hf_token: str | None = field(default=None, repr=False)
+    llm_api_key: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def load(cls, path: Path | None = None, environ: Mapping[str, str] | None = None) -> "Settings":
+        """Read the config file, then apply environment overrides.
+
+        Raises:
+            ConfigError: the file is missing or malformed, or a value is invalid;
+                the message names the key or variable and the accepted forms.
+        """
+        env = os.environ if environ is None else environ
+        path = Path(path or env.get("DIORAMA_CONFIG") or DEFAULT_CONFIG)
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"Config file {path} does not exist; pass --config PATH or restore diorama.toml.") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"Config file {path} is not valid TOML: {exc}.") from exc
+        model, limits, storage = raw.get("model", {}), raw.get("limits", {}), raw.get("storage", {})
+        tools = tuple(_tool(entry, index, env) for index, entry in enumerate(raw.get("tools", [])))
+        if not tools:
+            raise ConfigError(f"Config file {path} lists no [[tools]]; add at least a text_to_3d and a scene tool.")
+        names = [t.name for t in tools]
+        if len(set(names)) != len(names):
+            raise ConfigError(f"Tool names in {path} must be unique, got {names}.")
+        data_dir = _pick(env, "DIORAMA_DATA_DIR", storage.get("data_dir", ""), str)
+        settings = cls(
+            tools=tools,
+            model_provider=_pick(env, "DIORAMA_MODEL_PROVIDER", model.get("provider", "auto"), str),
+            model_id=_pick(env, "DIORAMA_MODEL_ID", model.get("id", cls.model_id), str),
+            llm_base_url=_pick(env, "DIORAMA_LLM_BASE_URL", model.get("base_url", ""), str),
+            max_tokens_per_step=_pick(env, "DIORAMA_MAX_TOKENS", model.get("max_tokens_per_step", 1500), int),
+            max_steps=_pick(env, "DIORAMA_MAX_STEPS", model.get("max_steps", 6), int),
+            run_timeout_s=_pick(env, "DIORAMA_RUN_TIMEOUT_S", model.get("run_timeout_s", 600), float),
+            flatten_messages=bool(model.get("flatten_messages", True)),
+            connect_timeout_s=_pick(env, "DIORAMA_CONNECT_TIMEOUT_S", limits.get("connect_timeout_s", 30), float),
+            call_timeout_s=_pick(env, "DIORAMA_CALL_TIMEOUT_S", limits.get("call_timeout_s", 180), float),
+            call_attempts=_pick(env, "DIORAMA_CALL_ATTEMPTS", limits.get("call_attempts", 2), int),
+            max_request_chars=int(limits.get("max_request_chars", 500)),
+            max_objects=int(limits.get("max_objects", 12)),
+            data_dir=Path(data_dir) if data_dir else _default_data_dir(),
+            config_path=path,
+            hf_token=env.get("HF_TOKEN") or env.get("HUGGING_FACE_HUB_TOKEN") or None,
+            llm_api_key=env.get("DIORAMA_LLM_API_KEY") or None,
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Raise ConfigError for values no run could use."""
+        if self.model_provider not in _PROVIDERS:
+            raise ConfigError(f"model.provider (DIORAMA_MODEL_PROVIDER) is {self.model_provider!r}; "
+                              f"use one of {', '.join(_PROVIDERS)}.")
+        if self.model_provider == "openai" and not self.llm_base_url:
+            raise ConfigError("model.provider is 'openai' but model.base_url (DIORAMA_LLM_BASE_URL) is empty; "
+                              "set it to the server's /v1 URL, e.g. http://127.0.0.1:8080/v1.")
+        if self.model_provider == "hf" and not self.hf_token:
+            raise ConfigError("model.provider is 'hf' but HF_TOKEN is not set; add it as a Space secret.")
+        for key, value in (("max_steps", self.max_steps), ("max_tokens_per_step", self.max_tokens_per_step),
+                           ("call_attempts", self.call_attempts), ("max_objects", self.max_objects)):
+            if value < 1:
+                raise ConfigError(f"{key} must be at least 1, got {value}.")
+        for key, value in (("connect_timeout_s", self.connect_timeout_s), ("call_timeout_s", self.call_timeout_s),
+                           ("run_timeout_s", self.run_timeout_s)):
+            if value <= 0:
+                raise ConfigError(f"{key} must be a positive number of seconds, got {value}.")
+
+    @property
+    def resolved_provider(self) -> Literal["offline", "hf", "openai"]:
+        """The provider "auto" stands for with these settings."""
+        if self.model_provider != "auto":
+            return self.model_provider  # type: ignore[return-value]
+        if self.llm_base_url:
+            return "openai"
+        return "hf" if self.hf_token else "offline"
+
+    @property
+    def offline(self) -> bool:
+        """True when nothing needs the Hub: offline planner and only local or URL Spaces."""
+        from tools.spaces import is_hub_id
+
+        return self.resolved_provider != "hf" and not any(is_hub_id(t.space) for t in self.tools)
+
+    def with_overrides(self, **changes: Any) -> "Settings":
+        """A copy with some fields replaced (tests and the CLI use this)."""
+        return replace(self, **changes)
+
+    def tool(self, capability: str) -> ToolConfig | None:
+        """The first tool that serves `capability`."""
+        return next((t for t in self.tools if t.capability == capability), None)
+
+
+def _default_data_dir() -> Path:
+    persistent = Path("/data")
+    return persistent / "diorama" if persistent.is_dir() and os.access(persistent, os.W_OK) else REPO_DIR / "data"
+
+
+def _pick(env: Mapping[str, str], var: str, default: Any, kind: type) -> Any:
+    value = env.get(var)
+    if value is None or value == "":
+        value = default
+    try:
+        return kind(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{var} must be a {kind.__name__}, got {value!r}.") from exc
+
+
+def _tool(entry: Any, index: int, env: Mapping[str, str]) -> ToolConfig:
+    if not isinstance(entry, dict):
+        raise ConfigError(f"[[tools]] entry {index + 1} must be a table with name, space and endpoint.")
+    missing = [key for key in ("name", "space", "endpoint") if not entry.get(key)]
+    if missing:
+        raise ConfigError(f"[[tools]] entry {index + 1} lacks {', '.join(missing)}; "
+                          "each tool needs name, space and endpoint.")
+    name = str(entry["name"])
+    if not name.isidentifier():
+        raise ConfigError(f"Tool name {name!r} must be a Python identifier, e.g. 'text_to_3d'.")
+    capability = str(entry.get("capability", "other"))
+    if capability not in _CAPABILITIES:
+        raise ConfigError(f"Tool {name!r} has capability {capability!r}; use one of {', '.join(_CAPABILITIES)}.")
+    endpoint = str(entry["endpoint"])
+    return ToolConfig(
+        name=name,
+        space=env.get(f"DIORAMA_SPACE_{name.upper()}") or str(entry["space"]),
+        endpoint=endpoint if endpoint.startswith("/") else "/" + endpoint,
+        capability=capability,
+        description=entry.get("description"),
+    )

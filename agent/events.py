@@ -1,0 +1,173 @@
+"""The chain log: one structured event list per run, and pure functions that render it.
+
+The same `ChainLog.to_dict()` object is shown in the UI (as chat messages),
+written by the CLI (`--log`) and returned by the API.  Schema:
+
+    {"run_id", "request", "model": {"provider", "id"}, "started_at",
+     "events": [event, ...],
+     "result": {"scene": path | None, "error": text | None, "answer": text | None},
+     "timings": {"startup_s", "agent_s", "space_calls_s", "assembly_s", "total_s"}}
+
+Event types: "run_started", "tools_loaded", "agent_step" (thought, code,
+observation, error), "space_call" (tool, space, endpoint, inputs, output,
+status, attempt, started_at, duration_s, error), "final_answer", "run_finished".
+Events with an "id" are updated in place as they progress (running -> ok/error).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import threading
+from typing import Any, Iterable
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+
+
+class ChainLog:
+    """A thread-safe, append-or-update list of events with secrets redacted.
+
+    Args:
+        run_id: the run's id.
+        request: the user's request.
+        model: {"provider": ..., "id": ...}.
+        secrets: strings that must never appear in the log (tokens).
+    """
+
+    def __init__(self, run_id: str, request: str, model: dict[str, str], *, secrets: Iterable[str] = ()) -> None:
+        self._lock = threading.Lock()
+        self._secrets = [s for s in secrets if s and len(s) >= 4]
+        self._data: dict[str, Any] = {
+            "run_id": run_id, "request": self.redact(request), "model": dict(model), "started_at": utc_now(),
+            "events": [], "result": {"scene": None, "error": None, "answer": None}, "timings": {},
+        }
+        self._index: dict[str, int] = {}
+
+    def redact(self, value: Any) -> Any:
+        """Replace every secret inside strings, lists and dicts with '***'."""
+        if isinstance(value, str):
+            for secret in self._secrets:
+                value = value.replace(secret, "***")
+            return value
+        if isinstance(value, list):
+            return [self.redact(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.redact(v) for k, v in value.items()}
+        return value
+
+    def add(self, event: dict[str, Any]) -> None:
+        """Append an event, or update the one with the same "id"."""
+        event = self.redact(copy.deepcopy(event))
+        event.setdefault("at", utc_now())
+        with self._lock:
+            key = event.get("id")
+            if key is not None and key in self._index:
+                self._data["events"][self._index[key]].update(event)
+            else:
+                if key is not None:
+                    self._index[key] = len(self._data["events"])
+                self._data["events"].append(event)
+
+    def set_model(self, model: dict[str, str]) -> None:
+        with self._lock:
+            self._data["model"] = dict(model)
+
+    def finish(self, *, scene: str | None, error: str | None, answer: str | None, timings: dict[str, float]) -> None:
+        with self._lock:
+            self._data["result"] = {"scene": scene, "error": self.redact(error), "answer": self.redact(answer)}
+            self._data["timings"] = dict(timings)
+
+    def events(self, type_: str | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            return [copy.deepcopy(e) for e in self._data["events"] if type_ is None or e.get("type") == type_]
+
+    def to_dict(self) -> dict[str, Any]:
+        with self._lock:
+            return copy.deepcopy(self._data)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, default=str)
+
+
+# ---- rendering (pure functions) --------------------------------------------------------------
+
+_STATUS_ICON = {"running": "⏳", "ok": "✅", "error": "❌"}
+
+
+def _short(value: Any, limit: int = 400) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def event_to_message(event: dict[str, Any]) -> dict[str, Any] | None:
+    """One chain-log event as a `gr.Chatbot` message dict, or None if not shown."""
+    kind = event.get("type")
+    pending = "pending" if event.get("status") == "running" else "done"
+    if kind == "agent_step":
+        body = event.get("thought") or ""
+        if event.get("code"):
+            body += f"\n```python\n{event['code']}\n```"
+        if event.get("observation"):
+            body += f"\n**Observation**\n```\n{_short(event['observation'], 1500)}\n```"
+        if event.get("error"):
+            body += f"\n**Error:** {event['error']}"
+        title = f"🧠 Step {event.get('step')}" + (" — error" if event.get("error") else "")
+        meta: dict[str, Any] = {"title": title, "status": pending, "id": event.get("id")}
+        if event.get("duration_s") is not None:
+            meta["duration"] = event["duration_s"]
+        return {"role": "assistant", "content": body.strip() or "…", "metadata": meta}
+    if kind == "space_call":
+        icon = _STATUS_ICON.get(event.get("status", ""), "")
+        title = f"{icon} {event['tool']} · {event['space']} {event['endpoint']}"
+        if event.get("attempt", 1) > 1:
+            title += f" (attempt {event['attempt']})"
+        lines = [f"**inputs** `{_short(event.get('inputs'))}`"]
+        if event.get("output") is not None:
+            lines.append(f"**output** `{_short(event['output'])}`")
+        if event.get("error"):
+            lines.append(f"**error** {event['error']}")
+        meta = {"title": title, "status": pending, "id": event.get("id")}
+        if event.get("duration_s") is not None:
+            meta["duration"] = event["duration_s"]
+        return {"role": "assistant", "content": "\n\n".join(lines), "metadata": meta}
+    if kind == "tools_loaded":
+        names = ", ".join(f"`{t['name']}` ({t['space']} {t['endpoint']})" for t in event.get("tools", []))
+        text = f"Tools: {names or 'none'}"
+        for name, reason in (event.get("failed") or {}).items():
+            text += f"\n\n⚠️ `{name}` unavailable: {reason}"
+        return {"role": "assistant", "content": text, "metadata": {"title": "🧰 Tools", "status": "done"}}
+    if kind == "final_answer":
+        return {"role": "assistant", "content": str(event.get("text", ""))}
+    if kind == "run_finished" and event.get("error"):
+        return {"role": "assistant", "content": f"⚠️ {event['error']}"}
+    return None
+
+
+def log_to_messages(log: dict[str, Any]) -> list[dict[str, Any]]:
+    """The whole chain log as chat messages: the request, then one message per shown event."""
+    messages = [{"role": "user", "content": log.get("request", "")}]
+    for event in log.get("events", []):
+        message = event_to_message(event)
+        if message is not None:
+            messages.append(message)
+    return messages
+
+
+def progress_line(event: dict[str, Any]) -> str | None:
+    """A one-line CLI progress report for a finished step or Space call, else None."""
+    kind = event.get("type")
+    if kind == "space_call" and event.get("status") != "running":
+        outcome = "ok" if event["status"] == "ok" else f"FAILED: {event.get('error')}"
+        prompt = next(iter((event.get("inputs") or {}).values()), "")
+        return (f"[space] {event['tool']} {event['space']} {event['endpoint']} "
+                f"{_short(prompt, 60)!s} -> {outcome} ({event.get('duration_s', 0):.2f} s)")
+    if kind == "agent_step" and event.get("status") != "running":
+        status = f"error: {event['error']}" if event.get("error") else "done"
+        return f"[agent] step {event.get('step')} {status} ({event.get('duration_s') or 0:.2f} s)"
+    if kind == "tools_loaded":
+        return "[tools] " + ", ".join(t["name"] for t in event.get("tools", [])) + (
+            "; unavailable: " + ", ".join(event["failed"]) if event.get("failed") else "")
+    return None

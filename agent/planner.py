@@ -1,0 +1,207 @@
+"""The offline planner: a smolagents `Model` with no LLM that writes the code an LLM would.
+
+It reads the request (subjects from `agent.gazetteer`) and the tool list (each
+tool's schema says which argument takes a prompt, which takes files, what the
+tool returns), then answers step by step:
+
+1. call the asset tool once per subject, catching each failure;
+2. read the observation; retry the failed subjects once unless the Space
+   rejected them outright;
+3. assemble the scene from what was made (dropping a file the scene Space
+   refuses, once) and call `final_answer`.
+
+It goes through the real CodeAgent loop, so the code really runs and the
+Spaces are really called.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from smolagents import ChatMessage, MessageRole, Model
+from smolagents.monitoring import TokenUsage
+
+from agent.gazetteer import Subjects, subjects_from_request
+from agent.models import STUCK_PROMPT
+from tools.schema import ToolSpec
+
+NOTHING_TO_BUILD = (
+    "I could not find anything to build in that request. Name a place (e.g. 'Build a 3D gallery of Paris "
+    "landmarks') or list objects (e.g. 'a gallery of a red lighthouse, an oak tree and a windmill')."
+)
+_FAILED_LINE = re.compile(r"^FAILED (.+?): (.*)$", re.M)
+_REFUSED_FILE = re.compile(r"'([^'/\\]+\.(?:glb|gltf))'")
+
+
+class OfflinePlanner(Model):
+    """Rule-based code writer for a text-to-3D tool and a scene-assembly tool.
+
+    Args:
+        asset_tool: spec of the tool that turns a prompt into a 3D file, or None if unavailable.
+        scene_tool: spec of the tool that assembles files into a scene, or None if unavailable.
+        max_objects: most subjects put in one gallery.
+        unavailable: tool name -> reason, for tools the config lists but that failed to load.
+    """
+
+    def __init__(self, asset_tool: ToolSpec | None, scene_tool: ToolSpec | None, *, max_objects: int = 12,
+                 unavailable: dict[str, str] | None = None) -> None:
+        super().__init__(model_id="offline-planner")
+        self.asset_tool = asset_tool
+        self.scene_tool = scene_tool
+        self.max_objects = max_objects
+        self.unavailable = unavailable or {}
+        self._phase = "start"
+        self._subjects: Subjects | None = None
+        self._dropped_files: set[str] = set()
+        self._retried = False
+
+    def generate(self, messages: list[ChatMessage], stop_sequences: list[str] | None = None,
+                 response_format: dict[str, str] | None = None, tools_to_call_from: list[Any] | None = None,
+                 **kwargs: Any) -> ChatMessage:
+        texts = [(m.role, _text(m)) for m in messages]
+        if texts and STUCK_PROMPT in texts[0][1]:
+            return _reply("The run stopped before the scene was finished: see the chain log for what was made.")
+        task = next((t.split("New task:", 1)[1].strip() for r, t in texts
+                     if r == MessageRole.USER and "New task:" in t), "")
+        observation = next((t for r, t in reversed(texts) if r == MessageRole.TOOL_RESPONSE), "")
+        return _reply(*self._next_step(task, observation))
+
+    def _next_step(self, task: str, observation: str) -> tuple[str, str]:
+        if self._phase == "start":
+            return self._start(task)
+        if self._phase == "generated":
+            return self._after_generation(observation)
+        if self._phase == "assembling":
+            return self._after_assembly(observation)
+        return "Finishing.", "final_answer('The run could not assemble a scene; see the chain log.')"
+
+    def _start(self, task: str) -> tuple[str, str]:
+        self._subjects = subjects_from_request(task, max_items=self.max_objects)
+        if not self._subjects.items:
+            self._phase = "done"
+            return "The request names nothing I can build.", f"final_answer({NOTHING_TO_BUILD!r})"
+        missing = self._missing_tools()
+        if missing:
+            self._phase = "done"
+            return "A required tool is unavailable.", f"final_answer({missing!r})"
+        self._phase = "generated"
+        items = list(self._subjects.items)
+        where = f"the request names {self._subjects.place}" if self._subjects.place else "the request lists objects"
+        thought = (f"{where.capitalize()}, so the gallery '{self._subjects.title}' gets {len(items)} object(s): "
+                   f"{', '.join(items)}. I call {self.asset_tool.name} once per object, keeping going if one "
+                   f"fails, then assemble the results with {self.scene_tool.name}.")
+        code = (f"subjects = {items!r}\nassets = {{}}\nfailed = {{}}\n"
+                f"for subject in subjects:\n{_indent(self._asset_call('subject'), 4)}\n"
+                "print(f\"made {len(assets)} of {len(subjects)}\")")
+        return thought, code
+
+    def _asset_call(self, var: str) -> str:
+        call = f"{self.asset_tool.name}({_prompt_arg(self.asset_tool)}={var})"
+        pick = _file_key(self.asset_tool)
+        value = f"result[{pick!r}]" if pick else "result"
+        return (f"try:\n    result = {call}\n    assets[{var}] = {value}\n    print(f\"OK {{{var}}}\")\n"
+                f"except Exception as error:\n    failed[{var}] = str(error)\n    print(f\"FAILED {{{var}}}: {{error}}\")")
+
+    def _after_generation(self, observation: str) -> tuple[str, str]:
+        failures = dict(_FAILED_LINE.findall(observation))
+        retry = [s for s, error in failures.items() if "rejected the call" not in error]
+        if retry and not self._retried:
+            self._retried = True
+            thought = (f"{len(failures)} object(s) failed ({', '.join(failures)}). The errors look transient, "
+                       f"so I retry {', '.join(retry)} once.")
+            code = (f"for subject in {retry!r}:\n    failed.pop(subject, None)\n"
+                    f"{_indent(self._asset_call('subject'), 4)}\n"
+                    "print(f\"made {len(assets)} of {len(subjects)}\")")
+            return thought, code
+        return self._assemble(failures)
+
+    def _assemble(self, failures: dict[str, str]) -> tuple[str, str]:
+        self._phase = "assembling"
+        skipped = f" Skipping {', '.join(failures)}, which failed." if failures else ""
+        thought = f"Assembling the gallery from the objects that were made.{skipped}"
+        args = ", ".join(self._scene_args())
+        code = (
+            "made = [s for s in subjects if s in assets]\n"
+            "if not made:\n"
+            "    final_answer('No object could be made, so there is no scene. Failures: ' + str(failed))\n"
+            f"scene = {self.scene_tool.name}({args})\n"
+            f"print(scene)\n{self._final_answer_code()}"
+        )
+        return thought, code
+
+    def _after_assembly(self, observation: str) -> tuple[str, str]:
+        refused = [name for name in _REFUSED_FILE.findall(observation) if name not in self._dropped_files]
+        if refused and "Error" in observation:
+            self._dropped_files.update(refused)
+            thought = f"The scene Space refused {refused[0]}; I drop that object and assemble the rest."
+            code = (f"for subject in list(assets):\n    if assets[subject].endswith({refused[0]!r}):\n"
+                    "        failed[subject] = 'refused by the scene Space'\n        assets.pop(subject)\n"
+                    "made = [s for s in subjects if s in assets]\n"
+                    "if not made:\n    final_answer('Every object was refused by the scene Space: ' + str(failed))\n"
+                    f"scene = {self.scene_tool.name}({', '.join(self._scene_args())})\n"
+                    f"print(scene)\n{self._final_answer_code()}")
+            return thought, code
+        self._phase = "done"
+        reason = observation.strip().splitlines()[-1][:300] if observation.strip() else "unknown error"
+        return ("Assembly failed and I cannot fix the input; I report what happened.",
+                f"final_answer({('The scene could not be assembled: ' + reason)!r})")
+
+    def _scene_args(self) -> list[str]:
+        args = []
+        title = self._subjects.title if self._subjects else "Gallery"
+        for param in self.scene_tool.endpoint.params:
+            if param.kind == "files":
+                args.append(f"{param.name}=[assets[s] for s in made]")
+            elif "label" in param.name or "name" in param.name:
+                args.append(f"{param.name}='\\n'.join(made)")
+            elif "title" in param.name:
+                args.append(f"{param.name}={title!r}")
+        return args
+
+    def _final_answer_code(self) -> str:
+        pick = _file_key(self.scene_tool)
+        scene = f"scene[{pick!r}]" if pick else "scene"
+        return f"final_answer({{'scene': {scene}, 'objects': made, 'missing': failed}})"
+
+    def _missing_tools(self) -> str:
+        gaps = []
+        if self.asset_tool is None:
+            gaps.append("a text-to-3D tool")
+        if self.scene_tool is None:
+            gaps.append("a scene-assembly tool")
+        if not gaps:
+            return ""
+        reasons = "; ".join(f"{name}: {why}" for name, why in self.unavailable.items())
+        return (f"I cannot build this: {' and '.join(gaps)} is unavailable. " + (reasons or
+                "Add one to the config's [[tools]] with the right capability."))
+
+
+def _prompt_arg(spec: ToolSpec) -> str:
+    text_params = [p for p in spec.endpoint.params if p.kind == "text"]
+    named = [p for p in text_params if p.name in {"prompt", "text", "query", "description"}]
+    return (named or text_params or list(spec.endpoint.params))[0].name
+
+
+def _file_key(spec: ToolSpec) -> str | None:
+    """The output key holding the file, when the tool returns a dict."""
+    if len(spec.endpoint.outputs) == 1:
+        return None
+    files = [o.key for o in spec.endpoint.outputs if o.kind == "file"]
+    return files[0] if files else spec.endpoint.outputs[0].key
+
+
+def _indent(text: str, spaces: int) -> str:
+    return "\n".join(" " * spaces + line for line in text.splitlines())
+
+
+def _reply(thought: str, code: str) -> ChatMessage:
+    return ChatMessage(role=MessageRole.ASSISTANT, content=f"Thought: {thought}\n<code>\n{code}\n</code>",
+                       token_usage=TokenUsage(input_tokens=0, output_tokens=0))
+
+
+def _text(message: Any) -> str:
+    content = message.content
+    if isinstance(content, list):
+        return "\n".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return str(content or "")

@@ -1,0 +1,272 @@
+"""Run one request end to end: load the tools, drive the CodeAgent, stream the chain log, keep the scene."""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import shutil
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from smolagents import CodeAgent, Model
+from smolagents.memory import ActionStep, FinalAnswerStep
+from smolagents.monitoring import LogLevel
+
+from agent.config import Settings
+from agent.events import ChainLog, utc_now
+from agent.models import ObservedModel, build_llm, model_info
+from agent.planner import OfflinePlanner
+from tools.errors import AgentRunError, DioramaError, InvalidInputError
+from tools.registry import Registry
+from tools.space_tool import CallContext
+
+logger = logging.getLogger(__name__)
+
+INSTRUCTIONS = """You build one 3D scene by chaining Gradio Space tools.
+Plan: decide the objects (at most {max_objects}); call {asset} once per object, each call inside try/except so one
+failure does not stop the others, printing which ones failed; then call {scene} once with all the file paths
+and their labels; then call final_answer({{'scene': <scene file path>, 'objects': [labels], 'missing': {{label: reason}}}}).
+File paths returned by one tool can be passed directly to another tool. Never repeat a call that already succeeded."""
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """The end of a run: the scene file (or None) and the final chain log."""
+
+    scene: Path | None
+    log: dict[str, Any]
+
+    @property
+    def error(self) -> str | None:
+        return self.log["result"]["error"]
+
+
+def validate_request(request: Any, settings: Settings) -> str:
+    """The request stripped, or InvalidInputError with what to do instead."""
+    if not isinstance(request, str) or not request.strip():
+        raise InvalidInputError("The request is empty: describe a scene, e.g. 'Build a 3D gallery of Paris landmarks'.")
+    request = request.strip()
+    if len(request) > settings.max_request_chars:
+        raise InvalidInputError(f"The request is {len(request)} characters long; the limit is "
+                                f"{settings.max_request_chars}. Shorten it to the objects you want.")
+    return request
+
+
+class ChainRunner:
+    """Runs requests with one registry (schemas cached across runs) and one settings object.
+
+    Args:
+        settings: the configuration.
+        llm: a model to use instead of the configured one (tests pass a scripted model).
+    """
+
+    def __init__(self, settings: Settings, *, llm: Model | None = None) -> None:
+        self.settings = settings
+        self.registry = Registry(settings.tools, connect_timeout_s=settings.connect_timeout_s,
+                                 hf_token=settings.hf_token)
+        self._llm = llm
+
+    def model_info(self) -> dict[str, str]:
+        if self._llm is not None:
+            return {"provider": "custom", "id": str(getattr(self._llm, "model_id", type(self._llm).__name__))}
+        return model_info(self.settings)
+
+    def warm_up(self) -> None:
+        """Start the bundled Spaces now so the first request does not wait for them."""
+        self.registry.sources()
+
+    def run(self, request: str, *, cancel: threading.Event | None = None) -> Iterator[dict[str, Any]]:
+        """Yield chain-log snapshots as the run progresses; the last one holds the result.
+
+        Raises:
+            InvalidInputError: the request is empty or too long (nothing is started).
+        """
+        request = validate_request(request, self.settings)
+        run_id = time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+        run_dir = self.settings.data_dir / "runs" / run_id
+        run_dir.mkdir(parents=True, exist_ok=True)
+        log = ChainLog(run_id, request, self.model_info(),
+                       secrets=(self.settings.hf_token or "", self.settings.llm_api_key or ""))
+        ticks: queue.Queue[bool] = queue.Queue()
+
+        def emit(event: dict[str, Any]) -> None:
+            log.add(event)
+            ticks.put(True)
+
+        worker = threading.Thread(target=self._work, args=(request, run_dir, log, emit, cancel or threading.Event()),
+                                  name=f"run-{run_id}", daemon=True)
+        worker.start()
+        while worker.is_alive() or not ticks.empty():
+            try:
+                ticks.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            while not ticks.empty():
+                ticks.get_nowait()
+            yield log.to_dict()
+        yield log.to_dict()
+
+    def run_to_end(self, request: str) -> RunOutcome:
+        """Run a request and return only its outcome."""
+        final: dict[str, Any] = {}
+        for final in self.run(request):
+            pass
+        scene = final["result"]["scene"]
+        return RunOutcome(scene=Path(scene) if scene else None, log=final)
+
+    # ---- the worker thread -----------------------------------------------------------------
+
+    def _work(self, request: str, run_dir: Path, log: ChainLog, emit, cancel: threading.Event) -> None:
+        started = time.monotonic()
+        emit({"type": "run_started", "run_id": log.to_dict()["run_id"], "request": request})
+        context = CallContext(run_dir=run_dir, emit=emit, call_timeout_s=self.settings.call_timeout_s,
+                              attempts=self.settings.call_attempts)
+        answer: Any = None
+        error: str | None = None
+        observed: ObservedModel | None = None
+        loaded = self.registry.load(context)
+        startup_s = time.monotonic() - started
+        emit({"type": "tools_loaded", "tools": [{"name": t.name, "space": t.session.label,
+                                                 "endpoint": t.spec.endpoint.api_name,
+                                                 "description": t.description} for t in loaded.tools.values()],
+              "failed": loaded.failed, "duration_s": round(startup_s, 3)})
+        try:
+            observed = ObservedModel(self._model_for(loaded), on_reply=lambda *a: self._on_reply(emit, *a))
+            answer = self._drive(request, loaded, observed, emit, cancel, started)
+        except DioramaError as exc:
+            error = str(exc)
+        except Exception as exc:  # the agent framework or an LLM client failed: report, never crash the app
+            ref = uuid.uuid4().hex[:8]
+            logger.exception("run %s failed (ref %s)", log.to_dict()["run_id"], ref)
+            error = f"The agent failed unexpectedly ({type(exc).__name__}: {str(exc)[:200]}); ref {ref}."
+        finally:
+            loaded.close()
+        if cancel.is_set() and error is None:
+            error = "The run was cancelled; files made so far are kept in its folder."
+        self._finish(log, emit, run_dir, answer, error, observed, startup_s, started)
+
+    def _model_for(self, loaded) -> Model:
+        llm = self._llm or build_llm(self.settings)
+        if llm is not None:
+            return llm
+        by_capability = {t.capability: loaded.tools.get(t.name) for t in self.settings.tools
+                         if loaded.tools.get(t.name) is not None}
+        asset, scene = by_capability.get("text_to_3d"), by_capability.get("scene_assembly")
+        return OfflinePlanner(asset.spec if asset else None, scene.spec if scene else None,
+                              max_objects=self.settings.max_objects, unavailable=loaded.failed)
+
+    @staticmethod
+    def _on_reply(emit, step: int, thought: str, code: str, summary: bool) -> None:
+        if summary:
+            return
+        emit({"type": "agent_step", "id": f"step-{step}", "step": step, "thought": thought, "code": code,
+              "status": "running", "observation": None, "error": None, "duration_s": None})
+
+    def _drive(self, request: str, loaded, model: ObservedModel, emit, cancel: threading.Event,
+               started: float) -> Any:
+        names = {t.capability: t.name for t in self.settings.tools}
+        agent = CodeAgent(
+            tools=list(loaded.tools.values()), model=model, max_steps=self.settings.max_steps,
+            verbosity_level=LogLevel.OFF, executor_kwargs={"timeout_seconds": None},
+            instructions=INSTRUCTIONS.format(max_objects=self.settings.max_objects,
+                                             asset=names.get("text_to_3d", "the asset tool"),
+                                             scene=names.get("scene_assembly", "the scene tool")),
+        )
+        deadline = threading.Timer(self.settings.run_timeout_s, agent.interrupt)
+        deadline.daemon = True
+        deadline.start()
+        watcher = threading.Thread(target=lambda: cancel.wait() and agent.interrupt(), daemon=True)
+        watcher.start()
+        seen: set[int] = set()
+        answer: Any = None
+        try:
+            for item in agent.run(request, stream=True):
+                if isinstance(item, ActionStep) and item.step_number not in seen:
+                    seen.add(item.step_number)
+                    emit({"type": "agent_step", "id": f"step-{item.step_number}", "step": item.step_number,
+                          "status": "error" if item.error else "ok", "observation": item.observations,
+                          "error": str(item.error) if item.error else None,
+                          "duration_s": round(item.timing.duration or 0.0, 3)})
+                elif isinstance(item, FinalAnswerStep):
+                    answer = item.output
+        finally:
+            deadline.cancel()
+        if agent.interrupt_switch and not cancel.is_set() and time.monotonic() - started >= self.settings.run_timeout_s:
+            raise AgentRunError(f"The run hit its {self.settings.run_timeout_s:g} s time budget and was stopped; "
+                                    "files made so far are kept. Raise model.run_timeout_s or ask for fewer objects.")
+        return answer
+
+    def _finish(self, log: ChainLog, emit, run_dir: Path, answer: Any, error: str | None,
+                observed: ObservedModel | None, startup_s: float, started: float) -> None:
+        scene_tools = {t.name for t in self.settings.tools if t.capability == "scene_assembly"}
+        calls = [e for e in log.events("space_call") if e.get("status") == "ok"]
+        scene = _scene_from_answer(answer, run_dir) or _last_scene(calls, scene_tools, run_dir)
+        text = _answer_text(answer)
+        if scene is not None:
+            final = run_dir / "scene.glb"
+            shutil.copyfile(scene, final)
+            scene = final
+        elif error is None:
+            error = text or "The agent finished without producing a scene."
+        if text:
+            emit({"type": "final_answer", "text": text})
+        durations = lambda names, keep: sum(e.get("duration_s") or 0 for e in log.events("space_call")
+                                            if (e["tool"] in names) == keep)
+        timings = {
+            "startup_s": round(startup_s, 3),
+            "agent_s": round(observed.seconds, 3) if observed else 0.0,
+            "space_calls_s": round(durations(scene_tools, False), 3),
+            "assembly_s": round(durations(scene_tools, True), 3),
+            "total_s": round(time.monotonic() - started, 3),
+            "llm_input_tokens": observed.input_tokens if observed else 0,
+            "llm_output_tokens": observed.output_tokens if observed else 0,
+        }
+        emit({"type": "run_finished", "status": "ok" if scene else "error", "error": error, "at": utc_now()})
+        log.finish(scene=str(scene) if scene else None, error=error, answer=text, timings=timings)
+        (run_dir / "chain.json").write_text(log.to_json(), encoding="utf-8")
+        emit({"type": "saved", "path": str(run_dir / "chain.json")})
+
+
+def _scene_from_answer(answer: Any, run_dir: Path) -> Path | None:
+    candidates = answer.values() if isinstance(answer, dict) else [answer]
+    for value in candidates:
+        if isinstance(value, str) and value.lower().endswith(".glb"):
+            path = Path(value).resolve()
+            if path.is_file() and run_dir.resolve() in path.parents:
+                return path
+    return None
+
+
+def _last_scene(calls: list[dict[str, Any]], scene_tools: set[str], run_dir: Path) -> Path | None:
+    for event in reversed(calls):
+        if event["tool"] in scene_tools:
+            return _scene_from_answer(_absolute(event.get("output"), run_dir), run_dir)
+    return None
+
+
+def _absolute(value: Any, run_dir: Path) -> Any:
+    if isinstance(value, dict):
+        return {k: _absolute(v, run_dir) for k, v in value.items()}
+    if isinstance(value, str) and value.lower().endswith(".glb"):
+        return str(run_dir / value)
+    return value
+
+
+def _answer_text(answer: Any) -> str | None:
+    if answer is None:
+        return None
+    if isinstance(answer, dict) and "objects" in answer:
+        objects = list(answer.get("objects") or [])
+        text = f"Scene ready with {len(objects)} object(s): {', '.join(map(str, objects))}."
+        missing = answer.get("missing") or {}
+        if missing:
+            text += " Missing: " + "; ".join(f"{k} ({str(v)[:160]})" for k, v in missing.items()) + "."
+        return text
+    if isinstance(answer, (dict, list)):
+        return json.dumps(answer, default=str)[:2000]
+    return str(answer)[:2000]

@@ -1,0 +1,77 @@
+"""Diorama: one request -> an agent chaining Gradio Spaces -> one walkable 3D scene.
+
+    python app.py                                   # the web UI (and API, /build) on http://127.0.0.1:7860
+    python app.py --prompt "..." --out scene.glb --log chain.json   # headless, same job
+    python app.py --config my.toml ...              # another config file
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Diorama: build a 3D scene by chaining Gradio Spaces.")
+    parser.add_argument("--config", type=Path, default=None, help="config file (default: diorama.toml)")
+    parser.add_argument("--prompt", help="run one request headless instead of serving the UI")
+    parser.add_argument("--out", type=Path, help="with --prompt: where to write the scene GLB")
+    parser.add_argument("--log", type=Path, help="with --prompt: where to write the chain log JSON")
+    parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
+    return parser.parse_args(argv)
+
+
+def _configure_logging() -> None:
+    level = os.environ.get("LOG_LEVEL", "INFO").upper()
+    if level not in _LOG_LEVELS:
+        logging.basicConfig(level=logging.INFO)
+        logging.getLogger(__name__).warning("LOG_LEVEL=%r is not one of %s; using INFO.", level, _LOG_LEVELS)
+        return
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore", "gradio_client", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _prepare_environment(settings) -> None:
+    """No phone-home, ever; and no Hub at all when nothing configured needs it (set before importing gradio)."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    if settings.offline:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse_args(argv)
+    from agent.config import Settings
+    from tools.errors import ConfigError
+
+    try:
+        settings = Settings.load(args.config)
+    except ConfigError as exc:
+        print(f"diorama: {exc}", file=sys.stderr)
+        return 2
+    _prepare_environment(settings)
+    if args.prompt is not None:
+        logging.basicConfig(level=logging.WARNING)
+        from agent.cli import run_headless
+
+        return run_headless(settings, args.prompt, out=args.out, log_path=args.log)
+    _configure_logging()
+    from ui.blocks import build_demo, launch_kwargs
+    from agent.runner import ChainRunner
+
+    runner = ChainRunner(settings)
+    demo = build_demo(runner)
+    demo.queue(default_concurrency_limit=4, max_size=32)
+    demo.launch(server_name=args.host, server_port=args.port, **launch_kwargs(runner))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

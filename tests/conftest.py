@@ -1,0 +1,88 @@
+"""Test isolation: offline environment, no non-loopback connections, real local Spaces on 127.0.0.1."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+import sys
+import tempfile
+from pathlib import Path
+
+# Before gradio or huggingface_hub are imported anywhere (their constants are read at import).
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+for _secret in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "DIORAMA_LLM_API_KEY", "DIORAMA_LLM_BASE_URL",
+                "DIORAMA_MODEL_PROVIDER", "DIORAMA_CONFIG", "DIORAMA_DATA_DIR"):
+    os.environ.pop(_secret, None)
+os.environ["GRADIO_TEMP_DIR"] = tempfile.mkdtemp(prefix="diorama-test-gradio-")
+
+import pytest  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_GLB = REPO.parent / "shared" / "fixtures" / "glb"
+sys.path.insert(0, str(REPO))
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(self: socket.socket, address):  # type: ignore[no-untyped-def]
+    host = address[0] if isinstance(address, tuple) else None
+    if host is not None:
+        try:
+            allowed = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            allowed = host == "localhost"
+        if not allowed:
+            raise ConnectionRefusedError(f"test guard: connection to non-loopback host {host!r} refused")
+    return _real_connect(self, address)
+
+
+socket.socket.connect = _loopback_only  # type: ignore[method-assign]
+
+
+@pytest.fixture(scope="session")
+def companion_urls() -> dict[str, str]:
+    """The bundled Spaces, started as real servers on 127.0.0.1 for the whole session."""
+    from tools import companions
+
+    urls = companions.ensure_started(["text_to_3d", "scene_builder"])
+    yield urls
+    companions.stop_all()
+
+
+@pytest.fixture(scope="session")
+def stub_url() -> str:
+    """A real Gradio app with one misbehaving endpoint per failure mode (tests/stubs)."""
+    from tests.stubs.misbehaving_space import build
+
+    demo = build()
+    demo.queue()
+    _, url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
+    yield url
+    demo.close()
+
+
+@pytest.fixture
+def settings(tmp_path):
+    """The repo's config with a per-test data folder and short deadlines."""
+    from agent.config import Settings
+
+    return Settings.load(environ={}).with_overrides(data_dir=tmp_path / "data", call_timeout_s=60.0,
+                                                    connect_timeout_s=30.0)
+
+
+def glb_validator_errors(path: Path) -> int | None:
+    """Khronos glTF validator error count for a file, or None when the validator is not installed."""
+    import json
+    import shutil
+    import subprocess
+
+    script = REPO / "tests" / "gltf_validate.mjs"
+    if shutil.which("node") is None or not (REPO / "node_modules" / "gltf-validator").is_dir():
+        if os.environ.get("CI"):
+            pytest.fail("The glTF validator is missing in CI: .ci/run must run 'npm install'.")
+        return None
+    out = subprocess.run(["node", str(script), str(path)], capture_output=True, text=True, timeout=120, check=True)
+    return int(json.loads(out.stdout)["numErrors"])

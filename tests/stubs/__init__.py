@@ -1,0 +1,1 @@
+"""Tiny real Gradio apps that stand in for misbehaving Spaces."""

@@ -1,0 +1,1 @@
+"""Diorama tools: Gradio Space endpoints as smolagents tools, built from their API schemas."""

@@ -1,0 +1,41 @@
+"""A quick container check for GLB files a Space returns, before the next Space sees them."""
+
+from __future__ import annotations
+
+import json
+import struct
+from pathlib import Path
+
+MAX_GLB_BYTES = 256 * 1024 * 1024
+
+
+def glb_problem(path: Path, *, max_bytes: int = MAX_GLB_BYTES) -> str | None:
+    """Say what is wrong with a GLB file's container, or None if it looks sound.
+
+    Checks the 12-byte header, the declared length against the file size and that
+    the first chunk is parseable JSON naming glTF version 2.  It does not parse
+    the geometry: the scene Space does that with its own limits.
+    """
+    size = path.stat().st_size
+    if size > max_bytes:
+        return f"is {size / 1e6:.0f} MB, over the {max_bytes / 1e6:.0f} MB limit"
+    if size < 20:
+        return f"is only {size} bytes long, too short for a GLB"
+    with path.open("rb") as handle:
+        header = handle.read(20)
+        magic, version, length, chunk_length, chunk_type = struct.unpack("<4sIIII", header)
+        if magic != b"glTF":
+            return f"is not a GLB: it starts with {header[:4]!r} instead of b'glTF'"
+        if version != 2:
+            return f"is glTF binary version {version}; only version 2 is supported"
+        if length > size:
+            return f"is truncated: the header declares {length} bytes but the file has {size}"
+        if chunk_type != 0x4E4F534A or chunk_length > size - 20:
+            return "has no valid JSON chunk after the header"
+        try:
+            document = json.loads(handle.read(chunk_length).decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return "has a JSON chunk that does not parse"
+    if not isinstance(document, dict) or str((document.get("asset") or {}).get("version")) != "2.0":
+        return "has no 'asset.version' of '2.0' in its JSON"
+    return None

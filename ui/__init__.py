@@ -1,0 +1,1 @@
+"""The Gradio UI and API of Diorama."""
