@@ -1,4 +1,4 @@
-"""Find what a gallery request wants built: a known place's landmarks or a list of objects.
+"""Find what a gallery request asks to build: a known place's landmarks or a list of objects.
 
 The offline planner calls `subjects_from_request` to turn free text such as
 "Build a 3D gallery of Paris landmarks" or "une galerie avec un phare rouge et un
@@ -6,26 +6,26 @@ chêne" into English prompts for the text-to-3D Space.
 
 How a request is read:
   * Matching ignores case and accents ("Égypte" == "egypte"). Object prompts keep
-    the request's case but lose accents, since the Space reads plain English.
+    the request's case but drop accents, since the Space reads plain English.
   * The request is split on commas, ";", newlines, bullets or numbered lines,
-    sentence ends and "and", "&", "plus", "as well as", "et", "y", "und". Filler
-    at the start of each part ("build a 3D gallery of", "show me", "scene with",
-    "une galerie avec", articles) is dropped.
-  * A part naming a landmark becomes its exact name ("the eiffel tower" ->
-    "Eiffel Tower"). A part that is only a known place plus generic words
-    ("Paris landmarks", "monuments de Paris", "NYC skyline") becomes that place's
-    landmarks. Anything else is an object prompt, translated word by word when the
-    request is French ("phare rouge" -> "red lighthouse").
-  * A count ("three red apples", "3 red apples") repeats the singular item, at
-    most 6 times; on a place it keeps that many landmarks ("5 Paris landmarks").
-  * Items are deduplicated case-insensitively in order, cut to 80 characters and
-    capped to `max_items`; repeats from a count are kept.
+    sentence ends and "and", "&", "plus", "as well as", "et", "y", "und". Filler at the
+    start of each part ("build a 3D gallery of", "show me", "scene with", "une
+    galerie avec", articles) is dropped.
+  * A part naming a landmark becomes its exact name ("the eiffel tower" -> "Eiffel
+    Tower"). A part that is only known places plus generic words ("Paris landmarks",
+    "monuments de Paris", "NYC skyline") becomes those places' landmarks. Anything
+    else is an object prompt, translated word by word when the request is French
+    ("phare rouge" -> "red lighthouse").
+  * A count ("three red apples", "3 red apples") repeats the singular item, at most
+    6 times; on a place it keeps that many landmarks ("5 Paris landmarks").
+  * Items are deduplicated case-insensitively in order (repeats from a count are
+    kept), cut to 80 characters and capped to `max_items`.
 
-Nothing buildable (items=(), source "none"): the request is empty or only
-greetings, or it is a question ("?" or a question word first) that does not
-start by asking to build ("can you build ..."), or it is one phrase with no
-build word, article, count, landmark, place or known object noun ("asdf qwerty").
-Two or more parts always count as a list: the Space has a keyword fallback.
+Nothing buildable (items=(), source "none"): the request is empty or only greetings;
+or it opens with a question word ("what's the weather?") and not with a request
+to build ("can you build ..."); or it is one phrase with no build word, article, count,
+landmark, place or known object noun ("asdf qwerty"). Two or more parts always count
+as a list, because the Space has a keyword fallback.
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ from tools.errors import InvalidInputError
 
 __all__ = ["Subjects", "known_places", "subjects_from_request"]
 
-_MAX_COUNT = 6
-_MAX_CHARS = 80
+_MAX_COUNT = 6  # copies of one counted item ("100 trees" -> 6)
+_MAX_CHARS = 80  # per prompt
 
 
 @dataclass(frozen=True)
@@ -50,10 +50,9 @@ class Subjects:
     Attributes:
         title: gallery title, e.g. "Paris landmarks" or "Gallery".
         items: English prompts for the text-to-3D Space, in order.
-        place: canonical name of the first known place the request asked for
-            ("Paris", "World"), else None.
-        source: "place" when every item came from places, "single" for exactly
-            one item otherwise, "list" for several, "none" when nothing is buildable.
+        place: canonical name of the first known place asked for ("Paris", "World"), else None.
+        source: "place" when every item came from places, "single" for exactly one
+            item otherwise, "list" for several, "none" when nothing is buildable.
     """
 
     title: str
@@ -62,135 +61,120 @@ class Subjects:
     source: Literal["place", "list", "single", "none"]
 
 
-# canonical place -> (aliases, folded and lower-case; landmarks, exact names)
-_PLACES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "Paris": (("paris", "parigi", "france", "frankreich", "francia"),
-              ("Eiffel Tower", "Louvre Pyramid", "Arc de Triomphe", "Notre-Dame de Paris",
-               "Sacré-Cœur", "Panthéon", "Luxor Obelisk", "Moulin Rouge")),
-    "London": (("london", "londres", "londra", "londen", "england", "angleterre", "uk",
-                "united kingdom", "britain", "great britain"),
+# canonical place -> (aliases, folded lower case, "|"-separated; landmarks, exact names)
+_PLACES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "Paris": ("paris|parigi|france|frankreich|francia",
+              ("Eiffel Tower", "Louvre Pyramid", "Arc de Triomphe", "Notre-Dame de Paris", "Sacré-Cœur", "Panthéon",
+               "Luxor Obelisk", "Moulin Rouge")),
+    "London": ("london|londres|londra|londen|england|angleterre|uk|united kingdom|britain|great britain",
                ("Big Ben", "Tower Bridge", "London Eye", "The Shard")),
-    "Rome": (("rome", "roma", "italy", "italia", "italie", "italien"),
-             ("Colosseum", "Trajan's Column", "St. Peter's Basilica")),
-    "New York": (("new york", "new york city", "nyc", "nueva york", "manhattan", "usa",
-                  "america", "united states", "etats unis", "estados unidos"),
+    "Rome": ("rome|roma|italy|italia|italie|italien", ("Colosseum", "Trajan's Column", "St. Peter's Basilica")),
+    "New York": ("new york|new york city|nyc|nueva york|manhattan|usa|america|united states|etats unis",
                  ("Statue of Liberty", "Empire State Building", "Brooklyn Bridge")),
-    "Egypt": (("egypt", "egypte", "egipto", "egitto", "agypten", "aegypten", "giza", "gizeh",
-               "cairo", "caire", "kairo"),
+    "Egypt": ("egypt|egypte|egipto|egitto|agypten|aegypten|giza|gizeh|cairo|caire|kairo",
               ("Great Pyramid of Giza", "Great Sphinx of Giza")),
-    "Tokyo": (("tokyo", "tokio", "japan", "japon"), ("Tokyo Tower", "Tokyo Skytree", "Senso-ji Pagoda")),
-    "Pisa": (("pisa", "pise"), ("Leaning Tower of Pisa",)),
-    "Agra": (("agra", "india", "inde", "indien"), ("Taj Mahal",)),
-    "Sydney": (("sydney", "australia", "australie", "australien"), ("Sydney Opera House",)),
-    "Dubai": (("dubai",), ("Burj Khalifa",)),
-    "Seattle": (("seattle",), ("Space Needle",)),
-    "Berlin": (("berlin", "berlino", "germany", "allemagne", "deutschland", "alemania"), ("Brandenburg Gate",)),
-    "Athens": (("athens", "athenes", "athen", "atenas", "atene", "athina", "greece", "grece", "griechenland",
-                "grecia"), ("Parthenon",)),
-    "Moscow": (("moscow", "moscou", "moskau", "moscu", "mosca", "moskva", "russia", "russie", "russland",
-                "rusia"), ("Saint Basil's Cathedral",)),
-    "World": (("world", "monde", "mundo", "welt", "wonders", "merveilles", "maravillas"),
-              ("Eiffel Tower", "Big Ben", "Colosseum", "Statue of Liberty", "Great Pyramid of Giza",
-               "Taj Mahal", "Sydney Opera House", "Leaning Tower of Pisa")),
+    "Tokyo": ("tokyo|tokio|japan|japon", ("Tokyo Tower", "Tokyo Skytree", "Senso-ji Pagoda")),
+    "Pisa": ("pisa|pise", ("Leaning Tower of Pisa",)),
+    "Agra": ("agra|india|inde|indien", ("Taj Mahal",)),
+    "Sydney": ("sydney|australia|australie|australien", ("Sydney Opera House",)),
+    "Dubai": ("dubai", ("Burj Khalifa",)),
+    "Seattle": ("seattle", ("Space Needle",)),
+    "Berlin": ("berlin|berlino|germany|allemagne|deutschland|alemania", ("Brandenburg Gate",)),
+    "Athens": ("athens|athenes|athen|atenas|atene|athina|greece|grece|griechenland|grecia", ("Parthenon",)),
+    "Moscow": ("moscow|moscou|moskau|moscu|mosca|moskva|russia|russie|russland|rusia", ("Saint Basil's Cathedral",)),
+    "World": ("world|monde|mundo|welt|wonders|merveilles|maravillas",
+              ("Eiffel Tower", "Big Ben", "Colosseum", "Statue of Liberty", "Great Pyramid of Giza", "Taj Mahal",
+               "Sydney Opera House", "Leaning Tower of Pisa")),
 }
 
-# landmark -> extra aliases; its own folded name is always an alias too
-_LANDMARK_ALIASES: dict[str, tuple[str, ...]] = {
-    "Eiffel Tower": ("tour eiffel", "eiffelturm", "torre eiffel"),
-    "Louvre Pyramid": ("louvre", "pyramide du louvre"),
-    "Arc de Triomphe": ("arch of triumph",),
-    "Notre-Dame de Paris": ("notre dame",),
-    "Sacré-Cœur": ("sacre coeur",),
-    "Panthéon": (),
-    "Luxor Obelisk": ("obelisk of luxor", "obelisque de louxor", "luxor obelisk"),
-    "Moulin Rouge": (),
-    "Big Ben": (), "Tower Bridge": (), "London Eye": (), "The Shard": ("shard",),
-    "Colosseum": ("coliseum", "colosseo", "colisee", "coliseo", "kolosseum"),
-    "Trajan's Column": ("trajan column", "colonne trajane"),
-    "St. Peter's Basilica": ("saint peter s basilica", "st peter s", "basilique saint pierre"),
-    "Statue of Liberty": ("lady liberty", "statue de la liberte", "estatua de la libertad", "freiheitsstatue"),
-    "Empire State Building": ("empire state",),
-    "Brooklyn Bridge": ("pont de brooklyn", "puente de brooklyn"),
-    "Great Pyramid of Giza": ("great pyramid", "pyramid of giza", "pyramids of giza", "pyramides de gizeh",
-                              "grande pyramide"),
-    "Great Sphinx of Giza": ("sphinx",),
-    "Tokyo Tower": (), "Tokyo Skytree": ("skytree",), "Senso-ji Pagoda": ("senso ji", "sensoji"),
-    "Leaning Tower of Pisa": ("leaning tower", "tower of pisa", "tour de pise", "torre di pisa", "torre de pisa"),
-    "Taj Mahal": (), "Sydney Opera House": ("opera house", "opera de sydney"), "Burj Khalifa": (),
-    "Space Needle": (), "Brandenburg Gate": ("brandenburger tor", "porte de brandebourg"), "Parthenon": (),
-    "Saint Basil's Cathedral": ("st basil s cathedral", "saint basil s", "st basil s", "saint basile"),
+# landmark -> aliases besides its own name
+_LANDMARK_ALIASES: dict[str, str] = {
+    "Eiffel Tower": "tour eiffel|eiffelturm|torre eiffel",
+    "Louvre Pyramid": "louvre|pyramide du louvre",
+    "Arc de Triomphe": "arch of triumph",
+    "Notre-Dame de Paris": "notre dame",
+    "Luxor Obelisk": "obelisk of luxor|obelisque de louxor",
+    "The Shard": "shard",
+    "Colosseum": "coliseum|colosseo|colisee|coliseo|kolosseum",
+    "Trajan's Column": "trajan column|colonne trajane",
+    "St. Peter's Basilica": "saint peter s basilica|st peter s|basilique saint pierre",
+    "Statue of Liberty": "lady liberty|statue de la liberte|estatua de la libertad|freiheitsstatue",
+    "Empire State Building": "empire state",
+    "Brooklyn Bridge": "pont de brooklyn|puente de brooklyn",
+    "Great Pyramid of Giza": "great pyramid|pyramid of giza|pyramids of giza|pyramides de gizeh|grande pyramide",
+    "Great Sphinx of Giza": "sphinx",
+    "Tokyo Skytree": "skytree",
+    "Senso-ji Pagoda": "senso ji|sensoji",
+    "Leaning Tower of Pisa": "leaning tower|tower of pisa|tour de pise|torre di pisa|torre de pisa",
+    "Sydney Opera House": "opera house|opera de sydney",
+    "Brandenburg Gate": "brandenburger tor|porte de brandebourg",
+    "Saint Basil's Cathedral": "st basil s cathedral|saint basil s|st basil s|saint basile",
 }
 
-# words that may sit next to a place or landmark without asking for anything else
+# words that may sit next to a place or landmark without naming anything else
 _GENERIC = frozenset("""
-a an the some of in from at around across its s all my our
-landmark landmarks monument monuments sight sights skyline skylines famous iconic top best main major
-most greatest great biggest well known buildings building architecture attraction attractions tourist
-city cityscape town capital wonder wonders seven
-de du des d l la le les en un une celebre celebres principaux principales grands grandes sites lieux
-batiments ville los las el del monumentos famosos 3d gallery galerie scene diorama
-""".split())
+a an the some of in from at around across its s all my our landmark landmarks monument monuments sight sights
+skyline skylines famous iconic top best main major most greatest great biggest well known buildings building
+architecture attraction attractions tourist city cityscape town capital wonder wonders seven 3d gallery scene diorama
+de du des d l la le les en un une celebre celebres principaux principales grands grandes sites lieux batiments ville
+galerie los las el del monumentos famosos""".split())
 
 _FR_WORDS: dict[str, str] = {
-    "phare": "lighthouse", "chene": "oak tree", "arbre": "tree", "moulin a vent": "windmill",
-    "moulin": "windmill", "maison": "house", "tour": "tower", "pont": "bridge", "statue": "statue",
-    "chateau": "castle", "eglise": "church", "pyramide": "pyramid", "dome": "dome", "arc": "arch",
-    "bateau": "boat", "voiture": "car", "fontaine": "fountain", "cathedrale": "cathedral",
-    "obelisque": "obelisk", "colonne": "column", "sapin": "fir tree", "palmier": "palm tree",
-    "fleur": "flower", "pomme": "apple", "chaise": "chair", "lampe": "lamp", "chat": "cat",
-    "chien": "dog", "cheval": "horse", "vache": "cow", "grange": "barn", "montagne": "mountain",
-    "rocher": "rock", "banc": "bench", "avion": "airplane", "fusee": "rocket", "navire": "ship",
-    "velo": "bicycle", "gratte ciel": "skyscraper", "cabane": "cabin", "theiere": "teapot", "tasse": "cup",
+    "phare": "lighthouse", "chene": "oak tree", "arbre": "tree", "moulin a vent": "windmill", "moulin": "windmill",
+    "maison": "house", "tour": "tower", "pont": "bridge", "statue": "statue", "chateau": "castle", "eglise": "church",
+    "pyramide": "pyramid", "dome": "dome", "arc": "arch", "bateau": "boat", "voiture": "car", "fontaine": "fountain",
+    "cathedrale": "cathedral", "obelisque": "obelisk", "colonne": "column", "sapin": "fir tree", "palmier": "palm tree",
+    "fleur": "flower", "pomme": "apple", "chaise": "chair", "lampe": "lamp", "chat": "cat", "chien": "dog",
+    "cheval": "horse", "vache": "cow", "grange": "barn", "montagne": "mountain", "rocher": "rock", "banc": "bench",
+    "avion": "airplane", "fusee": "rocket", "navire": "ship", "velo": "bicycle", "gratte ciel": "skyscraper",
+    "cabane": "cabin", "theiere": "teapot", "tasse": "cup",
 }
 _FR_ADJECTIVES: dict[str, str] = {
     "rouge": "red", "bleu": "blue", "bleue": "blue", "vert": "green", "verte": "green", "blanc": "white",
     "blanche": "white", "noir": "black", "noire": "black", "jaune": "yellow", "dore": "gold", "doree": "gold",
-    "or": "gold", "argent": "silver", "argente": "silver", "rose": "pink", "violet": "purple",
-    "violette": "purple", "gris": "grey", "grise": "grey", "marron": "brown", "brun": "brown",
-    "brune": "brown", "grand": "big", "grande": "big", "petit": "small", "petite": "small", "vieux": "old",
-    "vieille": "old", "haut": "tall", "haute": "tall", "pierre": "stone", "bois": "wooden", "verre": "glass",
-    "ancien": "ancient", "ancienne": "ancient", "moderne": "modern",
+    "or": "gold", "argent": "silver", "argente": "silver", "rose": "pink", "violet": "purple", "violette": "purple",
+    "gris": "grey", "grise": "grey", "marron": "brown", "brun": "brown", "brune": "brown", "grand": "big",
+    "grande": "big", "petit": "small", "petite": "small", "vieux": "old", "vieille": "old", "haut": "tall",
+    "haute": "tall", "pierre": "stone", "bois": "wooden", "verre": "glass", "moderne": "modern",
 }
-_FR_DROP = frozenset("a au aux de du des d l la le les en un une".split())
-_FR_CUES = frozenset("un une des du avec et galerie construis construisez construire cree creez fais faites "
-                     "montre montrez je veux voudrais".split())
+_FR_DROP = frozenset("a au aux de du des d l la le les en un une et and".split())
+# words that mark a request as French; table words that are also English ("statue", "tour") don't count
+_FR_CUES = frozenset("un une des du le la les avec et galerie construis construisez construire cree creez fais faites "
+                     "montre montrez je veux voudrais deux trois quatre cinq sept huit neuf dix".split()) | (
+    frozenset(_FR_WORDS) | frozenset(_FR_ADJECTIVES)) - frozenset("statue dome table arc tour or rose violet".split())
 _COLOURS = frozenset("red blue green white black yellow gold silver pink purple grey gray brown orange".split()) | {
     k for k, v in _FR_ADJECTIVES.items() if v in {"red", "blue", "green", "white", "black", "yellow", "gold"}}
 _NOUNS = frozenset(w for v in _FR_WORDS.values() for w in v.split()) | frozenset("""
-windmill mill pine oak palm temple train ship robot dragon vase mug bottle book sword shield tent hut cabin
-skyscraper bus bicycle bike truck tank helicopter plane rocket lantern chair sofa tree house tower castle
-apple banana car boat bridge statue fountain church lighthouse pyramid dome arch barn farm bench lamp cat
-dog horse cow flower rock mountain teapot cup kettle clock globe guitar piano crown gate column obelisk
-""".split())
-_NOISE = frozenset("""hello hi hey thanks thank you ok okay yes no please help test bonjour salut merci
-hola hallo good morning evening""".split())
+windmill mill pine temple train robot dragon vase mug bottle book sword shield tent hut skyscraper bus bike truck tank
+helicopter plane lantern sofa table banana kettle clock globe guitar piano crown gate farm""".split())
+_NOISE = frozenset("hello hi hey thanks thank you ok okay yes no please help test bonjour salut merci hola hallo good "
+                   "morning evening and et".split())
+_NUMBERS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
+_NUMBERS.update({"deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9, "dix": 10,
+                 "dos": 2, "tres": 3, "zwei": 2, "drei": 3, "pair of": 2, "couple of": 2})
 
-_NUMBERS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve".split())}
-_NUMBERS.update({"deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
-                 "neuf": 9, "dix": 10, "dos": 2, "tres": 3, "zwei": 2, "drei": 3, "pair of": 2, "couple of": 2})
-
-_BUILD_WORDS = (r"build|make|create|generate|render|model|models|design|draw|produce|show|give|gallery|galleries|"
-                r"scene|diorama|exhibition|museum|showcase|3d|construis\w*|construire|cree\w*|fais|faites|faire|"
-                r"genere\w*|montre\w*|galerie|exposition|maquettes?")
-_BUILD = re.compile(rf"\b(?:{_BUILD_WORDS})\b", re.I)
-_ARTICLE = re.compile(r"\b(?:a|an|the|some|un|une|des|le|la|les|l'|du)(?:\s|$|(?<='))", re.I)
-_QUESTION = re.compile(r"\s*(?:what|whats|who|when|where|why|how|which|is|are|do|does|did|can|could|would|"
-                       r"will|should|qu|que|quel|quelle|quels|comment|pourquoi|quand|est)\b", re.I)
+_BUILD = re.compile(r"\b(?:build|make|create|generate|render|models?|design|draw|produce|show|give|galler(?:y|ies)|"
+                    r"scene|diorama|exhibition|museum|showcase|3d|construi\w*|cree\w*|fais|faites|faire|genere\w*|"
+                    r"montre\w*|galerie|exposition|maquettes?)\b", re.I)
+_ARTICLE = re.compile(r"\b(?:a|an|the|some|un|une|des|le|la|les|l'|du|ein|eine|einen|el|una)(?:\s|$|(?<='))", re.I)
+_QUESTION = re.compile(r"\s*(?!(?:how|what)\s+about\b)(?:what|whats|who|when|where|why|how|which|is|are|do|does|did|"
+                       r"can|could|would|will|should|qu|que|quel|quelle|quels|comment|pourquoi|quand|est)\b", re.I)
 _FILLER = re.compile(r"""^(?:
-    please|pls|kindly|hey|hi|hello|ok(?:ay)?|so|now|also|then|
+    please|pls|kindly|hey|hi|hello|ok(?:ay)?|so|now|also|then|(?:how|what)\s+about|
     (?:can|could|would|will)\s+you|i\s+(?:want|need|would\s+like)|i'?d\s+like|let'?s|
     (?:build|make|create|generate|render|design|draw|produce|give|show)(?:\s+(?:me|us))?|
     construis|construisez|construire|cree[rz]?|fais|faites|faire|genere[rz]?|montre[rz]?(?:[\s-]moi)?|
     je\s+(?:veux|voudrais)|peux[\s-]tu|pourrais[\s-]tu|s'il\s+(?:te|vous)\s+plait|
     a|an|the|some|un|une|des|les|le|la|l'|du|de\s+la|de|d'|3d|3-d|
+    ein|eine|einen|der|die|das|el|los|las|unos?|unas?|
     (?:(?:gallery|galleries|scene|diorama|exhibition|exhibit|museum|collection|showcase|display|galerie|
        exposition|musee|3d\s+models?|models?|maquettes?)
      (?:\s+(?:of|with|containing|featuring|showing|including|de|des|du|d'|avec))?)|
-    (?:set|group|bunch|collection)\s+of|of|with|featuring|containing|including|avec|[:\-–—]
-)(?:\s+|$|(?<=')|(?<=[:\-–—]))""", re.I | re.X)
+    (?:set|group|bunch)\s+of|of|with|featuring|containing|including|avec|[:\-–—]
+)(?:\s*[:\-–—]\s*|\s+|$|(?<='))""", re.I | re.X)
+_TRAILER = re.compile(r"\s+(?:please|pls|thanks|thank\s+you|s'il\s+(?:te|vous)\s+plait|merci|in\s+3d)$", re.I)
 _BULLET = re.compile(r"^\s*(?:[-*•·]|\d+[.)]|\(\d+\))\s*", re.M)
-_SEPARATOR = re.compile(r"\s*(?:[,;\n]|[.!?](?:\s+|$)|&|\s(?:and|plus|as\s+well\s+as|along\s+with|et|y|und)\s)\s*",
+_SEPARATOR = re.compile(r"\s*(?:[,;\n&]|[.!?](?:\s+|$)|\s(?:and|plus|as\s+well\s+as|along\s+with|et|y|und)\s)\s*",
                         re.I)
 _WITH = re.compile(r"\s(?:with|avec|con|mit)\s", re.I)
 _COUNT = re.compile(r"^(\d+|" + "|".join(sorted(_NUMBERS, key=len, reverse=True)).replace(" ", r"\s+")
@@ -198,12 +182,12 @@ _COUNT = re.compile(r"^(\d+|" + "|".join(sorted(_NUMBERS, key=len, reverse=True)
 
 
 def known_places() -> tuple[str, ...]:
-    """Canonical names of the places the gazetteer knows, "World" last (one landmark each from 8 places)."""
+    """Canonical names of the known places; "World" (one landmark from each of 8 places) is last."""
     return tuple(_PLACES)
 
 
 def _fold(text: str) -> str:
-    """Strip accents and ligatures, keep case: "Sacré-Cœur" -> "Sacre-Coeur"."""
+    """Drop accents and ligatures, keep case: "Sacré-Cœur" -> "Sacre-Coeur"."""
     text = text.translate(str.maketrans({"’": "'", "‘": "'", "œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae", "ß": "ss"}))
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
@@ -212,13 +196,14 @@ def _tokens(text: str) -> tuple[str, ...]:
     return tuple(re.findall(r"[^\W_]+", text.lower()))
 
 
-_ALIAS_TABLE: list[tuple[tuple[str, ...], str]] = sorted(
-    [(_tokens(_fold(n)), n) for n in _LANDMARK_ALIASES]
-    + [(_tokens(a), n) for n, extra in _LANDMARK_ALIASES.items() for a in extra],
-    key=lambda pair: -len(pair[0]))
-_PLACE_TABLE: list[tuple[tuple[str, ...], str]] = sorted(
-    [(_tokens(a), p) for p, (aliases, _) in _PLACES.items() for a in aliases], key=lambda pair: -len(pair[0]))
-_PLACE_WORDS = frozenset(t for toks, _ in _PLACE_TABLE for t in toks)
+def _by_length(pairs: list[tuple[tuple[str, ...], str]]) -> list[tuple[tuple[str, ...], str]]:
+    return sorted(pairs, key=lambda pair: -len(pair[0]))  # longest first: "new york city" beats "new york"
+
+
+_LANDMARK_TABLE = _by_length([(_tokens(_fold(n)), n) for _, names in _PLACES.values() for n in names] + [
+    (_tokens(a), n) for n, aliases in _LANDMARK_ALIASES.items() for a in aliases.split("|")])
+_PLACE_TABLE = _by_length([(_tokens(a), p) for p, (aliases, _) in _PLACES.items() for a in aliases.split("|")])
+_PLACE_WORDS = frozenset(t for alias, _ in _PLACE_TABLE for t in alias)
 
 
 def _find(tokens: tuple[str, ...], alias: tuple[str, ...]) -> int:
@@ -228,11 +213,15 @@ def _find(tokens: tuple[str, ...], alias: tuple[str, ...]) -> int:
 
 
 def _strip_filler(part: str) -> tuple[str, str]:
-    """Split leading filler from a part: "a gallery of a red lighthouse" -> ("a gallery of a ", "red lighthouse")."""
-    rest = part.strip()
+    """Split off leading filler: "a gallery of a red lighthouse" -> ("a gallery of a ", "red lighthouse")."""
+    rest = part = part.strip()
     while (m := _FILLER.match(rest)) and m.end():
         rest = rest[m.end():].lstrip()
-    return part.strip()[: len(part.strip()) - len(rest)], rest.strip(" .!?;:,\"'()[]")
+    return part[: len(part) - len(rest)], _TRAILER.sub("", rest.strip(" .!?;:,\"'()[]"))
+
+
+def _colour_only(phrase: str) -> bool:
+    return set(_tokens(phrase)) <= _COLOURS
 
 
 def _split(text: str) -> list[tuple[str, str]]:
@@ -241,14 +230,130 @@ def _split(text: str) -> list[tuple[str, str]]:
     raw = [p for p in _SEPARATOR.split(text) if p.strip()]
     if len(raw) > 1:  # "a farm with a barn and a cow": the head is an item too
         raw = [q for p in raw for q in _WITH.split(p, maxsplit=1)]
-    parts = [_strip_filler(p) for p in raw]
-    merged: list[tuple[str, str]] = []
-    for prefix, phrase in parts:
-        if merged and merged[-1][1] and set(_tokens(merged[-1][1])) <= _COLOURS:  # "black and white cat"
-            prefix, phrase = merged.pop()[0], f"{merged[-1][1] if False else parts_join(merged, phrase)}"
-        merged.append((prefix, phrase))
-    return [(p, s) for p, s in merged if s]
+    parts: list[tuple[str, str]] = []
+    for prefix, phrase in map(_strip_filler, raw):  # "black and white cat", "phare rouge et blanc": one item
+        if parts and parts[-1][1] and phrase and (_colour_only(parts[-1][1]) or _colour_only(phrase)):
+            prefix, phrase = parts[-1][0], f"{parts.pop()[1]} and {phrase}"
+        parts.append((prefix, phrase))
+    return [(p, s) for p, s in parts if s]
 
 
-def parts_join(merged: list[tuple[str, str]], phrase: str) -> str:
-    raise NotImplementedError
+def _fr_key(word: str) -> str:
+    """Table key for a French word, undoing plural and feminine endings: "rouges" -> "rouge"."""
+    for cand in (word, word[:-1] if word[-1:] in "sx" else word, word[:-2] if word.endswith("es") else word):
+        if cand in _FR_WORDS or cand in _FR_ADJECTIVES:
+            return cand
+    return word
+
+
+def _translate(tokens: tuple[str, ...]) -> str:
+    """French phrase to English prompt, adjectives first: ("phare", "rouge") -> "red lighthouse"."""
+    keys = [_fr_key(t) for t in tokens]
+    adjectives: list[str] = []
+    nouns: list[str] = []
+    i = 0
+    while i < len(keys):
+        n = next((n for n in (3, 2, 1) if i + n <= len(keys) and " ".join(keys[i:i + n]) in _FR_WORDS), 0)
+        if n:
+            nouns.append(_FR_WORDS[" ".join(keys[i:i + n])])
+        elif keys[i] in _FR_ADJECTIVES:
+            adjectives.append(_FR_ADJECTIVES[keys[i]])
+        elif keys[i] not in _FR_DROP:
+            nouns.append(keys[i])
+        i += n or 1
+    return " ".join(adjectives + nouns)
+
+
+def _singular(phrase: str) -> str:
+    """Last word from English plural to singular: "red apples" -> "red apple", "benches" -> "bench"."""
+    head, _, last = phrase.rpartition(" ")
+    low = last.lower()
+    if low.endswith("ies") and len(low) > 4:
+        last = last[:-3] + "y"
+    elif re.search(r"(?:ches|shes|xes|zes|sses)$", low):
+        last = last[:-2]
+    elif low.endswith("s") and not re.search(r"(?:ss|us|is)$", low) and len(low) > 3:
+        last = last[:-1]
+    return f"{head} {last}".strip()
+
+
+# kind, name (landmark, place or prompt), count (0: all of a place), whether it plainly names something to build
+_Mention = tuple[Literal["place", "landmark", "object"], str, int, bool]
+
+
+def _read_part(prefix: str, phrase: str, *, french: bool) -> list[_Mention]:
+    """Read one part as a landmark, one or more places, or an object prompt, with its count."""
+    count, m = 1, _COUNT.match(phrase)
+    if m:
+        count = int(m[1]) if m[1].isdigit() else _NUMBERS[re.sub(r"\s+", " ", m[1].lower())]
+        phrase = m[2] if french else _singular(m[2])
+    tokens = _tokens(phrase)
+    for alias, name in _LANDMARK_TABLE:
+        if (at := _find(tokens, alias)) >= 0:
+            keep = [t for t in tokens if t not in _GENERIC and t not in _PLACE_WORDS]
+            pre = [t for t in tokens[:at] if t in keep]
+            post = [t for t in tokens[at + len(alias):] if t in keep]
+            if french:  # "tour Eiffel rouge" -> "red Eiffel Tower"
+                pre, post = [w for t in pre + post if (w := _translate((t,)))], []
+            return [("landmark", " ".join([*pre, name, *post]), max(1, min(count, _MAX_COUNT)), True)]
+    covered: set[int] = set()
+    found: dict[str, int] = {}
+    for alias, place in _PLACE_TABLE:
+        span = set(range(at := _find(tokens, alias), at + len(alias)))
+        if at >= 0 and not covered & span:
+            covered |= span
+            found[place] = min(at, found.get(place, at))
+    if found and all(i in covered or t in _GENERIC for i, t in enumerate(tokens)):
+        return [("place", p, count if m else 0, True) for p in sorted(found, key=found.__getitem__)]
+    if not tokens or set(tokens) <= _NOISE | _GENERIC:
+        return []
+    text = _translate(tokens) if french else re.sub(r"\s+", " ", phrase)
+    cue = bool(m or _ARTICLE.search(prefix) or _BUILD.search(prefix) or set(_tokens(text)) & _NOUNS)
+    return [("object", text, max(1, min(count, _MAX_COUNT)), cue)]
+
+
+def subjects_from_request(request: str, *, max_items: int = 12) -> Subjects:
+    """Work out what to build for a gallery request.
+
+    Args:
+        request: the user's text in English or French (place names also in Italian,
+            Spanish and German), e.g. "Build a 3D gallery of Paris landmarks".
+        max_items: most items returned, 1 or more.
+
+    Returns:
+        The gallery title, the English prompts in order, the place if one was asked
+        for, and how the items were found. Ordinary text never raises; when nothing
+        is buildable, items is () and source is "none".
+
+    Raises:
+        InvalidInputError: max_items is below 1.
+    """
+    if max_items < 1:
+        raise InvalidInputError(f"max_items must be 1 or more, got {max_items!r}.")
+    text = _fold(request or "").strip()
+    parts = _split(text)
+    french = any(t in _FR_CUES or _fr_key(t) in _FR_CUES for t in _tokens(text))
+    asks_to_build = bool(parts) and bool(_BUILD.search(parts[0][0]))
+    if not parts or (_QUESTION.match(text) and not asks_to_build):
+        return Subjects("Gallery", (), None, "none")
+    mentions = [mention for prefix, phrase in parts for mention in _read_part(prefix, phrase, french=french)]
+    if len(mentions) == 1 and not mentions[0][3] and not _BUILD.search(text):
+        mentions = []  # one bare phrase that names nothing known, e.g. "asdf qwerty"
+
+    names: list[str] = []
+    seen: set[str] = set()
+    for kind, name, count, _ in mentions:
+        landmarks = _PLACES[name][1] if kind == "place" else ()
+        entries = [(n, 1) for n in landmarks[:count or None]] if kind == "place" else [(name, count)]
+        for item, copies in entries:
+            item = item if len(item) <= _MAX_CHARS else item[:_MAX_CHARS].rsplit(" ", 1)[0] or item[:_MAX_CHARS]
+            if item.casefold() not in seen:
+                seen.add(item.casefold())
+                names.extend([item] * copies)
+    items = tuple(names[:max_items])
+    places = list(dict.fromkeys(name for kind, name, _, _ in mentions if kind == "place"))
+    if not items:
+        return Subjects("Gallery", (), None, "none")
+    if all(kind == "place" for kind, *_ in mentions):
+        return Subjects(f"{' and '.join(places)} landmarks", items, places[0], "place")
+    return Subjects("Gallery", items, places[0] if places else None, "single" if len(items) == 1 else "list")

@@ -86,9 +86,9 @@ class OfflinePlanner(Model):
             self._phase = "done"
             return "A required tool is unavailable.", f"final_answer({missing!r})"
         self._phase = "generated"
-        items = list(self._subjects.items)
-        where = f"the request names {self._subjects.place}" if self._subjects.place else "the request lists objects"
-        thought = (f"{where.capitalize()}, so the gallery '{self._subjects.title}' gets {len(items)} object(s): "
+        items = list(dict.fromkeys(self._subjects.items))  # one call per distinct prompt
+        where = f"The request names {self._subjects.place}" if self._subjects.place else "The request lists objects"
+        thought = (f"{where}, so the gallery '{self._subjects.title}' gets {len(items)} object(s): "
                    f"{', '.join(items)}. I call {self.asset_tool.name} once per object, keeping going if one "
                    f"fails, then assemble the results with {self.scene_tool.name}.")
         code = (f"subjects = {items!r}\nassets = {{}}\nfailed = {{}}\n"

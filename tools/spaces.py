@@ -19,6 +19,7 @@ import httpx
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 from gradio_client.utils import QueueError
+from huggingface_hub.errors import OfflineModeIsEnabled
 
 from tools.errors import (
     InvalidInputError,
@@ -89,6 +90,12 @@ class SpaceSession:
     def _connect(self) -> Client:
         try:
             return Client(self.source, token=self._token, verbose=False, download_files=str(self.download_dir))
+        except OfflineModeIsEnabled as exc:
+            raise SpaceUnavailableError(
+                f"Space {self.label} is a Hub Space but HF_HUB_OFFLINE=1; point the config at a URL "
+                "or unset HF_HUB_OFFLINE.",
+                space=self.label,
+            ) from exc
         except (httpx.HTTPError, OSError) as exc:
             raise SpaceUnavailableError(
                 f"Cannot reach Space {self.label} ({type(exc).__name__}). Check that it is running "
@@ -96,12 +103,6 @@ class SpaceSession:
                 space=self.label,
             ) from exc
         except Exception as exc:  # gradio_client raises plain ValueError/Exception for missing or paused Spaces
-            if type(exc).__name__ == "OfflineModeIsEnabled":
-                raise SpaceUnavailableError(
-                    f"Space {self.label} is a Hub Space but HF_HUB_OFFLINE=1; point the config at a URL "
-                    "or unset HF_HUB_OFFLINE.",
-                    space=self.label,
-                ) from exc
             raise SpaceUnavailableError(
                 f"Space {self.label} could not be opened: {_one_line(str(exc))}. Check the Space id and "
                 "that the Space is running (not paused or building).",

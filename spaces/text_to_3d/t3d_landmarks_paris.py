@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from t3d_shapes import (Entry, Model, arch_wall, beam, box, cylinder, dome, frustum, gable_roof,
-                        hexa, lattice, slab, square_frustum)
+                        hexa, lattice, sails, slab, square_frustum)
 
 STONE = (0.86, 0.81, 0.70)
 LEAD = (0.42, 0.46, 0.52)
@@ -201,22 +201,7 @@ def moulin_rouge(m: Model) -> None:
     m.add("windmill_body", [frustum(3.4, 2.7, 10.6, 19, 8, x=-10, z=1), frustum(3.0, 2.9, 10.6, 11.4, 8, x=-10, z=1)], red)
     m.add("windmill_cap", frustum(3.2, 0.0, 19, 22.5, 8, x=-10, z=1), dark)
     hub = np.array([-10.0, 18.0, 4.7])
-    m.add("sails", _sails(hub, 8.0, math.radians(20)), m.mat("sail_white", (0.92, 0.90, 0.86), roughness=0.7))
-
-
-def _sails(hub: np.ndarray, length: float, angle: float) -> list:
-    """Four windmill sails (spar + lattice blade) in the plane z = hub z, facing +z."""
-    out = [beam(hub - (0, 0, 0.6), hub + (0, 0, 0.4), 0.9, sections=8)]
-    for k in range(4):
-        a = angle + k * math.pi / 2
-        d = np.array([math.cos(a), math.sin(a), 0.0])
-        n = np.array([-math.sin(a), math.cos(a), 0.0])
-        tip = hub + d * length
-        out.append(beam(hub, tip, 0.35))
-        w = length * 0.22
-        p = [hub + d * length * 0.2, hub + d * length * 0.2 + n * w, tip + n * w, tip]
-        out.append(hexa([q + (0, 0, -0.06) for q in p] + [q + (0, 0, 0.06) for q in p]))
-    return out
+    m.add("sails", sails(hub, 8.0, math.radians(20)), m.mat("sail_white", (0.92, 0.90, 0.86), roughness=0.7))
 
 
 PARIS: tuple[Entry, ...] = (

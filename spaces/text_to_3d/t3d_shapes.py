@@ -142,6 +142,8 @@ def beam(p0: Vec, p1: Vec, w0: float, w1: float | None = None, sections: int = 4
     """Prism (tapered from width w0 to w1) running from point p0 to p1."""
     p0, p1 = np.asarray(p0, float), np.asarray(p1, float)
     length = float(np.linalg.norm(p1 - p0))
+    if length <= 1e-9:
+        raise ValueError(f"beam needs two distinct points, got {p0.tolist()} twice")
     w1 = w0 if w1 is None else w1
     mesh = lathe([(w0 / 2, 0.0), (w1 / 2, length)], sections, phase=math.pi / sections)
     direction = (p1 - p0) / length
@@ -375,4 +377,19 @@ def lattice(levels: Sequence[tuple[float, float]], width: float, *, braces: bool
                 j = (i + 1) % 4
                 out.append(beam(p0[i], p1[j], w1 * 0.5))
                 out.append(beam(p0[j], p1[i], w1 * 0.5))
+    return out
+
+
+def sails(hub: np.ndarray, length: float, angle: float) -> list[trimesh.Trimesh]:
+    """Four windmill sails (spar + blade) in the plane z = hub z, facing +z."""
+    out = [beam(hub - (0, 0, 0.8), hub + (0, 0, 0.4), 0.9, sections=8)]
+    for k in range(4):
+        a = angle + k * math.pi / 2
+        d = np.array([math.cos(a), math.sin(a), 0.0])
+        n = np.array([-math.sin(a), math.cos(a), 0.0])
+        tip = hub + d * length
+        out.append(beam(hub, tip, 0.35))
+        w = length * 0.22
+        p = [hub + d * length * 0.2, hub + d * length * 0.2 + n * w, tip + n * w, tip]
+        out.append(hexa([q + (0, 0, -0.06) for q in p] + [q + (0, 0, 0.06) for q in p]))
     return out

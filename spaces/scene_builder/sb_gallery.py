@@ -1,0 +1,335 @@
+"""Lay out several GLB objects on plinths in a gallery and write one scene GLB.
+
+Conventions (glTF): +Y up, +Z toward the viewer, metres. The floor's top is y = 0.
+Scene graph of the output:
+
+    floor                       large thin box, top at y = 0
+    wall/north|south|east|west  low walls around the floor
+    plinth/<slug>               one box per object
+    <slug>                      one node per input, named after its label (unique)
+      <slug>/<source node>      the object's parts, each with its source world matrix
+
+The layout (what `assemble_files` returns as JSON) is also stored in the scene's
+`scenes[0].extras.layout`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+
+import numpy as np
+import trimesh
+from trimesh.transformations import translation_matrix
+
+from sb_errors import RequestError, SceneError
+from sb_normalize import MAX_DISPLAY_M, MIN_DISPLAY_M, LoadedObject, load_object
+from sb_preflight import check_file
+
+__all__ = [
+    "MAX_FILES", "MIN_WALKWAY_M", "Placement", "assemble_files", "build_scene", "layout_plinths",
+    "parse_labels", "slugify", "walkway_violations",
+]
+
+logger = logging.getLogger(__name__)
+
+MAX_FILES = 64
+MAX_TRIANGLES = 4_000_000
+MIN_WALKWAY_M = 1.5
+WALKWAY_M = 2.0          # gap between plinths and between plinths and walls (>= MIN_WALKWAY_M)
+PLINTH_MARGIN_M = 0.25   # plinth top extends this far beyond the object's footprint
+MIN_PLINTH_SIDE_M = 0.8
+FLOOR_THICKNESS_M = 0.1
+WALL_HEIGHT_M = 0.4
+WALL_THICKNESS_M = 0.2
+_RESERVED = {"floor", "world", "plinth", "wall"}
+_COLORS = {  # RGBA, linear
+    "floor": [0.55, 0.53, 0.50, 1.0],
+    "plinth": [0.92, 0.91, 0.88, 1.0],
+    "wall": [0.35, 0.36, 0.40, 1.0],
+}
+
+
+@dataclass
+class Placement:
+    """Where one plinth goes.
+
+    Attributes:
+        x, z: centre of the plinth footprint, metres.
+        width, depth: plinth size along x and z, metres.
+        height: plinth height, metres (its top is where the object stands).
+    """
+
+    x: float
+    z: float
+    width: float
+    depth: float
+    height: float
+
+
+def slugify(label: str) -> str:
+    """Lower-case ASCII slug for node names: "Eiffel Tower!" -> "eiffel_tower" ("object" if empty)."""
+    slug = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")[:48]
+    return slug or "object"
+
+
+def parse_labels(text: str | None, paths: list[str]) -> list[str]:
+    """Turn the labels text into one label per file.
+
+    Args:
+        text: labels separated by newlines, or a JSON list of strings; empty -> file names.
+        paths: the uploaded files, in order.
+
+    Returns:
+        One label per path.
+
+    Raises:
+        RequestError: the number of labels differs from the number of files.
+    """
+    text = (text or "").strip()
+    if not text:
+        return [os.path.splitext(os.path.basename(p))[0].replace("_", " ") for p in paths]
+    labels: list[str] | None = None
+    if text.startswith("["):
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError:
+            parsed = None
+        if isinstance(parsed, list) and all(isinstance(x, str) for x in parsed):
+            labels = [x.strip() for x in parsed]
+    if labels is None:
+        labels = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(labels) != len(paths):
+        raise RequestError(f"Got {len(labels)} label(s) for {len(paths)} file(s). Give one label per file, "
+                           f"one per line or as a JSON list, in file order; or leave labels empty to use file names.")
+    return labels
+
+
+def _unique_slugs(labels: list[str]) -> list[str]:
+    seen: set[str] = set(_RESERVED)
+    out = []
+    for label in labels:
+        base = slugify(label)
+        slug, n = base, 2
+        while slug in seen:
+            slug, n = f"{base}_{n}", n + 1
+        seen.add(slug)
+        out.append(slug)
+    return out
+
+
+def _plinth_height(display_height: float) -> float:
+    """1.0 m under the smallest objects down to 0.6 m under the tallest (keeps small ones near eye level)."""
+    t = (display_height - MIN_DISPLAY_M) / (MAX_DISPLAY_M - MIN_DISPLAY_M)
+    return round(1.0 - 0.4 * min(max(t, 0.0), 1.0), 3)
+
+
+def layout_plinths(sizes: list[tuple[float, float]], heights: list[float]) -> tuple[list[Placement], tuple[float, float]]:
+    """Arrange plinths in rows, shortest objects in front (+z), with walkways between and around them.
+
+    Args:
+        sizes: (width, depth) of each plinth footprint, metres.
+        heights: display height of each object, metres (decides the order: tall ones at the back).
+
+    Returns:
+        (one Placement per plinth in input order, (floor width, floor depth) in metres inside the walls).
+        The floor is centred on the origin.
+    """
+    order = sorted(range(len(sizes)), key=lambda i: heights[i])
+    area = sum((w + WALKWAY_M) * (d + WALKWAY_M) for w, d in sizes)
+    row_limit = max(max(w for w, _ in sizes), math.sqrt(area) * 1.2)
+    rows: list[list[int]] = [[]]
+    width = 0.0
+    for i in order:
+        w = sizes[i][0]
+        if rows[-1] and width + WALKWAY_M + w > row_limit:
+            rows.append([])
+            width = 0.0
+        width += (WALKWAY_M if rows[-1] else 0.0) + w
+        rows[-1].append(i)
+    xs: dict[int, float] = {}
+    zs: dict[int, float] = {}
+    row_widths = []
+    z = 0.0
+    for row in rows:  # row 0 in front; later rows go back (-z)
+        depth = max(sizes[i][1] for i in row)
+        row_width = sum(sizes[i][0] for i in row) + WALKWAY_M * (len(row) - 1)
+        row_widths.append(row_width)
+        x = -row_width / 2
+        for i in row:
+            xs[i] = x + sizes[i][0] / 2
+            zs[i] = z - depth / 2
+            x += sizes[i][0] + WALKWAY_M
+        z -= depth + WALKWAY_M
+    total_depth = -z - WALKWAY_M
+    floor_w = max(row_widths) + 2 * WALKWAY_M
+    floor_d = total_depth + 2 * WALKWAY_M
+    placements = [
+        Placement(x=round(xs[i], 4), z=round(zs[i] + total_depth / 2, 4), width=sizes[i][0], depth=sizes[i][1],
+                  height=_plinth_height(heights[i]))
+        for i in range(len(sizes))
+    ]
+    return placements, (round(floor_w, 4), round(floor_d, 4))
+
+
+def walkway_violations(placements: list[Placement], floor: tuple[float, float],
+                       minimum: float = MIN_WALKWAY_M) -> list[str]:
+    """Check that plinth footprints neither overlap nor come closer than `minimum` to each other or the walls.
+
+    Args:
+        placements: the plinths.
+        floor: (width, depth) of the walled floor, centred on the origin, metres.
+        minimum: narrowest allowed walkway, metres.
+
+    Returns:
+        A description of each violation; empty when the layout is fine.
+    """
+    problems = []
+    for i, a in enumerate(placements):
+        edge = min(floor[0] / 2 - (abs(a.x) + a.width / 2), floor[1] / 2 - (abs(a.z) + a.depth / 2))
+        if edge < minimum - 1e-6:
+            problems.append(f"plinth {i} is {edge:.2f} m from the wall")
+        for j in range(i + 1, len(placements)):
+            b = placements[j]
+            gx = abs(a.x - b.x) - (a.width + b.width) / 2
+            gz = abs(a.z - b.z) - (a.depth + b.depth) / 2
+            gap = math.hypot(gx, gz) if gx > 0 and gz > 0 else max(gx, gz)
+            if gap < minimum - 1e-6:
+                problems.append(f"plinths {i} and {j} are {gap:.2f} m apart")
+    return problems
+
+
+def _box(extents: list[float], centre: list[float], color_key: str) -> trimesh.Trimesh:
+    box = trimesh.creation.box(extents=extents)
+    box.apply_translation(centre)
+    box.visual = trimesh.visual.TextureVisuals(material=trimesh.visual.material.PBRMaterial(
+        name=color_key, baseColorFactor=_COLORS[color_key], metallicFactor=0.0, roughnessFactor=0.85))
+    return box
+
+
+def build_scene(objects: list[LoadedObject], labels: list[str], title: str) -> tuple[trimesh.Scene, dict]:
+    """Place loaded objects on plinths in a walled gallery.
+
+    Args:
+        objects: normalised objects, see `sb_normalize.load_object`.
+        labels: one label per object.
+        title: gallery title, stored in the layout.
+
+    Returns:
+        (the scene, the layout dict described in `assemble_files`).
+
+    Raises:
+        SceneError: the layout breaks the walkway rule (a bug, reported rather than shipped).
+    """
+    slugs = _unique_slugs(labels)
+    sizes = [(max(o.footprint[0] + 2 * PLINTH_MARGIN_M, MIN_PLINTH_SIDE_M),
+              max(o.footprint[1] + 2 * PLINTH_MARGIN_M, MIN_PLINTH_SIDE_M)) for o in objects]
+    placements, floor = layout_plinths(sizes, [o.display_height for o in objects])
+    problems = walkway_violations(placements, floor)
+    if problems:
+        raise SceneError("Gallery layout is invalid: " + "; ".join(problems[:5]))
+
+    scene = trimesh.Scene()
+    scene.add_geometry(_box([floor[0] + 2 * WALL_THICKNESS_M, FLOOR_THICKNESS_M, floor[1] + 2 * WALL_THICKNESS_M],
+                            [0, -FLOOR_THICKNESS_M / 2, 0], "floor"), node_name="floor", geom_name="floor")
+    half_w, half_d, t = floor[0] / 2, floor[1] / 2, WALL_THICKNESS_M
+    walls = {
+        "north": ([floor[0] + 2 * t, WALL_HEIGHT_M, t], [0, WALL_HEIGHT_M / 2, -half_d - t / 2]),
+        "south": ([floor[0] + 2 * t, WALL_HEIGHT_M, t], [0, WALL_HEIGHT_M / 2, half_d + t / 2]),
+        "west": ([t, WALL_HEIGHT_M, floor[1]], [-half_w - t / 2, WALL_HEIGHT_M / 2, 0]),
+        "east": ([t, WALL_HEIGHT_M, floor[1]], [half_w + t / 2, WALL_HEIGHT_M / 2, 0]),
+    }
+    for side, (extents, centre) in walls.items():
+        scene.add_geometry(_box(extents, centre, "wall"), node_name=f"wall/{side}", geom_name=f"wall/{side}")
+
+    entries = []
+    base = scene.graph.base_frame
+    for obj, label, slug, place in zip(objects, labels, slugs, placements):
+        scene.add_geometry(_box([place.width, place.height, place.depth], [place.x, place.height / 2, place.z],
+                                "plinth"), node_name=f"plinth/{slug}", geom_name=f"plinth/{slug}")
+        root = translation_matrix([place.x, place.height, place.z]) @ obj.normaliser
+        scene.graph.update(frame_from=base, frame_to=slug, matrix=root)
+        for gname, mesh in obj.geometry.items():
+            scene.geometry[f"{slug}/{gname}"] = mesh
+        for part in obj.parts:
+            scene.graph.update(frame_from=slug, frame_to=f"{slug}/{part.node}", matrix=part.matrix,
+                               geometry=f"{slug}/{part.geometry}")
+        entries.append({
+            "label": label,
+            "node": slug,
+            "source_file": obj.file,
+            "position_m": [place.x, place.height, place.z],
+            "plinth_m": [round(place.width, 4), place.height, round(place.depth, 4)],
+            "display_height_m": round(obj.display_height, 4),
+            "source_height": round(obj.source_height, 6),
+            "scale": float(f"{obj.scale:.6g}"),
+            "up_axis_fixed": obj.up_axis_fixed,
+            "triangles": obj.triangles,
+        })
+    layout = {
+        "title": title,
+        "objects": entries,
+        "floor_m": [floor[0], floor[1]],
+        "triangles": sum(o.triangles for o in objects),
+        "warnings": [w for o in objects for w in o.warnings],
+    }
+    scene.metadata["layout"] = layout
+    return scene, layout
+
+
+def assemble_files(paths: list[str], labels_text: str | None = "", title: str = "Gallery", *,
+                   out_dir: str | None = None) -> tuple[str, dict]:
+    """Check, load, normalise and lay out GLB files; write the gallery GLB.
+
+    Args:
+        paths: local .glb (or .gltf with embedded data) files, 1 to MAX_FILES.
+        labels_text: see `parse_labels`.
+        title: gallery title; also names the output file.
+        out_dir: where to write; default a fresh directory under the system temp dir.
+
+    Returns:
+        (path of the written .glb, layout dict with keys "title", "objects" (label, node, source_file,
+        position_m, plinth_m, display_height_m, source_height, scale, up_axis_fixed, triangles),
+        "floor_m", "triangles", "warnings").
+
+    Raises:
+        RequestError: no files, too many, or a label count mismatch.
+        GLBRejected: one file is unsafe, broken or empty (the first one found).
+        SceneError: export failed.
+    """
+    paths = [p for p in (paths or []) if p]
+    if not paths:
+        raise RequestError("No files were given. Upload one or more .glb files.")
+    if len(paths) > MAX_FILES:
+        raise RequestError(f"Got {len(paths)} files; the limit is {MAX_FILES}. Send fewer files per gallery.")
+    labels = parse_labels(labels_text, paths)
+    title = (title or "").strip() or "Gallery"
+
+    objects = []
+    total = 0
+    for path in paths:
+        obj = load_object(check_file(path))
+        total += obj.triangles
+        if total > MAX_TRIANGLES:
+            raise RequestError(f"The gallery would exceed {MAX_TRIANGLES:,} triangles (at '{obj.file}'). "
+                               f"Send fewer or simpler models.")
+        objects.append(obj)
+    scene, layout = build_scene(objects, labels, title)
+    try:
+        data = scene.export(file_type="glb")
+    except Exception as exc:  # trimesh's exporter raises assorted types; report them as one
+        logger.exception("GLB export failed")
+        raise SceneError(f"Could not export the gallery GLB ({type(exc).__name__}: {exc}). "
+                         f"Try again without the last file added.") from exc
+    out_dir = out_dir or tempfile.mkdtemp(prefix="scene_builder_")
+    path = os.path.join(out_dir, f"{slugify(title) if slugify(title) != 'object' else 'gallery'}.glb")
+    with open(path, "wb") as fh:
+        fh.write(data)
+    logger.info("assembled %d object(s), %d triangles, %d bytes -> %s", len(objects), layout["triangles"],
+                len(data), path)
+    return path, layout

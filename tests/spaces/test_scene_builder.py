@@ -1,0 +1,400 @@
+"""Tests for the scene builder Space (spaces/scene_builder): preflight, normalisation, gallery, app."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import trimesh
+
+ROOT = Path(__file__).resolve().parents[2]
+SPACE = ROOT / "spaces" / "scene_builder"
+FIXTURES = ROOT.parent / "shared" / "fixtures" / "glb"
+VALIDATOR = Path("/tmp/gv/node_modules/gltf-validator")
+
+if not FIXTURES.is_dir():
+    pytest.skip(f"GLB fixtures not found at {FIXTURES}", allow_module_level=True)
+
+sys.path.insert(0, str(SPACE))
+import sb_gallery  # noqa: E402
+import sb_normalize  # noqa: E402
+import sb_preflight  # noqa: E402
+from sb_errors import GLBRejected, RequestError  # noqa: E402
+
+# Real files refused by design, with the key phrase of the reason.
+REFUSED_REAL = {
+    "pmndrs_suzi_draco.glb": "Draco-compressed",
+    "trimesh_empty_nodes.glb": "contains no mesh",
+}
+GOOD = sorted(p for p in [*(FIXTURES / "real").iterdir(), *(FIXTURES / "derived").iterdir()]
+              if p.suffix in (".glb", ".gltf") and p.name not in REFUSED_REAL)
+
+BAD = {  # file -> key phrase of the refusal
+    "bad_magic.glb": "starts with 'glTX' instead of the 'glTF' magic",
+    "bin_chunk_length_lie.glb": "claims 268,435,456 bytes",
+    "dangling_references.glb": "dangling reference",
+    "deep_hierarchy_5000.glb": "more than 256 levels deep",
+    "external_uri_absolute_path.glb": "external file '/etc/passwd'",
+    "external_uri_file_scheme.glb": "external file 'file:///etc/passwd'",
+    "external_uri_traversal.glb": "external file '../../",
+    "html_saved_as.glb": "starts with '<!DO' instead of the 'glTF' magic",
+    "huge_accessor_count.glb": "declares 500,000,000 SCALAR elements",
+    "huge_declared_buffer.glb": "declares 1,099,511,627,776 bytes",
+    "index_out_of_range.glb": "uses vertex index 65,535 but has only 3 vertices",
+    "json_chunk_length_lie.glb": "claims 2,147,483,632 bytes",
+    "nan_inf_positions.glb": "NaN or infinite",
+    "node_cycle.glb": "cycle in its node hierarchy",
+    "obj_renamed.glb": "Wavefront OBJ",
+    "total_length_lie.glb": "header says 4,294,967,295 bytes",
+    "truncated_half.glb": "truncated",
+    "truncated_header.glb": "truncated",
+}
+# Handled rather than refused: the geometry is embedded, only the external image is dropped.
+HANDLED_BAD = {"external_uri_http_loopback.glb": "http://127.0.0.1:9/canary.png"}
+KHRONOS = sorted(p.name for p in (FIXTURES / "khronos-validator").glob("*.glb"))
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Fail any connection attempt, loopback included."""
+    def refuse(self, address, *args):
+        raise AssertionError(f"connection attempt to {address!r}")
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+
+
+def _max_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _validate(paths: list[str]) -> dict[str, tuple[int, list]]:
+    """Run the Khronos validator on each file: path -> (number of errors, first error messages)."""
+    script = (
+        "const v=require(process.argv[1]);const fs=require('fs');(async()=>{const out={};"
+        "for(const p of process.argv.slice(2)){const r=await v.validateBytes(new Uint8Array(fs.readFileSync(p)));"
+        "out[p]=[r.issues.numErrors,r.issues.messages.filter(m=>m.severity==0).slice(0,5)];}"
+        "console.log(JSON.stringify(out));})();"
+    )
+    done = subprocess.run(["node", "-e", script, str(VALIDATOR), *paths], capture_output=True, text=True,
+                          timeout=120, check=True)
+    return {p: tuple(v) for p, v in json.loads(done.stdout).items()}
+
+
+needs_validator = pytest.mark.skipif(shutil.which("node") is None or not VALIDATOR.is_dir(),
+                                     reason="node or gltf-validator not installed")
+
+
+def _object_world_vertices(scene: trimesh.Scene, slug: str) -> np.ndarray:
+    chunks = []
+    for node in scene.graph.nodes_geometry:
+        if node.startswith(slug + "/"):
+            matrix, gname = scene.graph[node]
+            v = scene.geometry[gname].vertices
+            chunks.append(v @ matrix[:3, :3].T + matrix[:3, 3])
+    assert chunks, f"no geometry under node {slug!r}"
+    return np.vstack(chunks)
+
+
+def _node_bounds(scene: trimesh.Scene, node: str) -> np.ndarray:
+    matrix, gname = scene.graph[node]
+    return trimesh.transform_points(scene.geometry[gname].bounds, matrix)
+
+
+def check_gallery(path: str, layout: dict, n_objects: int) -> trimesh.Scene:
+    """Reload a written gallery and check it independently of the layout code."""
+    scene = trimesh.load(path, force="scene")
+    nodes = set(scene.graph.nodes)
+    assert "floor" in nodes
+    objects = layout["objects"]
+    assert len(objects) == n_objects
+    slugs = [o["node"] for o in objects]
+    assert len(set(slugs)) == n_objects and all(s in nodes for s in slugs)
+    assert isinstance(layout["triangles"], int) and layout["triangles"] > 0
+    floor_w, floor_d = layout["floor_m"]
+    rects = []
+    for obj in objects:
+        verts = _object_world_vertices(scene, obj["node"])
+        assert np.isfinite(verts).all()
+        plinth = _node_bounds(scene, f"plinth/{obj['node']}")
+        top = plinth[1][1]
+        assert verts[:, 1].min() == pytest.approx(top, abs=1e-3)
+        assert obj["position_m"][1] == pytest.approx(top, abs=1e-3)
+        # the object stands within its plinth's footprint
+        assert (verts[:, [0, 2]].min(axis=0) >= plinth[0][[0, 2]] - 1e-3).all()
+        assert (verts[:, [0, 2]].max(axis=0) <= plinth[1][[0, 2]] + 1e-3).all()
+        assert 0.6 - 1e-9 <= top <= 1.0 + 1e-9
+        rects.append(plinth[:, [0, 2]])
+        # walkway to the walls (floor_m is the walled area, centred on the origin)
+        assert plinth[0][0] >= -floor_w / 2 + 1.5 - 1e-6 and plinth[1][0] <= floor_w / 2 - 1.5 + 1e-6
+        assert plinth[0][2] >= -floor_d / 2 + 1.5 - 1e-6 and plinth[1][2] <= floor_d / 2 - 1.5 + 1e-6
+    for i in range(len(rects)):
+        for j in range(i + 1, len(rects)):
+            a, b = rects[i], rects[j]
+            gap = np.maximum(np.maximum(a[0] - b[1], b[0] - a[1]), 0.0)  # per-axis separation, (2,)
+            assert np.linalg.norm(gap) >= 1.5 - 1e-6, f"plinths {slugs[i]} and {slugs[j]} are too close"
+    return scene
+
+
+@pytest.fixture(scope="module")
+def singles(tmp_path_factory):
+    """Each good fixture assembled alone: name -> (path, layout)."""
+    out = {}
+    for src in GOOD:
+        d = tmp_path_factory.mktemp(src.stem)
+        out[src.name] = sb_gallery.assemble_files([str(src)], "", src.stem, out_dir=str(d))
+    return out
+
+
+@pytest.fixture(scope="module")
+def everything(tmp_path_factory):
+    labels = [p.stem for p in GOOD]
+    return sb_gallery.assemble_files([str(p) for p in GOOD], json.dumps(labels), "Everything",
+                                     out_dir=str(tmp_path_factory.mktemp("all")))
+
+
+@pytest.mark.parametrize("name", [p.name for p in GOOD])
+def test_each_good_fixture_assembles_alone(singles, name):
+    path, layout = singles[name]
+    assert path.endswith(".glb")
+    check_gallery(path, layout, 1)
+    assert layout["objects"][0]["source_file"] == name
+
+
+def test_all_good_fixtures_in_one_gallery(everything):
+    path, layout = everything
+    check_gallery(path, layout, len(GOOD))
+    assert [o["source_file"] for o in layout["objects"]] == [p.name for p in GOOD]
+    assert layout["triangles"] == sum(o["triangles"] for o in layout["objects"])
+
+
+@needs_validator
+def test_galleries_have_no_validator_errors(singles, everything):
+    paths = [p for p, _ in singles.values()] + [everything[0]]
+    results = _validate(paths)
+    assert {p: r for p, r in results.items() if r[0]} == {}
+
+
+def test_layout_json_is_stored_in_the_scene(singles):
+    path, layout = singles["trimesh_Duck.glb"]
+    data = Path(path).read_bytes()
+    doc = json.loads(data[20:20 + int.from_bytes(data[12:16], "little")])
+    assert doc["scenes"][0]["extras"]["layout"]["objects"][0]["node"] == layout["objects"][0]["node"]
+
+
+def test_z_up_plate_ends_y_up(singles):
+    path, layout = singles["trimesh_pins.glb"]
+    assert layout["objects"][0]["up_axis_fixed"] is True
+    scene = trimesh.load(path, force="scene")
+    extents = np.ptp(_object_world_vertices(scene, layout["objects"][0]["node"]), axis=0)
+    assert extents.argmin() == 1  # the 25.4 mm thickness is now vertical
+
+
+@pytest.mark.parametrize("name", ["trimesh_testplate.glb", "gradio_Fox.gltf", "trimesh_simple_pole.glb",
+                                  "trimesh_no_indices_3storybuilding.glb", "derived/ogre_124k.glb"])
+def test_y_up_content_is_not_rotated(singles, name):
+    assert singles[Path(name).name][1]["objects"][0]["up_axis_fixed"] is False
+
+
+def test_z_up_rule():
+    eye = [np.eye(4)]
+    assert sb_normalize.z_up_to_y_up(np.array([254, 254, 25.4]), eye)[1] is True      # CAD plate
+    assert sb_normalize.z_up_to_y_up(np.array([12, 10, 90]), eye)[1] is True          # CAD pole
+    assert sb_normalize.z_up_to_y_up(np.array([0.4, 0.004, 0.4]), eye)[1] is False    # Y-up plate
+    assert sb_normalize.z_up_to_y_up(np.array([1.0, 1.2, 0.05]), eye)[1] is False     # metre-scale panel
+    assert sb_normalize.z_up_to_y_up(np.array([25, 79, 155]), eye)[1] is False        # the fox
+    already = [sb_normalize.Z_UP_TO_Y_UP]                                              # root rotates Z to Y
+    assert sb_normalize.z_up_to_y_up(np.array([254, 25.4, 254]), already)[1] is False
+
+
+def test_heights_keep_their_order(tmp_path):
+    tall, short = FIXTURES / "real/trimesh_simple_pole.glb", FIXTURES / "real/trimesh_Duck.glb"
+    path, layout = sb_gallery.assemble_files([str(short), str(tall)], "Duck\nPole", "Heights", out_dir=str(tmp_path))
+    scene = check_gallery(path, layout, 2)
+    heights = {o["label"]: np.ptp(_object_world_vertices(scene, o["node"])[:, 1]) for o in layout["objects"]}
+    assert heights["Pole"] > heights["Duck"]
+    assert heights["Pole"] == pytest.approx(layout["objects"][1]["display_height_m"], rel=1e-3)
+
+
+def test_display_height_is_monotonic_and_bounded():
+    h = np.geomspace(1e-4, 1e5, 400)
+    d = np.array([sb_normalize.display_height(x) for x in h])
+    assert (np.diff(d) > 0).all() and d.min() >= 0.5 and d.max() <= 8.0
+    eiffel, obelisk = sb_normalize.display_height(330), sb_normalize.display_height(23)
+    assert 8.0 >= eiffel > obelisk >= 0.6
+
+
+def test_duplicate_labels_and_reserved_names(tmp_path):
+    duck = str(FIXTURES / "real/trimesh_Duck.glb")
+    _, layout = sb_gallery.assemble_files([duck, duck, duck], '["Duck", "Duck", "Floor"]', "", out_dir=str(tmp_path))
+    assert [o["node"] for o in layout["objects"]] == ["duck", "duck_2", "floor_2"]
+    assert layout["title"] == "Gallery"
+
+
+def test_empty_labels_come_from_file_names(tmp_path):
+    _, layout = sb_gallery.assemble_files([str(FIXTURES / "real/trimesh_Duck.glb")], "  ", "T", out_dir=str(tmp_path))
+    assert layout["objects"][0]["label"] == "trimesh Duck"
+
+
+def test_vertex_colour_fix_for_magicleap(singles):
+    path, layout = singles["webxr_magicleap-two_none.glb"]
+    assert layout["triangles"] == 21690
+
+
+@pytest.mark.parametrize("name,phrase", sorted(BAD.items()))
+def test_bad_fixture_is_refused(no_network, name, phrase):
+    before = _max_rss_mb()
+    with pytest.raises(GLBRejected, match="'" + name.replace(".", r"\.") + "'") as info:
+        sb_gallery.assemble_files([str(FIXTURES / "bad" / name)], "", "Bad")
+    assert info.value.file == name
+    assert phrase in info.value.problem
+    assert _max_rss_mb() - before < 500
+
+
+@pytest.mark.parametrize("name,uri", sorted(HANDLED_BAD.items()))
+def test_external_image_is_dropped_not_fetched(no_network, tmp_path, name, uri):
+    path, layout = sb_gallery.assemble_files([str(FIXTURES / "bad" / name)], "", "T", out_dir=str(tmp_path))
+    check_gallery(path, layout, 1)
+    assert any(uri in w and "not read" in w for w in layout["warnings"])
+
+
+@pytest.mark.parametrize("name,phrase", sorted(REFUSED_REAL.items()))
+def test_real_files_refused_by_design(no_network, name, phrase):
+    with pytest.raises(GLBRejected, match=phrase) as info:
+        sb_gallery.assemble_files([str(FIXTURES / "real" / name)], "", "T")
+    assert info.value.file == name and name in str(info.value)
+
+
+@pytest.mark.parametrize("name", KHRONOS)
+def test_khronos_container_is_refused(no_network, name):
+    before = _max_rss_mb()
+    with pytest.raises(GLBRejected) as info:
+        sb_gallery.assemble_files([str(FIXTURES / "khronos-validator" / name)], "", "K")
+    assert info.value.file == name and str(info.value).startswith(f"'{name}' ")
+    assert _max_rss_mb() - before < 500
+
+
+def test_external_buffer_in_gltf_is_refused(no_network, tmp_path):
+    fox = json.loads((FIXTURES / "real/gradio_Fox.gltf").read_text())
+    fox["buffers"][0]["uri"] = "https://example.com/fox.bin"
+    src = tmp_path / "fox_external.gltf"
+    src.write_text(json.dumps(fox))
+    with pytest.raises(GLBRejected, match="external file 'https://example.com/fox.bin'"):
+        sb_preflight.check_file(src)
+
+
+def test_oversize_file_is_refused_before_reading(tmp_path):
+    big = tmp_path / "big.glb"
+    with open(big, "wb") as fh:
+        fh.truncate(sb_preflight.MAX_FILE_BYTES + 1)  # sparse: no real disk use
+    with pytest.raises(GLBRejected, match="the limit is 64 MB"):
+        sb_preflight.check_file(big)
+
+
+@pytest.mark.parametrize("paths,labels,phrase", [
+    ([], "", "No files"),
+    (["a.glb"] * 65, "", "the limit is 64"),
+    (["a.glb", "b.glb"], "one", "1 label"),
+    (["a.glb"], '["x", "y"]', "2 label"),
+])
+def test_request_errors(paths, labels, phrase):
+    with pytest.raises(RequestError, match=phrase):
+        sb_gallery.assemble_files(paths, labels, "T")
+
+
+def test_layout_walkways_hold_for_many_sizes():
+    rng = np.random.default_rng(0)
+    sizes = [(float(w), float(d)) for w, d in rng.uniform(0.8, 9.0, size=(40, 2))]
+    placements, floor = sb_gallery.layout_plinths(sizes, list(rng.uniform(0.5, 8, 40)))
+    assert sb_gallery.walkway_violations(placements, floor) == []
+    assert sb_gallery.walkway_violations(placements, floor, minimum=1.99) == []
+
+
+def test_works_without_optional_packages(tmp_path):
+    """scipy, networkx, charset_normalizer and DracoPy are optional: block them and assemble."""
+    code = (
+        "import sys, importlib.abc\n"
+        "class Block(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in {'scipy', 'networkx', 'charset_normalizer', 'DracoPy'}:\n"
+        "            raise ImportError('blocked ' + name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        f"sys.path.insert(0, {str(SPACE)!r})\n"
+        "import sb_gallery\n"
+        f"files = [{str(FIXTURES / 'real/trimesh_Duck.glb')!r}, {str(FIXTURES / 'real/trimesh_cubevc.glb')!r},\n"
+        f"         {str(FIXTURES / 'real/gradio_Fox.gltf')!r}, {str(FIXTURES / 'real/trimesh_pins.glb')!r}]\n"
+        f"path, layout = sb_gallery.assemble_files(files, '', 'T', out_dir={str(tmp_path)!r})\n"
+        "assert 'scipy' not in sys.modules and 'charset_normalizer' not in sys.modules\n"
+        "print(len(layout['objects']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().endswith("4")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_app_end_to_end(tmp_path):
+    from gradio_client import Client, handle_file
+    from gradio_client.exceptions import AppError
+
+    port = _free_port()
+    env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
+           "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1",
+           "GRADIO_TEMP_DIR": str(tmp_path / "gradio")}
+    log = open(tmp_path / "app.log", "wb")
+    proc = subprocess.Popen([sys.executable, str(SPACE / "app.py")], cwd=str(ROOT), env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, (tmp_path / "app.log").read_text()[-2000:]
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "app did not start"
+                time.sleep(0.2)
+        client = Client(url, verbose=False, download_files=str(tmp_path / "dl"))
+        api = client.view_api(return_format="dict", print_info=False)["named_endpoints"]["/assemble"]
+        assert [p["parameter_name"] for p in api["parameters"]] == ["files", "labels", "title"]
+        duck, truck = FIXTURES / "real/trimesh_Duck.glb", FIXTURES / "real/trimesh_CesiumMilkTruck.glb"
+        path, layout = client.predict([handle_file(str(duck)), handle_file(str(truck))], "Duck\nTruck", "Test",
+                                      api_name="/assemble")
+        assert path.endswith("test.glb") and Path(path).is_file()
+        assert [o["node"] for o in layout["objects"]] == ["duck", "truck"]
+        assert layout["title"] == "Test"
+        check_gallery(path, layout, 2)
+        with pytest.raises(AppError, match="html_saved_as.glb"):
+            client.predict([handle_file(str(FIXTURES / "bad/html_saved_as.glb"))], "", "Bad", api_name="/assemble")
+        with pytest.raises(AppError, match="label"):
+            client.predict([handle_file(str(duck))], "A\nB", "Bad", api_name="/assemble")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def test_check_gallery_would_catch_overlap():
+    """Guard the guard: an overlapping layout is reported by walkway_violations."""
+    P = sb_gallery.Placement
+    bad = [P(0, 0, 2, 2, 1), P(1, 0, 2, 2, 1)]
+    assert sb_gallery.walkway_violations(bad, (20, 20))
+    assert not math.isnan(sb_normalize.display_height(0))

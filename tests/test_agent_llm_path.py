@@ -1,0 +1,56 @@
+"""The LLM path: a scripted fake LLM (the one faked part) drives the real CodeAgent against the real local Spaces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import trimesh
+
+from agent.runner import ChainRunner
+from tests.scripted_model import ScriptedLLM
+
+GOOD = """Thought: I will make two objects and assemble them.
+<code>
+parts = {}
+for name in ["red lighthouse", "oak tree"]:
+    parts[name] = text_to_3d(prompt=name)["glb"]
+scene = assemble_scene(files=list(parts.values()), labels="\\n".join(parts), title="Coast")
+final_answer({"scene": scene["scene"], "objects": list(parts), "missing": {}})
+</code>"""
+
+MALFORMED = """Thought: Let me start.
+<code>
+for name in ["red lighthouse" "oak tree"
+    text_to_3d(prompt=name
+</code>"""
+
+NO_CODE = "Thought: I should build a coast scene. I will now think about what to do next."
+
+RUNAWAY = "Thought: " + "I will consider the lighthouse again. " * 400
+
+
+def test_scripted_llm_recovers_from_malformed_code_and_a_reply_without_code(companion_urls, settings):
+    llm = ScriptedLLM([MALFORMED, NO_CODE, GOOD])
+    outcome = ChainRunner(settings, llm=llm).run_to_end("A coast with a red lighthouse and an oak tree")
+    assert outcome.error is None, outcome.error
+    steps = [e for e in outcome.log["events"] if e["type"] == "agent_step"]
+    assert [s["status"] for s in steps] == ["error", "error", "ok"]
+    assert "SyntaxError" in steps[0]["error"] or "invalid syntax" in steps[0]["error"].lower()
+    # the model saw its own error as an observation before the third reply
+    assert any("Error" in t for t in llm.prompts[2])
+    scene = trimesh.load(outcome.scene, file_type="glb", force="scene")
+    roots = set(scene.graph.transforms.children[scene.graph.base_frame])
+    assert {"red_lighthouse", "oak_tree"} <= roots
+    assert outcome.log["timings"]["llm_input_tokens"] > 0
+
+
+def test_a_runaway_model_is_stopped_by_max_steps_with_a_clear_error(companion_urls, settings):
+    settings = settings.with_overrides(max_steps=3)
+    llm = ScriptedLLM([RUNAWAY], summary="I could not decide what to build.")
+    outcome = ChainRunner(settings, llm=llm).run_to_end("A coast with a red lighthouse")
+    assert outcome.scene is None
+    assert len(llm.prompts) == 3
+    assert outcome.error == "I could not decide what to build."
+    assert not [e for e in outcome.log["events"] if e["type"] == "space_call"]
+    saved = Path(next(e["path"] for e in outcome.log["events"] if e["type"] == "saved"))
+    assert saved.is_file() and "I could not decide" in saved.read_text()

@@ -1,0 +1,163 @@
+"""Space endpoints as tools, through real gradio_client calls to a real local Gradio app (tests/stubs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import trimesh
+
+from agent.config import ToolConfig
+from tools.errors import (
+    ConfigError,
+    InvalidInputError,
+    SpaceCallError,
+    SpaceOutputError,
+    SpaceTimeoutError,
+    SpaceUnavailableError,
+)
+from tools.registry import Registry
+from tools.space_tool import CallContext
+
+
+def _load(url: str, tmp_path: Path, names: list[str], *, timeout_s: float = 3.0, attempts: int = 1):
+    events: list[dict] = []
+    entries = tuple(ToolConfig(name=n, space=url, endpoint=f"/{n}") for n in names)
+    registry = Registry(entries, connect_timeout_s=10)
+    context = CallContext(run_dir=tmp_path, emit=events.append, call_timeout_s=timeout_s, attempts=attempts,
+                          backoff_s=0.05)
+    return registry.load(context), events
+
+
+def test_tool_is_generated_from_the_endpoint_schema(stub_url, tmp_path):
+    loaded, _ = _load(stub_url, tmp_path, ["generate_ok"])
+    tool = loaded.tools["generate_ok"]
+    assert tool.inputs["prompt"]["type"] == "string"
+    assert tool.inputs["seed"] == {"type": "integer", "description": tool.inputs["seed"]["description"],
+                                   "nullable": True}
+    assert "default 0" in tool.inputs["seed"]["description"]
+    assert tool.output_type == "object"
+    assert "'glb': local path of the GLB file" in tool.description
+    assert "Return a 2 m box named after the prompt" in tool.description
+    assert "def generate_ok(prompt: string, seed: integer)" in tool.to_code_prompt()
+
+
+def test_file_output_comes_back_as_a_local_glb_in_the_run_folder(stub_url, tmp_path):
+    loaded, events = _load(stub_url, tmp_path, ["generate_ok"])
+    result = loaded.tools["generate_ok"](prompt="Tower")
+    path = Path(result["glb"])
+    assert path.parent == tmp_path / "assets" and path.suffix == ".glb"
+    scene = trimesh.load(path, file_type="glb", force="scene")
+    assert scene.bounds[1][1] == pytest.approx(2.0)
+    assert result["info"] == {"name": "Tower", "seed": 0}
+    done = events[-1]
+    assert done["type"] == "space_call" and done["status"] == "ok" and done["attempt"] == 1
+    assert done["inputs"] == {"prompt": "Tower", "seed": 0}
+    assert done["output"]["glb"].startswith("assets/") and done["duration_s"] > 0
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "error", "phrase"),
+    [
+        ("generate_reject", SpaceCallError, "rejected the call: Prompt 'x' is not allowed"),
+        ("generate_crash", SpaceCallError, "hid the reason"),
+        ("generate_html", SpaceOutputError, "is not a GLB: it starts with b'<!DO'"),
+        ("generate_slow", SpaceTimeoutError, "did not answer within 1 s and was cancelled"),
+    ],
+)
+def test_space_failures_become_distinct_errors_with_advice(stub_url, tmp_path, endpoint, error, phrase):
+    loaded, events = _load(stub_url, tmp_path, [endpoint], timeout_s=1.0)
+    with pytest.raises(error, match=phrase) as info:
+        loaded.tools[endpoint](prompt="x")
+    assert info.value.endpoint == f"/{endpoint}"
+    assert events[-1]["status"] == "error" and events[-1]["error"] == str(info.value)
+
+
+def test_transient_failure_is_retried_and_logged_per_attempt(stub_url, tmp_path):
+    loaded, events = _load(stub_url, tmp_path, ["generate_crash"], attempts=2)
+    with pytest.raises(SpaceCallError):
+        loaded.tools["generate_crash"](prompt="x")
+    # a crash inside the Space is not retryable: one attempt only
+    assert [e["attempt"] for e in events if e["status"] != "running"] == [1]
+    loaded, events = _load(stub_url, tmp_path, ["generate_slow"], timeout_s=0.5, attempts=2)
+    with pytest.raises(SpaceTimeoutError):
+        loaded.tools["generate_slow"](prompt="x")
+    assert [e["attempt"] for e in events if e["status"] != "running"] == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("call", "phrase"),
+    [
+        ({"prompt": "x", "colour": "red"}, "has no argument 'colour'; valid: prompt, seed"),
+        ({"seed": 3}, "needs 'prompt'"),
+    ],
+)
+def test_bad_arguments_are_refused_before_any_call(stub_url, tmp_path, call, phrase):
+    loaded, events = _load(stub_url, tmp_path, ["generate_ok"])
+    with pytest.raises(InvalidInputError, match=phrase):
+        loaded.tools["generate_ok"](**call)
+    assert events == []
+
+
+def test_unknown_endpoint_lists_the_available_ones(stub_url, tmp_path):
+    entries = (ToolConfig(name="nope", space=stub_url, endpoint="/nope"),)
+    registry = Registry(entries, connect_timeout_s=10)
+    loaded = registry.load(CallContext(run_dir=tmp_path, emit=lambda e: None, call_timeout_s=5))
+    assert "nope" not in loaded.tools
+    assert "Endpoint '/nope' not found" in loaded.failed["nope"] and "'/generate_ok'" in loaded.failed["nope"]
+
+
+def test_unreachable_space_costs_one_clear_error(tmp_path):
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    entries = (ToolConfig(name="dead", space=f"http://127.0.0.1:{port}/", endpoint="/generate"),)
+    loaded = Registry(entries, connect_timeout_s=5).load(
+        CallContext(run_dir=tmp_path, emit=lambda e: None, call_timeout_s=5))
+    assert loaded.tools == {}
+    assert "Cannot reach Space" in loaded.failed["dead"]
+
+
+def test_hub_space_in_offline_mode_says_how_to_fix_it(tmp_path):
+    entries = (ToolConfig(name="hub", space="someone/some-space", endpoint="/generate"),)
+    loaded = Registry(entries, connect_timeout_s=5, hf_token="hf_canary_token_123").load(
+        CallContext(run_dir=tmp_path, emit=lambda e: None, call_timeout_s=5))
+    assert "HF_HUB_OFFLINE=1" in loaded.failed["hub"]
+    assert "hf_canary_token_123" not in loaded.failed["hub"]
+
+
+def test_token_is_only_given_to_hub_spaces():
+    from tools.spaces import SpaceSession
+
+    hub = SpaceSession("owner/space", label="owner/space", download_dir=Path("."), connect_timeout_s=1, token="t")
+    url = SpaceSession("http://127.0.0.1:1/", label="x", download_dir=Path("."), connect_timeout_s=1, token="t")
+    assert hub._token == "t" and url._token is None
+
+
+def test_config_rejects_bad_values_naming_the_variable(tmp_path):
+    from agent.config import Settings
+
+    with pytest.raises(ConfigError, match="DIORAMA_CALL_TIMEOUT_S must be a float, got 'soon'"):
+        Settings.load(environ={"DIORAMA_CALL_TIMEOUT_S": "soon"})
+    with pytest.raises(ConfigError, match="use one of auto, offline, hf, openai"):
+        Settings.load(environ={"DIORAMA_MODEL_PROVIDER": "gpt"})
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[model]\nprovider = 'offline'\n")
+    with pytest.raises(ConfigError, match="lists no \\[\\[tools\\]\\]"):
+        Settings.load(bad, environ={})
+    with pytest.raises(ConfigError, match="does not exist"):
+        Settings.load(tmp_path / "missing.toml", environ={})
+
+
+def test_env_overrides_a_tool_space_and_auto_picks_the_model():
+    from agent.config import Settings
+
+    settings = Settings.load(environ={"DIORAMA_SPACE_TEXT_TO_3D": "owner/shap-e"})
+    assert settings.tool("text_to_3d").space == "owner/shap-e"
+    assert settings.resolved_provider == "offline" and not settings.offline  # a Hub Space needs the Hub
+    assert Settings.load(environ={"HF_TOKEN": "x"}).resolved_provider == "hf"
+    assert Settings.load(environ={"DIORAMA_LLM_BASE_URL": "http://127.0.0.1:8080/v1"}).resolved_provider == "openai"
+    assert Settings.load(environ={}).offline
+    assert "secret-x" not in repr(Settings.load(environ={"HF_TOKEN": "secret-x"}))
