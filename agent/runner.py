@@ -229,7 +229,8 @@ class ChainRunner:
         emit({"type": "run_finished", "status": "ok" if scene else "error", "error": error, "at": utc_now()})
         log.finish(scene=str(scene) if scene else None, error=error, answer=text, timings=timings)
         (run_dir / "chain.json").write_text(log.to_json(), encoding="utf-8")
-        emit({"type": "saved", "path": str(run_dir / "chain.json")})
+        # not "path": gradio_client treats any JSON dict with a "path" key as a file to download
+        emit({"type": "saved", "log_file": str(run_dir / "chain.json")})
 
 
 def _scene_from_answer(answer: Any, run_dir: Path) -> Path | None:

@@ -52,5 +52,5 @@ def test_a_runaway_model_is_stopped_by_max_steps_with_a_clear_error(companion_ur
     assert len(llm.prompts) == 3
     assert outcome.error == "I could not decide what to build."
     assert not [e for e in outcome.log["events"] if e["type"] == "space_call"]
-    saved = Path(next(e["path"] for e in outcome.log["events"] if e["type"] == "saved"))
+    saved = Path(next(e["log_file"] for e in outcome.log["events"] if e["type"] == "saved"))
     assert saved.is_file() and "I could not decide" in saved.read_text()

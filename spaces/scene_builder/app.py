@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import tempfile
+import time
 import uuid
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -14,6 +17,7 @@ import sb_gallery  # noqa: E402
 from sb_errors import SceneBuilderError  # noqa: E402
 
 _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_OUTPUT_MAX_AGE_S = 3600  # our own output dirs; Gradio keeps its copy in its cache (see delete_cache below)
 logger = logging.getLogger("scene_builder")
 
 
@@ -21,8 +25,18 @@ def _configure_logging() -> None:
     level = os.environ.get("LOG_LEVEL", "INFO").upper()
     logging.basicConfig(level=level if level in _LEVELS else "INFO",
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     if level not in _LEVELS:
         logger.warning("LOG_LEVEL=%r is not a level; using INFO. Valid: %s", level, ", ".join(_LEVELS))
+
+
+def _sweep_old_outputs() -> None:
+    """Delete our output dirs older than an hour, so a long-running Space does not fill its disk."""
+    cutoff = time.time() - _OUTPUT_MAX_AGE_S
+    root = tempfile.gettempdir()
+    for entry in os.scandir(root):
+        if entry.name.startswith(sb_gallery.OUTPUT_PREFIX) and entry.is_dir() and entry.stat().st_mtime < cutoff:
+            shutil.rmtree(entry.path, ignore_errors=True)
 
 
 def assemble(files: list[str] | None, labels: str, title: str) -> tuple[str, dict]:
@@ -47,8 +61,9 @@ def assemble(files: list[str] | None, labels: str, title: str) -> tuple[str, dic
         ([width, height, depth]), "display_height_m", "source_height" (source units), "scale" (metres per
         source unit), "up_axis_fixed", "triangles"}], "floor_m" ([width, depth]), "triangles", "warnings"}.
     """
+    _sweep_old_outputs()
     try:
-        return sb_gallery.assemble_files(list(files or []), labels, title)
+        path, layout = sb_gallery.assemble_files(list(files or []), labels, title)
     except SceneBuilderError as exc:
         logger.warning("assemble refused: %s", exc)
         raise gr.Error(str(exc)) from exc
@@ -56,13 +71,17 @@ def assemble(files: list[str] | None, labels: str, title: str) -> tuple[str, dic
         ref = uuid.uuid4().hex[:8]
         logger.exception("assemble failed (ref %s)", ref)
         raise gr.Error(f"Something went wrong while building the gallery (ref {ref}).") from exc
+    for note in layout["warnings"]:
+        logger.warning("%s", note)
+        gr.Warning(note)
+    return path, layout
 
 
-with gr.Blocks(title="Diorama scene builder") as demo:
+with gr.Blocks(title="Diorama scene builder", delete_cache=(3600, 3600)) as demo:
     gr.Markdown("# Scene builder\nUpload GLB files, give each a label, and get one gallery scene.")
     with gr.Row():
         with gr.Column():
-            files_in = gr.File(file_count="multiple", type="filepath", label="GLB files", file_types=[".glb", ".gltf"])
+            files_in = gr.File(file_count="multiple", type="filepath", label="GLB files")
             labels_in = gr.Textbox(label="Labels", lines=4, placeholder="One label per file, one per line")
             title_in = gr.Textbox(label="Title", value="Gallery")
             button = gr.Button("Assemble", variant="primary")
@@ -74,4 +93,5 @@ with gr.Blocks(title="Diorama scene builder") as demo:
 
 if __name__ == "__main__":
     _configure_logging()
-    demo.launch()
+    # A disk guard for uploads; files between 64 and 100 MB get our clearer "the limit is 64 MB" error.
+    demo.launch(max_file_size="100mb")

@@ -32,13 +32,14 @@ from sb_normalize import MAX_DISPLAY_M, MIN_DISPLAY_M, LoadedObject, load_object
 from sb_preflight import check_file
 
 __all__ = [
-    "MAX_FILES", "MIN_WALKWAY_M", "Placement", "assemble_files", "build_scene", "layout_plinths",
+    "MAX_FILES", "MIN_WALKWAY_M", "OUTPUT_PREFIX", "Placement", "assemble_files", "build_scene", "layout_plinths",
     "parse_labels", "slugify", "walkway_violations",
 ]
 
 logger = logging.getLogger(__name__)
 
 MAX_FILES = 64
+OUTPUT_PREFIX = "scene_builder_"  # fresh output dirs under the system temp dir
 MAX_TRIANGLES = 4_000_000
 MIN_WALKWAY_M = 1.5
 WALKWAY_M = 2.0          # gap between plinths and between plinths and walls (>= MIN_WALKWAY_M)
@@ -326,7 +327,7 @@ def assemble_files(paths: list[str], labels_text: str | None = "", title: str = 
         logger.exception("GLB export failed")
         raise SceneError(f"Could not export the gallery GLB ({type(exc).__name__}: {exc}). "
                          f"Try again without the last file added.") from exc
-    out_dir = out_dir or tempfile.mkdtemp(prefix="scene_builder_")
+    out_dir = out_dir or tempfile.mkdtemp(prefix=OUTPUT_PREFIX)
     path = os.path.join(out_dir, f"{slugify(title) if slugify(title) != 'object' else 'gallery'}.glb")
     with open(path, "wb") as fh:
         fh.write(data)

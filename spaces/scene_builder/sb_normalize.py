@@ -217,8 +217,8 @@ def load_object(checked: Checked) -> LoadedObject:
     scale = display_height(effective) / effective
     if max(size[0], size[2]) * scale > MAX_FOOTPRINT_M:
         scale = MAX_FOOTPRINT_M / float(max(size[0], size[2]))
-        warnings.append(f"'{name}': its footprint is large for its height; shrunk to fit a "
-                        f"{MAX_FOOTPRINT_M:g} m plinth, so its height is not to scale with the others.")
+        warnings.append(f"'{name}': shrunk so its footprint fits a {MAX_FOOTPRINT_M:g} m plinth; it is shown "
+                        f"shorter than its height alone would give.")
     centre = np.array([(lo[0] + hi[0]) / 2, lo[1], (lo[2] + hi[2]) / 2])
     normaliser = scale_matrix(scale) @ translation_matrix(-centre) @ up_fix
     return LoadedObject(

@@ -20,50 +20,33 @@ texture, image, sampler, camera, scene) outside their arrays; node cycles,
 nodes with two parents and hierarchies deeper than `MAX_NODE_DEPTH`;
 geometry-compression extensions we cannot decode; files without any mesh.
 Unaligned chunk lengths and trailing bytes are tolerated (real files have them).
+The container (header, chunks, JSON) is checked here; the document's references
+and sizes in `sb_gltf_document`.
 """
 
 from __future__ import annotations
 
-import array
-import base64
-import binascii
-import importlib.util
 import json
-import math
 import os
 import struct
-import sys
-import zlib
 from dataclasses import dataclass, field
 
 from sb_errors import GLBRejected
+from sb_gltf_document import MAX_NODE_DEPTH, check_document
 
 __all__ = ["Checked", "MAX_FILE_BYTES", "MAX_NODE_DEPTH", "check_bytes", "check_file"]
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
-MAX_NODE_DEPTH = 256
-# Accessors without a bufferView are zero-filled by loaders: bound what that may allocate.
-_MAX_VIEWLESS_ACCESSOR_BYTES = 64 * 1024 * 1024
 
 _GLB_MAGIC = b"glTF"
 _CHUNK_JSON = 0x4E4F534A
 _CHUNK_BIN = 0x004E4942
-_COMPONENT_BYTES = {5120: 1, 5121: 1, 5122: 2, 5123: 2, 5125: 4, 5126: 4}
-_TYPE_COMPONENTS = {"SCALAR": 1, "VEC2": 2, "VEC3": 3, "VEC4": 4, "MAT2": 4, "MAT3": 9, "MAT4": 16}
-_INDEX_TYPECODES = {5121: "B", 5123: "H", 5125: "I"}
-_ARRAYS = (
-    "accessors", "animations", "buffers", "bufferViews", "cameras", "images",
-    "materials", "meshes", "nodes", "samplers", "scenes", "skins", "textures",
-)
-_TEXTURE_SLOTS = ("normalTexture", "occlusionTexture", "emissiveTexture")
-_PBR_TEXTURE_SLOTS = ("baseColorTexture", "metallicRoughnessTexture")
-_DRACO = "KHR_draco_mesh_compression"
-_UNDECODABLE = {"EXT_meshopt_compression": "meshopt-compressed", "KHR_meshopt_compression": "meshopt-compressed"}
 _GLB_ADVICE = "Send a binary glTF 2.0 (.glb) file."
-_EMBED_ADVICE = "Embed all data in the GLB's binary chunk (or as data: URIs) and send it again."
 
 
 @dataclass
+
+
 class Checked:
     """A file that passed the checks.
 
@@ -128,7 +111,7 @@ def check_bytes(data: bytes, name: str) -> Checked:
         doc, bin_chunk = _parse_json(data, name, "file"), None
     else:
         raise GLBRejected(name, _describe_non_glb(data), _GLB_ADVICE)
-    blob = _Document(doc, bin_chunk, name, warnings).check()
+    blob = check_document(doc, bin_chunk, name, warnings)
     return Checked(name=name, glb=_build_glb(doc, blob), generator=str(doc["asset"].get("generator", ""))[:200],
                    warnings=warnings)
 
@@ -223,336 +206,6 @@ def _parse_json(raw: bytes, name: str, where: str) -> dict:
 
 def _refuse_constant(token: str) -> float:
     raise ValueError(f"the non-standard number '{token}'")
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _short(uri: str) -> str:
-    return uri if len(uri) <= 80 else uri[:77] + "..."
-
-
-class _Document:
-    """Checks one parsed glTF document against its real binary data; rewrites it in place."""
-
-    def __init__(self, doc: dict, bin_chunk: bytes | None, name: str, warnings: list[str]) -> None:
-        self.doc, self.bin_chunk, self.name, self.warnings = doc, bin_chunk, name, warnings
-
-    def reject(self, problem: str, advice: str = _GLB_ADVICE) -> GLBRejected:
-        return GLBRejected(self.name, problem, advice)
-
-    def ref(self, value: object, array_name: str, what: str) -> int:
-        """Return `value` if it indexes `doc[array_name]`, else refuse the file."""
-        size = len(self.doc.get(array_name, []))
-        if not _is_int(value) or not 0 <= value < size:
-            raise self.reject(f"has a dangling reference: {what} points to {array_name}[{value!r}], "
-                              f"but there are only {size}")
-        return value
-
-    def check(self) -> bytes:
-        doc = self.doc
-        asset = doc.get("asset")
-        if not isinstance(asset, dict) or not str(asset.get("version", "")).startswith("2"):
-            raise self.reject("has no 'asset.version' of 2.x, so it is not a glTF 2.0 document")
-        for key in _ARRAYS:
-            items = doc.get(key, [])
-            if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
-                raise self.reject(f"has a '{key}' property that is not a list of objects")
-        # The gallery shows static meshes; dropping these also drops their accessor references.
-        for key in ("animations", "skins"):
-            doc.pop(key, None)
-        self._check_extensions()
-        blob, bases = self._buffers()
-        self._buffer_views(bases, len(blob))
-        self._accessors()
-        self._images_textures_materials()
-        self._meshes(blob)
-        self._nodes_scenes()
-        return blob
-
-    def _check_extensions(self) -> None:
-        used = set()
-        for key in ("extensionsUsed", "extensionsRequired"):
-            names = self.doc.get(key, [])
-            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-                raise self.reject(f"has a '{key}' property that is not a list of strings")
-            used.update(names)
-        if _DRACO in used and importlib.util.find_spec("DracoPy") is None:
-            raise self.reject("is Draco-compressed (KHR_draco_mesh_compression) and the DracoPy decoder is not "
-                              "installed, so its vertices would load as zeros",
-                              "Install DracoPy (pip install DracoPy) or send an uncompressed GLB.")
-        for ext, what in _UNDECODABLE.items():
-            if ext in used:
-                raise self.reject(f"is {what} ({ext}), which this Space cannot decode",
-                                  "Send an uncompressed GLB.")
-
-    def _buffers(self) -> tuple[bytes, list[int]]:
-        parts: list[bytes] = []
-        for i, buf in enumerate(self.doc.get("buffers", [])):
-            length = buf.get("byteLength")
-            if not _is_int(length) or length < 0:
-                raise self.reject(f"has buffer {i} without a valid byteLength ({length!r})")
-            uri = buf.get("uri")
-            if uri is None:
-                if i != 0 or self.bin_chunk is None:
-                    raise self.reject(f"has buffer {i} with no data: it has no uri and there is no BIN chunk for it",
-                                      _EMBED_ADVICE)
-                data = self.bin_chunk
-                source = "the BIN chunk"
-            elif isinstance(uri, str) and uri.startswith("data:"):
-                data = self._decode_data_uri(uri, f"buffer {i}")
-                source = "its data: URI"
-            else:
-                raise self.reject(f"has buffer {i} that refers to an external file '{_short(str(uri))}' "
-                                  f"(it was not read or fetched)", _EMBED_ADVICE)
-            if len(data) < length:
-                raise self.reject(f"has buffer {i} that declares {length:,} bytes but {source} holds only "
-                                  f"{len(data):,}", _GLB_ADVICE)
-            parts.append(data[:length])
-        blob = bytearray()
-        bases = []
-        for part in parts:
-            bases.append(len(blob))
-            blob += part
-            blob += b"\0" * (-len(blob) % 8)  # keep every merged buffer 8-byte aligned
-        return bytes(blob), bases
-
-    def _decode_data_uri(self, uri: str, what: str) -> bytes:
-        header, sep, payload = uri.partition(",")
-        if not sep or not header.endswith(";base64"):
-            raise self.reject(f"has {what} with a data: URI that is not base64-encoded")
-        try:
-            return base64.b64decode(payload, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise self.reject(f"has {what} with a malformed base64 data: URI") from exc
-
-    def _buffer_views(self, bases: list[int], blob_len: int) -> None:
-        buffers = self.doc.get("buffers", [])
-        for i, view in enumerate(self.doc.get("bufferViews", [])):
-            b = self.ref(view.get("buffer"), "buffers", f"bufferView {i}")
-            offset, length = view.get("byteOffset", 0), view.get("byteLength")
-            if not _is_int(offset) or offset < 0 or not _is_int(length) or length < 1:
-                raise self.reject(f"has bufferView {i} with an invalid byteOffset/byteLength")
-            real = buffers[b]["byteLength"]
-            if offset + length > real:
-                raise self.reject(f"has bufferView {i} that needs bytes {offset:,}–{offset + length:,} of buffer {b}, "
-                                  f"which holds only {real:,}")
-            stride = view.get("byteStride")
-            if stride is not None and (not _is_int(stride) or not 4 <= stride <= 252 or stride % 4):
-                raise self.reject(f"has bufferView {i} with an invalid byteStride {stride!r}")
-            view["buffer"], view["byteOffset"] = 0, bases[b] + offset
-        if self.doc.get("buffers"):
-            self.doc["buffers"] = [{"byteLength": blob_len}]
-
-    def _accessors(self) -> None:
-        views = self.doc.get("bufferViews", [])
-        for i, acc in enumerate(self.doc.get("accessors", [])):
-            comp, kind, count = acc.get("componentType"), acc.get("type"), acc.get("count")
-            if comp not in _COMPONENT_BYTES or kind not in _TYPE_COMPONENTS:
-                raise self.reject(f"has accessor {i} with an unknown componentType/type ({comp!r}, {kind!r})")
-            if not _is_int(count) or count < 1:
-                raise self.reject(f"has accessor {i} with an invalid count {count!r}")
-            elem = _COMPONENT_BYTES[comp] * _TYPE_COMPONENTS[kind]
-            offset = acc.get("byteOffset", 0)
-            if not _is_int(offset) or offset < 0:
-                raise self.reject(f"has accessor {i} with an invalid byteOffset {offset!r}")
-            if "bufferView" in acc:
-                v = self.ref(acc["bufferView"], "bufferViews", f"accessor {i}")
-                stride = views[v].get("byteStride") or elem
-                need = offset + stride * (count - 1) + elem
-                if need > views[v]["byteLength"]:
-                    raise self.reject(f"has accessor {i} that declares {count:,} {kind} elements ({need:,} bytes), "
-                                      f"but its bufferView {v} holds only {views[v]['byteLength']:,} bytes")
-            elif count * elem > _MAX_VIEWLESS_ACCESSOR_BYTES:
-                raise self.reject(f"has accessor {i} without data that would need {count * elem:,} bytes of zeros")
-            sparse = acc.get("sparse")
-            if sparse is not None:
-                self._sparse(i, sparse, count, elem)
-
-    def _sparse(self, i: int, sparse: object, count: int, elem: int) -> None:
-        views = self.doc.get("bufferViews", [])
-        if not isinstance(sparse, dict) or not _is_int(sparse.get("count")) or not 1 <= sparse["count"] <= count:
-            raise self.reject(f"has accessor {i} with an invalid sparse block")
-        for part, size in (("indices", None), ("values", elem)):
-            block = sparse.get(part)
-            if not isinstance(block, dict):
-                raise self.reject(f"has accessor {i} with a sparse block missing '{part}'")
-            v = self.ref(block.get("bufferView"), "bufferViews", f"accessor {i} sparse {part}")
-            if size is None:
-                size = _COMPONENT_BYTES.get(block.get("componentType"), 4)
-            if block.get("byteOffset", 0) + size * sparse["count"] > views[v]["byteLength"]:
-                raise self.reject(f"has accessor {i} whose sparse {part} run past bufferView {v}")
-
-    def _images_textures_materials(self) -> None:
-        doc = self.doc
-        stripped_images = set()
-        for i, image in enumerate(doc.get("images", [])):
-            uri = image.get("uri")
-            if "bufferView" in image:
-                self.ref(image["bufferView"], "bufferViews", f"image {i}")
-            elif isinstance(uri, str) and uri.startswith("data:"):
-                continue
-            else:
-                # Never fetched: replaced by an unused 1x1 pixel so indices stay valid; textures using it are unlinked.
-                image.clear()
-                image.update(uri=_PLACEHOLDER_PNG_URI, mimeType="image/png")
-                stripped_images.add(i)
-                where = f"the external file '{_short(str(uri))}'" if uri is not None else "no data"
-                self.warnings.append(f"'{self.name}': image {i} refers to {where}, which was not read; "
-                                     f"its texture was dropped.")
-        stripped_textures = set()
-        for i, tex in enumerate(doc.get("textures", [])):
-            if "source" in tex:
-                if self.ref(tex["source"], "images", f"texture {i}") in stripped_images:
-                    stripped_textures.add(i)
-            if "sampler" in tex:
-                self.ref(tex["sampler"], "samplers", f"texture {i}")
-            if "source" not in tex:
-                stripped_textures.add(i)  # e.g. a texture only defined by an extension we do not read
-        for i, mat in enumerate(doc.get("materials", [])):
-            pbr = mat.get("pbrMetallicRoughness", {})
-            for holder, slots in ((mat, _TEXTURE_SLOTS), (pbr if isinstance(pbr, dict) else {}, _PBR_TEXTURE_SLOTS)):
-                for slot in slots:
-                    info = holder.get(slot)
-                    if info is None:
-                        continue
-                    if not isinstance(info, dict):
-                        raise self.reject(f"has material {i} with an invalid {slot}")
-                    if self.ref(info.get("index"), "textures", f"material {i} {slot}") in stripped_textures:
-                        del holder[slot]
-
-    def _meshes(self, blob: bytes) -> None:
-        doc = self.doc
-        accessors = doc.get("accessors", [])
-        for m, mesh in enumerate(doc.get("meshes", [])):
-            prims = mesh.get("primitives")
-            if not isinstance(prims, list) or not prims or not all(isinstance(p, dict) for p in prims):
-                raise self.reject(f"has mesh {m} without a list of primitives")
-            for p, prim in enumerate(prims):
-                where = f"mesh {m} primitive {p}"
-                attrs = prim.get("attributes")
-                if not isinstance(attrs, dict) or "POSITION" not in attrs:
-                    raise self.reject(f"has {where} without a POSITION attribute")
-                for attr, idx in attrs.items():
-                    self.ref(idx, "accessors", f"{where} attribute {attr}")
-                pos = accessors[attrs["POSITION"]]
-                if pos["type"] != "VEC3":
-                    raise self.reject(f"has {where} whose POSITION is {pos['type']}, not VEC3")
-                for t, target in enumerate(prim.get("targets", []) or []):
-                    for attr, idx in (target.items() if isinstance(target, dict) else []):
-                        self.ref(idx, "accessors", f"{where} morph target {t} {attr}")
-                if "material" in prim:
-                    self.ref(prim["material"], "materials", where)
-                if prim.get("mode", 4) not in range(7):
-                    raise self.reject(f"has {where} with an unknown mode {prim.get('mode')!r}")
-                draco = (prim.get("extensions") or {}).get(_DRACO)
-                if draco is not None:
-                    self.ref(draco.get("bufferView") if isinstance(draco, dict) else None, "bufferViews", where)
-                if "indices" in prim:
-                    idx = self.ref(prim["indices"], "accessors", f"{where} indices")
-                    if draco is None:
-                        self._check_index_range(where, accessors[idx], pos["count"], blob)
-
-    def _check_index_range(self, where: str, acc: dict, n_vertices: int, blob: bytes) -> None:
-        code = _INDEX_TYPECODES.get(acc["componentType"])
-        if acc["type"] != "SCALAR" or code is None:
-            raise self.reject(f"has {where} with indices that are not unsigned integer scalars")
-        if "bufferView" not in acc or "sparse" in acc:
-            return
-        view = self.doc["bufferViews"][acc["bufferView"]]
-        size = _COMPONENT_BYTES[acc["componentType"]]
-        if view.get("byteStride", size) != size:
-            raise self.reject(f"has {where} whose index bufferView has a byteStride, which glTF forbids")
-        start = view["byteOffset"] + acc.get("byteOffset", 0)
-        values = array.array(code)
-        values.frombytes(blob[start:start + size * acc["count"]])
-        if sys.byteorder == "big":
-            values.byteswap()
-        top = max(values)
-        if top >= n_vertices:
-            raise self.reject(f"has {where} that uses vertex index {top:,} but has only {n_vertices:,} vertices")
-
-    def _nodes_scenes(self) -> None:
-        doc = self.doc
-        nodes = doc.get("nodes", [])
-        parent: dict[int, int] = {}
-        for i, node in enumerate(nodes):
-            children = node.get("children", [])
-            if not isinstance(children, list):
-                raise self.reject(f"has node {i} whose children is not a list")
-            for c in children:
-                self.ref(c, "nodes", f"node {i} child")
-                if c in parent or c == i:
-                    raise self.reject(f"has node {c} with two parents ({parent.get(c, i)} and {i}), so the "
-                                      f"node hierarchy is not a tree")
-                parent[c] = i
-            if "mesh" in node:
-                self.ref(node["mesh"], "meshes", f"node {i}")
-            if "camera" in node:
-                self.ref(node["camera"], "cameras", f"node {i}")
-            node.pop("skin", None)
-            for key, size in (("matrix", 16), ("translation", 3), ("rotation", 4), ("scale", 3)):
-                if key in node:
-                    value = node[key]
-                    if (not isinstance(value, list) or len(value) != size
-                            or not all(isinstance(x, (int, float)) and not isinstance(x, bool)
-                                       and math.isfinite(x) for x in value)):
-                        raise self.reject(f"has node {i} with an invalid {key} (needs {size} finite numbers)")
-        # Depth by breadth-first walk from the roots; nodes never reached sit on a cycle.
-        depth = {i: 1 for i in range(len(nodes)) if i not in parent}
-        frontier = list(depth)
-        deepest = 1 if nodes else 0
-        while frontier:
-            nxt = []
-            for i in frontier:
-                for c in nodes[i].get("children", []):
-                    depth[c] = depth[i] + 1
-                    nxt.append(c)
-            if nxt:
-                deepest = depth[nxt[0]]
-                if deepest > MAX_NODE_DEPTH:
-                    raise self.reject(f"has a node hierarchy more than {MAX_NODE_DEPTH} levels deep",
-                                      "Flatten the node hierarchy and send it again.")
-            frontier = nxt
-        if len(depth) < len(nodes):
-            loop = min(set(range(len(nodes))) - set(depth))
-            raise self.reject(f"has a cycle in its node hierarchy (node {loop} is its own ancestor)")
-        scenes = doc.get("scenes", [])
-        for s, scene in enumerate(scenes):
-            roots = scene.get("nodes", [])
-            if not isinstance(roots, list):
-                raise self.reject(f"has scene {s} whose nodes is not a list")
-            for r in roots:
-                self.ref(r, "nodes", f"scene {s}")
-                if r in parent:
-                    raise self.reject(f"has scene {s} listing node {r} as a root, but it is a child of node {parent[r]}")
-        if "scene" in doc:
-            self.ref(doc["scene"], "scenes", "the default scene")
-        if not doc.get("meshes"):
-            raise self.reject(f"contains no mesh (it has {len(nodes)} node(s) but no geometry)",
-                              "Send a GLB with at least one triangle mesh.")
-        shown = scenes[doc.get("scene", 0)].get("nodes", []) if scenes else [i for i in range(len(nodes))
-                                                                             if i not in parent]
-        stack, has_mesh = list(shown), False
-        while stack and not has_mesh:
-            i = stack.pop()
-            has_mesh = "mesh" in nodes[i]
-            stack.extend(nodes[i].get("children", []))
-        if not has_mesh:
-            raise self.reject("contains no mesh in its scene (no node of the displayed scene has geometry)",
-                              "Send a GLB with at least one triangle mesh.")
-
-
-def _png_1x1() -> bytes:
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0\xff\xff\xff\xff")) + \
-        chunk(b"IEND", b"")
-
-
-_PLACEHOLDER_PNG_URI = "data:image/png;base64," + base64.b64encode(_png_1x1()).decode("ascii")
 
 
 def _build_glb(doc: dict, blob: bytes) -> bytes:

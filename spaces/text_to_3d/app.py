@@ -66,8 +66,8 @@ with gr.Blocks(title="Diorama text to 3D") as demo:
         with gr.Column():
             model_out = gr.Model3D(label="GLB")
             info_out = gr.JSON(label="Info")
-    button.click(generate, inputs=[prompt_box, seed_box], outputs=[model_out, info_out], api_name="generate")
-    prompt_box.submit(generate, inputs=[prompt_box, seed_box], outputs=[model_out, info_out], show_api=False)
+    gr.on([button.click, prompt_box.submit], generate, inputs=[prompt_box, seed_box],
+          outputs=[model_out, info_out], api_name="generate")
 
 demo.queue(default_concurrency_limit=4)
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import trimesh
 
-from t3d_shapes import (Entry, Model, arch_wall, beam, box, cylinder, dome, frustum, gable_roof,
+from t3d_shapes import (Entry, Model, beam, cylinder, dome, frustum, gable_roof,
                         hexa, lathe, lattice, prism, ring, slab, sphere, square_frustum)
 
 DARK = (0.10, 0.10, 0.11)
@@ -360,11 +360,11 @@ def sydney_opera_house(m: Model) -> None:
 def _shell(x: float, z: float, length: float, height: float, y0: float, *, back: bool = False) -> trimesh.Trimesh:
     """One sail-like shell: a leaning half-cone slice, peak toward -x (or +x if ``back``)."""
     sgn = 1 if back else -1
-    w = length * 0.38
-    pts = [(x - sgn * length * 0.1, y0, z - w), (x + sgn * length * 0.1, y0, z - w * 0.2),
-           (x + sgn * length * 0.1, y0, z + w * 0.2), (x - sgn * length * 0.1, y0, z + w),
-           (x + sgn * length * 0.45, y0 + height, z - 0.6), (x + sgn * length * 0.5, y0 + height * 0.9, z - 0.3),
-           (x + sgn * length * 0.5, y0 + height * 0.9, z + 0.3), (x + sgn * length * 0.45, y0 + height, z + 0.6)]
+    w = length * 0.42
+    pts = [(x - sgn * length * 0.3, y0, z - w), (x + sgn * length * 0.3, y0, z - w * 0.8),
+           (x + sgn * length * 0.3, y0, z + w * 0.8), (x - sgn * length * 0.3, y0, z + w),
+           (x + sgn * length * 0.35, y0 + height, z - w * 0.15), (x + sgn * length * 0.55, y0 + height * 0.8, z - w * 0.1),
+           (x + sgn * length * 0.55, y0 + height * 0.8, z + w * 0.1), (x + sgn * length * 0.35, y0 + height, z + w * 0.15)]
     return hexa(pts)
 
 

@@ -331,14 +331,16 @@ def test_works_without_optional_packages(tmp_path):
         f"sys.path.insert(0, {str(SPACE)!r})\n"
         "import sb_gallery\n"
         f"files = [{str(FIXTURES / 'real/trimesh_Duck.glb')!r}, {str(FIXTURES / 'real/trimesh_cubevc.glb')!r},\n"
-        f"         {str(FIXTURES / 'real/gradio_Fox.gltf')!r}, {str(FIXTURES / 'real/trimesh_pins.glb')!r}]\n"
+        f"         {str(FIXTURES / 'real/gradio_Fox.gltf')!r}, {str(FIXTURES / 'real/trimesh_pins.glb')!r},\n"
+        f"         {str(FIXTURES / 'real/webxr_magicleap-two_none.glb')!r},\n"
+        f"         {str(FIXTURES / 'real/trimesh_AlphaBlendModeTest.glb')!r}]\n"
         f"path, layout = sb_gallery.assemble_files(files, '', 'T', out_dir={str(tmp_path)!r})\n"
         "assert 'scipy' not in sys.modules and 'charset_normalizer' not in sys.modules\n"
         "print(len(layout['objects']))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip().endswith("4")
+    assert done.stdout.strip().endswith("6")
 
 
 def _free_port() -> int:
