@@ -21,6 +21,7 @@ import math
 import os
 import re
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,8 +75,10 @@ class Placement:
 
 
 def slugify(label: str) -> str:
-    """Lower-case ASCII slug for node names: "Eiffel Tower!" -> "eiffel_tower" ("object" if empty)."""
-    slug = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")[:48]
+    """Lower-case ASCII slug for node names: "Sacré-Cœur!" -> "sacre_coeur" ("object" if empty)."""
+    folded = label.lower().replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
+    ascii_only = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "_", ascii_only).strip("_")[:48]
     return slug or "object"
 
 
