@@ -28,7 +28,7 @@ def run_headless(settings: Settings, prompt: str, *, out: Path | None, log_path:
     final: dict = {}
     try:
         for final in runner.run(prompt):
-            for event in final["events"]:
+            for event in sorted(final["events"], key=lambda e: e.get("at", "")):  # in the order they finished
                 line = progress_line(event)
                 key = (str(event.get("id") or event.get("type")), line or "")
                 if line and key not in printed:

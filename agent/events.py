@@ -161,9 +161,11 @@ def progress_line(event: dict[str, Any]) -> str | None:
     kind = event.get("type")
     if kind == "space_call" and event.get("status") != "running":
         outcome = "ok" if event["status"] == "ok" else f"FAILED: {event.get('error')}"
-        prompt = next(iter((event.get("inputs") or {}).values()), "")
-        return (f"[space] {event['tool']} {event['space']} {event['endpoint']} "
-                f"{_short(prompt, 60)!s} -> {outcome} ({event.get('duration_s', 0):.2f} s)")
+        first = next(iter((event.get("inputs") or {}).values()), "")
+        shown = f"{len(first)} files" if isinstance(first, list) else _short(first, 60)
+        attempt = f" (attempt {event['attempt']})" if event.get("attempt", 1) > 1 else ""
+        return (f"[space] {event['tool']} {event['space']} {event['endpoint']} {shown}{attempt} "
+                f"-> {outcome} ({event.get('duration_s') or 0:.2f} s)")
     if kind == "agent_step" and event.get("status") != "running":
         status = f"error: {event['error']}" if event.get("error") else "done"
         return f"[agent] step {event.get('step')} {status} ({event.get('duration_s') or 0:.2f} s)"

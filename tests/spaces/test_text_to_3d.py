@@ -94,14 +94,17 @@ def test_eiffel_taller_than_obelisk_and_louvre_glass_blends() -> None:
     assert mat.baseColorFactor[2] > mat.baseColorFactor[0]
 
 
-@pytest.mark.parametrize("prompt, kind", [
+KEYWORD_CASES = [
     ("a red lighthouse", "lighthouse"), ("an oak tree", "oak_tree"), ("a windmill", "windmill"),
     ("pine tree", "pine_tree"), ("palm tree on a beach", "palm_tree"), ("a stone tower", "tower"),
     ("a dome", "dome"), ("pyramid", "pyramid"), ("an arch", "arch"), ("old bridge", "bridge"),
     ("a house", "house"), ("statue", "statue"), ("an obelisk", "obelisk"), ("castle", "castle"),
     ("a church", "church"), ("skyscraper", "skyscraper"), ("ferris wheel", "wheel"), ("column", "column"),
     ("a boat", "boat"), ("a car", "car"), ("church tower", "tower"), ("a tower with a dome", "tower"),
-])
+]
+
+
+@pytest.mark.parametrize("prompt, kind", KEYWORD_CASES)
 def test_keyword_objects(prompt: str, kind: str) -> None:
     glb, info = generate_glb(prompt)
     scene = load(glb)
@@ -220,3 +223,18 @@ def test_app_end_to_end(tmp_path: Path) -> None:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def test_every_builder_passes_the_khronos_validator(tmp_path) -> None:
+    from tests.conftest import glb_validator_report
+
+    prompts = [entry.name for entry in LANDMARKS] + [prompt for prompt, _ in KEYWORD_CASES] + ["xyzzy frobnicator"]
+    paths = []
+    for index, prompt in enumerate(prompts):
+        path = tmp_path / f"{index}.glb"
+        path.write_bytes(generate_glb(prompt)[0])
+        paths.append(path)
+    report = glb_validator_report(paths)
+    if report is None:
+        pytest.skip("gltf-validator not installed (npm install)")
+    assert {p: r["errors"] for p, r in report.items() if r["numErrors"]} == {}
