@@ -75,11 +75,14 @@ def build_demo(runner: ChainRunner) -> gr.Blocks:
         cancel = threading.Event()
         log: dict[str, Any] = {}
         for log in _stream(runner, request, cancel):
-            yield log_to_messages(log), gr.skip(), gr.skip(), log, _status(log)
-        scene = log["result"]["scene"]
-        if scene is None:
-            gr.Warning(log["result"]["error"] or "No scene was produced.")
-        yield log_to_messages(log), scene, scene, log, _status(log)
+            yield log_to_messages(log), log, _status(log)
+
+    def show_scene(log: dict[str, Any] | None):
+        # A separate, non-streaming event: gr.Model3D stays blank when a generator fills it (Gradio 6.31).
+        scene = (log or {}).get("result", {}).get("scene")
+        if log and scene is None:
+            gr.Warning((log.get("result") or {}).get("error") or "No scene was produced.")
+        return scene, scene
 
     with gr.Blocks(title="Diorama — chain Spaces into a 3D scene", fill_width=True) as demo:
         gr.Markdown("# 🏛️ Diorama\nType one request; an agent chains Gradio Spaces (text → 3D → scene) "
@@ -100,11 +103,13 @@ def build_demo(runner: ChainRunner) -> gr.Blocks:
                 download = gr.File(label="Download GLB", elem_id="download")
                 with gr.Accordion("Chain log (JSON)", open=False):
                     log_json = gr.JSON(label="Chain log", elem_id="log-json")
-        run = go.click(build_ui, [request], [chat, scene, download, log_json, status], api_visibility="private",
-                       concurrency_limit=4, concurrency_id="build_ui")
-        request.submit(build_ui, [request], [chat, scene, download, log_json, status], api_visibility="private",
-                       concurrency_limit=4, concurrency_id="build_ui")
-        stop.click(None, cancels=[run])
+        runs = []
+        for trigger in (go.click, request.submit):
+            run = trigger(build_ui, [request], [chat, log_json, status], api_visibility="private",
+                          concurrency_limit=4, concurrency_id="build_ui")
+            run.then(show_scene, [log_json], [scene, download], api_visibility="private")
+            runs.append(run)
+        stop.click(None, cancels=runs)
         api_request = gr.Textbox(visible=False)
         api_scene, api_log = gr.Model3D(visible=False, label="Scene"), gr.JSON(visible=False, label="Chain log")
         api_request.submit(build, [api_request], [api_scene, api_log], api_name="build", concurrency_limit=4,
