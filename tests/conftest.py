@@ -73,6 +73,38 @@ def settings(tmp_path):
                                                     connect_timeout_s=30.0)
 
 
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    """Diorama itself, launched as `python app.py --port N` in its own process (with its own bundled Spaces)."""
+    import subprocess
+    import time
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    data = tmp_path_factory.mktemp("app-data")
+    env = {**os.environ, "DIORAMA_DATA_DIR": str(data), "LOG_LEVEL": "WARNING"}
+    log = (data / "app.log").open("wb")
+    process = subprocess.Popen([sys.executable, str(REPO / "app.py"), "--port", str(port)], env=env, cwd=data,
+                               stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "config", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail("Diorama did not start: " + (data / "app.log").read_text()[-2000:])
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
 def glb_validator_report(paths: list[Path]) -> dict[str, dict] | None:
     """Khronos glTF validator summary per file ({numErrors, numWarnings, errors}), or None when not installed.
 

@@ -2,45 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-
-import httpx
 import pytest
 import trimesh
 from gradio_client import Client
 from gradio_client.exceptions import AppError
-
-from tests.conftest import REPO
-
-
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    data = tmp_path_factory.mktemp("app-data")
-    env = {**os.environ, "DIORAMA_DATA_DIR": str(data), "LOG_LEVEL": "WARNING"}
-    log = (data / "app.log").open("wb")
-    process = subprocess.Popen([sys.executable, str(REPO / "app.py"), "--port", str(port)], env=env, cwd=data,
-                               stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "config", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("Diorama did not start: " + (data / "app.log").read_text()[-2000:])
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
 
 
 def test_build_endpoint_returns_scene_and_chain_log(app_url, tmp_path):
