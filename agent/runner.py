@@ -16,6 +16,7 @@ from typing import Any, Iterator
 from smolagents import CodeAgent, Model
 from smolagents.memory import ActionStep, FinalAnswerStep
 from smolagents.monitoring import LogLevel
+from smolagents.utils import AgentError
 
 from agent.config import Settings
 from agent.events import ChainLog, utc_now
@@ -177,11 +178,24 @@ class ChainRunner:
                                              asset=names.get("text_to_3d", "the asset tool"),
                                              scene=names.get("scene_assembly", "the scene tool")),
         )
-        deadline = threading.Timer(self.settings.run_timeout_s, agent.interrupt)
+        stopped: list[str] = []
+
+        def stop(reason: str) -> None:
+            stopped.append(reason)
+            agent.interrupt()
+
+        deadline = threading.Timer(self.settings.run_timeout_s, stop, args=("budget",))
         deadline.daemon = True
         deadline.start()
-        watcher = threading.Thread(target=lambda: cancel.wait() and agent.interrupt(), daemon=True)
-        watcher.start()
+        finished = threading.Event()
+
+        def watch_cancel() -> None:
+            while not finished.wait(0.1):
+                if cancel.is_set():
+                    stop("cancel")
+                    return
+
+        threading.Thread(target=watch_cancel, daemon=True, name="cancel-watch").start()
         seen: set[int] = set()
         answer: Any = None
         try:
@@ -194,11 +208,17 @@ class ChainRunner:
                           "duration_s": round(item.timing.duration or 0.0, 3)})
                 elif isinstance(item, FinalAnswerStep):
                     answer = item.output
+        except AgentError as exc:
+            if not stopped:
+                raise
+            if stopped[0] == "budget":
+                raise AgentRunError(
+                    f"The run hit its {self.settings.run_timeout_s:g} s time budget and was stopped; files made so "
+                    "far are kept in its folder. Raise model.run_timeout_s or ask for fewer objects.") from exc
+            raise AgentRunError("The run was cancelled; files made so far are kept in its folder.") from exc
         finally:
             deadline.cancel()
-        if agent.interrupt_switch and not cancel.is_set() and time.monotonic() - started >= self.settings.run_timeout_s:
-            raise AgentRunError(f"The run hit its {self.settings.run_timeout_s:g} s time budget and was stopped; "
-                                    "files made so far are kept. Raise model.run_timeout_s or ask for fewer objects.")
+            finished.set()
         return answer
 
     def _finish(self, log: ChainLog, emit, run_dir: Path, answer: Any, error: str | None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import trimesh
@@ -54,3 +55,38 @@ def test_a_runaway_model_is_stopped_by_max_steps_with_a_clear_error(companion_ur
     assert not [e for e in outcome.log["events"] if e["type"] == "space_call"]
     saved = Path(next(e["log_file"] for e in outcome.log["events"] if e["type"] == "saved"))
     assert saved.is_file() and "I could not decide" in saved.read_text()
+
+
+def test_openai_compatible_server_path_sends_flat_text_and_bounds_tokens(companion_urls, settings):
+    """The real OpenAIModel + openai client against a local scripted server that, like llama.cpp,
+    rejects list-of-parts message content."""
+    from tests.stubs.openai_server import ScriptedChatServer
+
+    server = ScriptedChatServer([GOOD])
+    try:
+        settings = settings.with_overrides(model_provider="openai", llm_base_url=server.base_url,
+                                           model_id="local-model", llm_api_key="sk-canary-123456",
+                                           max_tokens_per_step=321)
+        runner = ChainRunner(settings)
+        assert runner.model_info() == {"provider": "openai", "id": f"local-model @ {server.base_url}"}
+        outcome = runner.run_to_end("A coast with a red lighthouse and an oak tree")
+    finally:
+        server.close()
+    assert outcome.error is None, outcome.error
+    assert len(server.requests) == 1
+    request = server.requests[0]
+    assert request["model"] == "local-model" and request["max_tokens"] == 321
+    assert all(isinstance(m["content"], str) for m in request["messages"])
+    assert server.auth_headers == ["Bearer sk-canary-123456"]
+    assert "sk-canary-123456" not in json.dumps(outcome.log)
+    assert outcome.log["timings"]["llm_input_tokens"] == 100
+
+
+def test_wall_clock_budget_stops_a_slow_run_cleanly(companion_urls, settings):
+    slow = "Thought: wait.\n<code>\nimport time\ntime.sleep(0.6)\nprint('still thinking')\n</code>"
+    settings = settings.with_overrides(run_timeout_s=1.0, max_steps=20)
+    llm = ScriptedLLM([slow])
+    outcome = ChainRunner(settings, llm=llm).run_to_end("A coast with a red lighthouse")
+    assert outcome.scene is None
+    assert "hit its 1 s time budget" in outcome.error
+    assert 1 <= len(llm.prompts) <= 4
