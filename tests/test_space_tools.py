@@ -14,7 +14,6 @@ from tools.errors import (
     SpaceCallError,
     SpaceOutputError,
     SpaceTimeoutError,
-    SpaceUnavailableError,
 )
 from tools.registry import Registry
 from tools.space_tool import CallContext

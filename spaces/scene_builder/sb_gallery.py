@@ -24,7 +24,6 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass
 
-import numpy as np
 import trimesh
 from trimesh.transformations import translation_matrix
 

@@ -10,12 +10,13 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 import trimesh
+from gradio_client import Client, handle_file
+from gradio_client.exceptions import AppError
 
 ROOT = Path(__file__).resolve().parents[2]
 SPACE = ROOT / "spaces" / "scene_builder"
@@ -345,55 +346,22 @@ def test_works_without_optional_packages(tmp_path):
     assert done.stdout.strip().endswith("6")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def test_app_end_to_end(tmp_path):
-    from gradio_client import Client, handle_file
-    from gradio_client.exceptions import AppError
-
-    port = _free_port()
-    env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
-           "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1",
-           "GRADIO_TEMP_DIR": str(tmp_path / "gradio")}
-    log = open(tmp_path / "app.log", "wb")
-    proc = subprocess.Popen([sys.executable, str(SPACE / "app.py")], cwd=str(ROOT), env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, (tmp_path / "app.log").read_text()[-2000:]
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "app did not start"
-                time.sleep(0.2)
-        client = Client(url, verbose=False, download_files=str(tmp_path / "dl"))
-        api = client.view_api(return_format="dict", print_info=False)["named_endpoints"]["/assemble"]
-        assert [p["parameter_name"] for p in api["parameters"]] == ["files", "labels", "title"]
-        duck, truck = FIXTURES / "real/trimesh_Duck.glb", FIXTURES / "real/trimesh_CesiumMilkTruck.glb"
-        path, layout = client.predict([handle_file(str(duck)), handle_file(str(truck))], "Duck\nTruck", "Test",
-                                      api_name="/assemble")
-        assert path.endswith("test.glb") and Path(path).is_file()
-        assert [o["node"] for o in layout["objects"]] == ["duck", "truck"]
-        assert layout["title"] == "Test"
-        check_gallery(path, layout, 2)
-        with pytest.raises(AppError, match="html_saved_as.glb"):
-            client.predict([handle_file(str(FIXTURES / "bad/html_saved_as.glb"))], "", "Bad", api_name="/assemble")
-        with pytest.raises(AppError, match="label"):
-            client.predict([handle_file(str(duck))], "A\nB", "Bad", api_name="/assemble")
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+def test_app_end_to_end(companion_urls, tmp_path) -> None:
+    url = companion_urls["scene_builder"]  # started by Diorama's own launcher (tools/companions.py)
+    client = Client(url, verbose=False, download_files=str(tmp_path / "dl"))
+    api = client.view_api(return_format="dict", print_info=False)["named_endpoints"]["/assemble"]
+    assert [p["parameter_name"] for p in api["parameters"]] == ["files", "labels", "title"]
+    duck, truck = FIXTURES / "real/trimesh_Duck.glb", FIXTURES / "real/trimesh_CesiumMilkTruck.glb"
+    path, layout = client.predict([handle_file(str(duck)), handle_file(str(truck))], "Duck\nTruck", "Test",
+                                  api_name="/assemble")
+    assert path.endswith("test.glb") and Path(path).is_file()
+    assert [o["node"] for o in layout["objects"]] == ["duck", "truck"]
+    assert layout["title"] == "Test"
+    check_gallery(path, layout, 2)
+    with pytest.raises(AppError, match="html_saved_as.glb"):
+        client.predict([handle_file(str(FIXTURES / "bad/html_saved_as.glb"))], "", "Bad", api_name="/assemble")
+    with pytest.raises(AppError, match="label"):
+        client.predict([handle_file(str(duck))], "A\nB", "Bad", api_name="/assemble")
 
 
 def test_check_gallery_would_catch_overlap():

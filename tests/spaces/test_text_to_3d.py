@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import io
-import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 import pytest
 import trimesh
+from gradio_client import Client
+from gradio_client.exceptions import AppError
 
 SPACE_DIR = Path(__file__).resolve().parents[2] / "spaces" / "text_to_3d"
 sys.path.insert(0, str(SPACE_DIR))
@@ -181,48 +179,18 @@ def test_does_not_need_scipy() -> None:
     assert out.stdout.strip() == "ok", out.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def test_app_end_to_end(tmp_path: Path) -> None:
-    from gradio_client import Client
-    from gradio_client.exceptions import AppError
-
-    port = _free_port()
-    env = dict(os.environ, GRADIO_SERVER_NAME="127.0.0.1", GRADIO_SERVER_PORT=str(port),
-               GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", HF_HUB_DISABLE_TELEMETRY="1")
-    proc = subprocess.Popen([sys.executable, str(SPACE_DIR / "app.py")], env=env, cwd=tmp_path,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=1):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"app did not start: {proc.stderr.read().decode() if proc.poll() is not None else 'timeout'}")
-                time.sleep(0.2)
-        client = Client(url, verbose=False, download_files=str(tmp_path / "dl"))
-        api = client.view_api(return_format="dict", print_info=False)["named_endpoints"]["/generate"]
-        assert [p["label"] for p in api["parameters"]] == ["Prompt", "Seed"]
-        path, info = client.predict("Eiffel Tower", 0, api_name="/generate")
-        assert Path(path).name == "eiffel_tower.glb"
-        assert info["kind"] == "eiffel_tower" and info["match"] == "landmark"
-        scene = trimesh.load(path, file_type="glb", force="scene")
-        assert abs(scene.bounds[1][1] - 330) < 330 * 0.05
-        with pytest.raises(AppError, match="Prompt is empty"):
-            client.predict("  ", 0, api_name="/generate")
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+def test_app_end_to_end(companion_urls, tmp_path) -> None:
+    url = companion_urls["text_to_3d"]  # started by Diorama's own launcher (tools/companions.py)
+    client = Client(url, verbose=False, download_files=str(tmp_path / "dl"))
+    api = client.view_api(return_format="dict", print_info=False)["named_endpoints"]["/generate"]
+    assert [p["label"] for p in api["parameters"]] == ["Prompt", "Seed"]
+    path, info = client.predict("Eiffel Tower", 0, api_name="/generate")
+    assert Path(path).name == "eiffel_tower.glb"
+    assert info["kind"] == "eiffel_tower" and info["match"] == "landmark"
+    scene = trimesh.load(path, file_type="glb", force="scene")
+    assert abs(scene.bounds[1][1] - 330) < 330 * 0.05
+    with pytest.raises(AppError, match="Prompt is empty"):
+        client.predict("  ", 0, api_name="/generate")
 
 
 def test_every_builder_passes_the_khronos_validator(tmp_path) -> None:
