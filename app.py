@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -66,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     from ui.blocks import build_demo, launch_kwargs
     from agent.runner import ChainRunner
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # run atexit hooks: stop the bundled Spaces
     runner = ChainRunner(settings)
     demo = build_demo(runner)
     demo.queue(default_concurrency_limit=4, max_size=32)

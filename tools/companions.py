@@ -83,7 +83,9 @@ def _spawn(name: str) -> Companion:
         env.pop(secret, None)  # companions never need the owner's secrets
     log_path = Path(tempfile.gettempdir()) / f"diorama-space-{name}-{port}.log"
     log = log_path.open("wb")
-    process = subprocess.Popen([sys.executable, str(app)], cwd=app.parent, env=env,
+    runner = [sys.executable, "-m", "tools.companion_runner", str(app), str(os.getpid())]
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SPACES_DIR.parent), env.get("PYTHONPATH")]))
+    process = subprocess.Popen(runner, cwd=app.parent, env=env,
                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     log.close()
     return Companion(name=name, url=f"http://127.0.0.1:{port}/", process=process, log_path=log_path)
