@@ -3,6 +3,7 @@
     python app.py                                   # the web UI (and API, /build) on http://127.0.0.1:7860
     python app.py --prompt "..." --out scene.glb --log chain.json   # headless, same job
     python app.py --config my.toml ...              # another config file
+    python app.py --no-mcp                          # no MCP server (also GRADIO_MCP_SERVER=False)
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--log", type=Path, help="with --prompt: where to write the chain log JSON")
     parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
+    parser.add_argument("--no-mcp", dest="mcp", action="store_false",
+                        default=os.environ.get("GRADIO_MCP_SERVER", "True").lower() not in ("false", "0", "no"),
+                        help="do not serve the MCP server at /gradio_api/mcp/ (on by default)")
     return parser.parse_args(argv)
 
 
@@ -71,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     runner = ChainRunner(settings)
     demo = build_demo(runner)
     demo.queue(default_concurrency_limit=4, max_size=32)
-    demo.launch(server_name=args.host, server_port=args.port, **launch_kwargs(runner))
+    demo.launch(server_name=args.host, server_port=args.port, mcp_server=args.mcp, **launch_kwargs(runner))
     return 0
 
 

@@ -18,19 +18,37 @@ _CAPABILITIES = ("text_to_3d", "scene_assembly", "other")
 
 
 @dataclass(frozen=True)
+class Provider:
+    """One Space endpoint that can serve a tool: a Hub id, a URL or "local:<bundled folder>"."""
+
+    space: str
+    endpoint: str
+
+    @property
+    def local_name(self) -> str | None:
+        """The bundled Space folder for "local:<name>" sources, else None."""
+        return self.space.removeprefix("local:") if self.space.startswith("local:") else None
+
+
+@dataclass(frozen=True)
 class ToolConfig:
-    """One Space endpoint the agent may call."""
+    """One tool the agent may call: its first provider, then fallbacks tried in order."""
 
     name: str
     space: str
     endpoint: str
     capability: str = "other"
     description: str | None = None
+    fallbacks: tuple[Provider, ...] = ()
+
+    @property
+    def providers(self) -> tuple[Provider, ...]:
+        return (Provider(self.space, self.endpoint), *self.fallbacks)
 
     @property
     def local_name(self) -> str | None:
-        """The bundled Space folder for "local:<name>" sources, else None."""
-        return self.space.removeprefix("local:") if self.space.startswith("local:") else None
+        """The bundled Space folder of the first provider, else None."""
+        return Provider(self.space, self.endpoint).local_name
 
 
 @dataclass(frozen=True)
@@ -48,6 +66,9 @@ class Settings:
     connect_timeout_s: float = 30.0
     call_timeout_s: float = 180.0
     call_attempts: int = 2
+    backoff_s: float = 1.0
+    breaker_failures: int = 3
+    breaker_cooldown_s: float = 60.0
     max_request_chars: int = 500
     max_objects: int = 12
     data_dir: Path = REPO_DIR / "data"
@@ -91,6 +112,9 @@ class Settings:
             connect_timeout_s=_pick(env, "DIORAMA_CONNECT_TIMEOUT_S", limits.get("connect_timeout_s", 30), float),
             call_timeout_s=_pick(env, "DIORAMA_CALL_TIMEOUT_S", limits.get("call_timeout_s", 180), float),
             call_attempts=_pick(env, "DIORAMA_CALL_ATTEMPTS", limits.get("call_attempts", 2), int),
+            backoff_s=_pick(env, "DIORAMA_BACKOFF_S", limits.get("backoff_s", 1.0), float),
+            breaker_failures=int(limits.get("breaker_failures", 3)),
+            breaker_cooldown_s=float(limits.get("breaker_cooldown_s", 60)),
             max_request_chars=int(limits.get("max_request_chars", 500)),
             max_objects=int(limits.get("max_objects", 12)),
             data_dir=Path(data_dir) if data_dir else _default_data_dir(),
@@ -112,7 +136,8 @@ class Settings:
         if self.model_provider == "hf" and not self.hf_token:
             raise ConfigError("model.provider is 'hf' but HF_TOKEN is not set; add it as a Space secret.")
         for key, value in (("max_steps", self.max_steps), ("max_tokens_per_step", self.max_tokens_per_step),
-                           ("call_attempts", self.call_attempts), ("max_objects", self.max_objects)):
+                           ("call_attempts", self.call_attempts), ("max_objects", self.max_objects),
+                           ("breaker_failures", self.breaker_failures)):
             if value < 1:
                 raise ConfigError(f"{key} must be at least 1, got {value}.")
         for key, value in (("connect_timeout_s", self.connect_timeout_s), ("call_timeout_s", self.call_timeout_s),
@@ -173,11 +198,26 @@ def _tool(entry: Any, index: int, env: Mapping[str, str]) -> ToolConfig:
     capability = str(entry.get("capability", "other"))
     if capability not in _CAPABILITIES:
         raise ConfigError(f"Tool {name!r} has capability {capability!r}; use one of {', '.join(_CAPABILITIES)}.")
-    endpoint = str(entry["endpoint"])
+    endpoint = _endpoint(entry["endpoint"])
+    fallbacks = []
+    for raw in entry.get("fallbacks", []):
+        if isinstance(raw, str):
+            fallbacks.append(Provider(raw, endpoint))
+        elif isinstance(raw, dict) and raw.get("space"):
+            fallbacks.append(Provider(str(raw["space"]), _endpoint(raw.get("endpoint", endpoint))))
+        else:
+            raise ConfigError(f"Tool {name!r}: each fallback is a Space (\"owner/name\", a URL or \"local:name\") "
+                              f"or a table {{space = ..., endpoint = ...}}, got {raw!r}.")
     return ToolConfig(
         name=name,
         space=env.get(f"DIORAMA_SPACE_{name.upper()}") or str(entry["space"]),
-        endpoint=endpoint if endpoint.startswith("/") else "/" + endpoint,
+        endpoint=endpoint,
         capability=capability,
         description=entry.get("description"),
+        fallbacks=tuple(fallbacks),
     )
+
+
+def _endpoint(value: Any) -> str:
+    text = str(value)
+    return text if text.startswith("/") else "/" + text

@@ -21,8 +21,10 @@ from smolagents.utils import AgentError
 from agent.config import Settings
 from agent.events import ChainLog, utc_now
 from agent.models import ObservedModel, build_llm, model_info
+from agent.journal import RunJournal, read_journal, run_folder
 from agent.planner import OfflinePlanner
 from tools.errors import AgentRunError, DioramaError, InvalidInputError
+from tools.glb import set_asset_extras
 from tools.registry import Registry
 from tools.space_tool import CallContext
 
@@ -69,7 +71,8 @@ class ChainRunner:
     def __init__(self, settings: Settings, *, llm: Model | None = None) -> None:
         self.settings = settings
         self.registry = Registry(settings.tools, connect_timeout_s=settings.connect_timeout_s,
-                                 hf_token=settings.hf_token)
+                                 hf_token=settings.hf_token, breaker_failures=settings.breaker_failures,
+                                 breaker_cooldown_s=settings.breaker_cooldown_s)
         self._llm = llm
 
     def model_info(self) -> dict[str, str]:
@@ -91,6 +94,21 @@ class ChainRunner:
         run_id = time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
         run_dir = self.settings.data_dir / "runs" / run_id
         run_dir.mkdir(parents=True, exist_ok=True)
+        RunJournal(run_dir).start(run_id, request)
+        yield from self._stream(run_id, request, run_dir, {}, cancel)
+
+    def resume(self, run_id: str, *, cancel: threading.Event | None = None) -> Iterator[dict[str, Any]]:
+        """Run a failed, cancelled or killed run again in its folder, replaying the Space calls it finished.
+
+        Raises:
+            InvalidInputError: no such run.
+        """
+        run_dir = run_folder(self.settings.data_dir, run_id)
+        record = read_journal(run_dir)
+        yield from self._stream(run_id, record.request, run_dir, record.calls, cancel)
+
+    def _stream(self, run_id: str, request: str, run_dir: Path, memo: dict[str, Any],
+                cancel: threading.Event | None) -> Iterator[dict[str, Any]]:
         log = ChainLog(run_id, request, self.model_info(),
                        secrets=(self.settings.hf_token or "", self.settings.llm_api_key or ""))
         ticks: queue.Queue[bool] = queue.Queue()
@@ -99,7 +117,8 @@ class ChainRunner:
             log.add(event)
             ticks.put(True)
 
-        worker = threading.Thread(target=self._work, args=(request, run_dir, log, emit, cancel or threading.Event()),
+        worker = threading.Thread(target=self._work,
+                                  args=(request, run_dir, log, emit, cancel or threading.Event(), memo),
                                   name=f"run-{run_id}", daemon=True)
         worker.start()
         while worker.is_alive() or not ticks.empty():
@@ -112,21 +131,25 @@ class ChainRunner:
             yield log.to_dict()
         yield log.to_dict()
 
-    def run_to_end(self, request: str) -> RunOutcome:
-        """Run a request and return only its outcome."""
+    def run_to_end(self, request: str, *, resume: bool = False) -> RunOutcome:
+        """Run a request (or, with `resume=True`, resume the run whose id it is) and return only its outcome."""
         final: dict[str, Any] = {}
-        for final in self.run(request):
+        for final in (self.resume(request) if resume else self.run(request)):
             pass
         scene = final["result"]["scene"]
         return RunOutcome(scene=Path(scene) if scene else None, log=final)
 
     # ---- the worker thread -----------------------------------------------------------------
 
-    def _work(self, request: str, run_dir: Path, log: ChainLog, emit, cancel: threading.Event) -> None:
+    def _work(self, request: str, run_dir: Path, log: ChainLog, emit, cancel: threading.Event,
+              memo: dict[str, Any]) -> None:
         started = time.monotonic()
-        emit({"type": "run_started", "run_id": log.to_dict()["run_id"], "request": request})
+        journal = RunJournal(run_dir)
+        emit({"type": "run_started", "run_id": log.to_dict()["run_id"], "request": request,
+              "resumed": bool(memo), "replayable_calls": len(memo)})
         context = CallContext(run_dir=run_dir, emit=emit, call_timeout_s=self.settings.call_timeout_s,
-                              attempts=self.settings.call_attempts)
+                              attempts=self.settings.call_attempts, backoff_s=self.settings.backoff_s,
+                              cancel=cancel, memo=memo, on_success=journal.record_call)
         answer: Any = None
         error: str | None = None
         observed: ObservedModel | None = None
@@ -149,7 +172,9 @@ class ChainRunner:
             loaded.close()
         if cancel.is_set() and error is None:
             error = "The run was cancelled; files made so far are kept in its folder."
-        self._finish(log, emit, run_dir, answer, error, observed, startup_s, started)
+        scene = self._finish(log, emit, run_dir, answer, error, observed, startup_s, started)
+        status = "ok" if scene else "cancelled" if cancel.is_set() else "error"
+        journal.end(status, log.to_dict()["result"]["error"])
 
     def _model_for(self, loaded) -> Model:
         llm = self._llm or build_llm(self.settings)
@@ -222,7 +247,7 @@ class ChainRunner:
         return answer
 
     def _finish(self, log: ChainLog, emit, run_dir: Path, answer: Any, error: str | None,
-                observed: ObservedModel | None, startup_s: float, started: float) -> None:
+                observed: ObservedModel | None, startup_s: float, started: float) -> Path | None:
         scene_tools = {t.name for t in self.settings.tools if t.capability == "scene_assembly"}
         calls = [e for e in log.events("space_call") if e.get("status") == "ok"]
         scene = _scene_from_answer(answer, run_dir) or _last_scene(calls, scene_tools, run_dir)
@@ -231,6 +256,7 @@ class ChainRunner:
             final = run_dir / "scene.glb"
             shutil.copyfile(scene, final)
             scene = final
+            set_asset_extras(final, "diorama", _provenance(log.to_dict()))
         elif error is None:
             error = text or "The agent finished without producing a scene."
         if text:
@@ -251,6 +277,15 @@ class ChainRunner:
         (run_dir / "chain.json").write_text(log.to_json(), encoding="utf-8")
         # not "path": gradio_client treats any JSON dict with a "path" key as a file to download
         emit({"type": "saved", "log_file": str(run_dir / "chain.json")})
+        return scene
+
+
+def _provenance(log: dict[str, Any]) -> dict[str, Any]:
+    """Which provider made each asset of the run (stored in the scene GLB's asset.extras.diorama)."""
+    assets = [{"tool": e["tool"], "space": e["space"], "endpoint": e["endpoint"], "inputs": e["inputs"],
+               "output": e["output"], "replayed": bool(e.get("replayed"))}
+              for e in log["events"] if e.get("type") == "space_call" and e.get("status") == "ok"]
+    return {"run_id": log["run_id"], "request": log["request"], "model": log["model"], "calls": assets}
 
 
 def _scene_from_answer(answer: Any, run_dir: Path) -> Path | None:

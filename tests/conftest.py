@@ -53,6 +53,23 @@ def companion_urls() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
+def fault_url(companion_urls) -> str:
+    """The fault-injecting Space (spaces/fault_injector) forwarding to the bundled text_to_3d; p=0 until /configure."""
+    from tools import companions
+
+    previous = os.environ.get("FAULT_TARGET")
+    os.environ["FAULT_TARGET"] = companion_urls["text_to_3d"]
+    try:
+        url = companions.ensure_started(["fault_injector"])["fault_injector"]
+    finally:
+        if previous is None:
+            os.environ.pop("FAULT_TARGET", None)
+        else:
+            os.environ["FAULT_TARGET"] = previous
+    return url  # stopped with the other companions when companion_urls ends
+
+
+@pytest.fixture(scope="session")
 def stub_url() -> str:
     """A real Gradio app with one misbehaving endpoint per failure mode (tests/stubs)."""
     from tests.stubs.misbehaving_space import build

@@ -13,6 +13,7 @@ from tools.errors import (
     InvalidInputError,
     SpaceCallError,
     SpaceOutputError,
+    SpaceRejectedError,
     SpaceTimeoutError,
 )
 from tools.registry import Registry
@@ -58,10 +59,10 @@ def test_file_output_comes_back_as_a_local_glb_in_the_run_folder(stub_url, tmp_p
 @pytest.mark.parametrize(
     ("endpoint", "error", "phrase"),
     [
-        ("generate_reject", SpaceCallError, "rejected the call: Prompt 'x' is not allowed"),
+        ("generate_reject", SpaceRejectedError, "rejected the input: Prompt 'x' is not allowed on this Space"),
         ("generate_crash", SpaceCallError, "hid the reason"),
         ("generate_html", SpaceOutputError, "is not a GLB: it starts with b'<!DO'"),
-        ("generate_slow", SpaceTimeoutError, "did not answer within 1 s and was cancelled"),
+        ("generate_slow", SpaceTimeoutError, "timed out after 1 s and the job was cancelled"),
     ],
 )
 def test_space_failures_become_distinct_errors_with_advice(stub_url, tmp_path, endpoint, error, phrase):
@@ -69,15 +70,20 @@ def test_space_failures_become_distinct_errors_with_advice(stub_url, tmp_path, e
     with pytest.raises(error, match=phrase) as info:
         loaded.tools[endpoint](prompt="x")
     assert info.value.endpoint == f"/{endpoint}"
+    assert str(info.value).startswith(f"{endpoint} ({stub_url} /{endpoint}): ")
+    assert str(info.value).endswith("on attempt 1 of 1; no fallback left.") or endpoint == "generate_reject"
     assert events[-1]["status"] == "error" and events[-1]["error"] == str(info.value)
 
 
-def test_transient_failure_is_retried_and_logged_per_attempt(stub_url, tmp_path):
-    loaded, events = _load(stub_url, tmp_path, ["generate_crash"], attempts=2)
-    with pytest.raises(SpaceCallError):
-        loaded.tools["generate_crash"](prompt="x")
-    # a crash inside the Space is not retryable: one attempt only
+def test_rejected_input_is_not_retried_but_transient_failures_are(stub_url, tmp_path):
+    loaded, events = _load(stub_url, tmp_path, ["generate_reject"], attempts=3)
+    with pytest.raises(SpaceRejectedError):
+        loaded.tools["generate_reject"](prompt="x")
     assert [e["attempt"] for e in events if e["status"] != "running"] == [1]
+    loaded, events = _load(stub_url, tmp_path, ["generate_crash"], attempts=2)
+    with pytest.raises(SpaceCallError, match="on attempt 2 of 2; no fallback left"):
+        loaded.tools["generate_crash"](prompt="x")
+    assert [e["attempt"] for e in events if e["status"] != "running"] == [1, 2]
     loaded, events = _load(stub_url, tmp_path, ["generate_slow"], timeout_s=0.5, attempts=2)
     with pytest.raises(SpaceTimeoutError):
         loaded.tools["generate_slow"](prompt="x")

@@ -4,15 +4,19 @@
       ConfigError (ValueError)                    the config file or an env var is wrong
       InvalidInputError (ValueError)              bad user or agent input
       SpaceError                                  a Space could not do its job
-        SpaceUnavailableError (ConnectionError)   unreachable, paused, or not started
-        SpaceTimeoutError (TimeoutError)          accepted the job, no answer in time
-        SpaceCallError                            the Space raised; keeps its message
+        SpaceUnavailableError (ConnectionError)   unreachable, asleep, queue full, rate-limited, circuit open
+        SpaceTimeoutError (TimeoutError)          accepted the job, no answer in time (job cancelled)
+        SpaceCallError                            the Space raised and hid why (no verbose errors)
+          SpaceQuotaError                         the Space's GPU quota is used up (ZeroGPU)
+          SpaceRejectedError (ValueError)         the Space rejected the input with a message (gr.Error)
         SpaceOutputError (ValueError)             answered, but not in the declared shape
+      RunCancelledError                           the user cancelled the run
       AgentRunError (RuntimeError)                the agent finished without a scene
 
 Each error carries fields that the chain log, the UI and the tests use, and a
 one-line message saying what failed and what to do next.  Messages never
-contain tokens.
+contain tokens.  Two flags steer recovery: `retryable` (the same Space may
+succeed if asked again) and `fallback_ok` (another provider may succeed).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ class DioramaError(Exception):
     """Base class of every error Diorama raises on purpose."""
 
     retryable: bool = False
+    fallback_ok: bool = False
 
 
 class ConfigError(DioramaError, ValueError):
@@ -33,7 +38,7 @@ class InvalidInputError(DioramaError, ValueError):
 
 
 class SpaceError(DioramaError):
-    """A Space call failed.
+    """A Space call failed; by default another provider may do better.
 
     Attributes:
         space: the Space id or URL, as written in the config.
@@ -57,6 +62,8 @@ class SpaceError(DioramaError):
         self.elapsed_s = elapsed_s
         self.server_message = server_message
 
+    fallback_ok = True
+
     @property
     def message(self) -> str:
         return str(self)
@@ -75,11 +82,31 @@ class SpaceTimeoutError(SpaceError, TimeoutError):
 
 
 class SpaceCallError(SpaceError):
-    """The Space's code raised; `server_message` holds what it said."""
+    """The Space's code raised without saying why (often transient: retried)."""
+
+    retryable = True
+
+
+class SpaceQuotaError(SpaceCallError):
+    """The Space's GPU quota (ZeroGPU) is used up: asking again now will not help, another provider may."""
+
+    retryable = False
+
+
+class SpaceRejectedError(SpaceCallError, ValueError):
+    """The Space rejected the input with its own message (a gr.Error): not retried."""
+
+    retryable = False
 
 
 class SpaceOutputError(SpaceError, ValueError):
-    """The Space answered, but its output is not what the endpoint declared."""
+    """The Space answered, but its output is not what the endpoint declared (retried: often a glitch)."""
+
+    retryable = True
+
+
+class RunCancelledError(DioramaError):
+    """The user cancelled the run; what was finished is kept."""
 
 
 class AgentRunError(DioramaError, RuntimeError):

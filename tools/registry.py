@@ -8,23 +8,30 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from tools import companions
+from tools.breaker import CircuitBreaker
 from tools.errors import ConfigError, DioramaError
-from tools.schema import EndpointSchema, ToolSpec, build_spec, parse_endpoint
-from tools.space_tool import CallContext, SpaceTool
+from tools.schema import EndpointSchema, build_spec, parse_endpoint
+from tools.space_tool import CallContext, ProviderSlot, SpaceTool
 from tools.spaces import SpaceSession
 
 logger = logging.getLogger(__name__)
 
 
-class ToolEntry(Protocol):
-    name: str
+class ProviderEntry(Protocol):
     space: str
     endpoint: str
+
+    @property
+    def local_name(self) -> str | None: ...
+
+
+class ToolEntry(Protocol):
+    name: str
     capability: str
     description: str | None
 
     @property
-    def local_name(self) -> str | None: ...
+    def providers(self) -> tuple[ProviderEntry, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -41,33 +48,44 @@ class LoadedTools:
 
 
 class Registry:
-    """Resolves configured tools to Spaces; caches each endpoint's schema across runs.
+    """Resolves configured tools to Spaces; keeps endpoint schemas and circuit breakers across runs.
 
     Args:
         entries: the configured tools.
         connect_timeout_s: deadline for connecting to each Space.
         hf_token: sent only to Hub Spaces (see `SpaceSession`).
+        breaker_failures: consecutive failures that open a Space's circuit.
+        breaker_cooldown_s: how long an open circuit skips the Space.
     """
 
-    def __init__(self, entries: tuple[ToolEntry, ...], *, connect_timeout_s: float,
-                 hf_token: str | None = None) -> None:
+    def __init__(self, entries: tuple[ToolEntry, ...], *, connect_timeout_s: float, hf_token: str | None = None,
+                 breaker_failures: int = 3, breaker_cooldown_s: float = 60.0) -> None:
         self.entries = entries
         self.connect_timeout_s = connect_timeout_s
         self._token = hf_token
+        self._breaker_args = (breaker_failures, breaker_cooldown_s)
         self._schemas: dict[tuple[str, str], EndpointSchema] = {}
+        self._breakers: dict[str, CircuitBreaker] = {}
         self._lock = threading.Lock()
 
     def sources(self) -> dict[str, str]:
-        """Tool name -> Space id or URL, starting the bundled Spaces the config uses."""
-        local = [e.local_name for e in self.entries if e.local_name]
+        """Provider space (as configured) -> Space id or URL, starting the bundled Spaces the config uses."""
+        spaces = {p.space: p for e in self.entries for p in e.providers}
+        local = [p.local_name for p in spaces.values() if p.local_name]
         urls = companions.ensure_started(local) if local else {}
-        return {e.name: urls[e.local_name] if e.local_name else e.space for e in self.entries}
+        return {space: urls[p.local_name] if p.local_name else space for space, p in spaces.items()}
+
+    def breaker(self, space: str) -> CircuitBreaker:
+        with self._lock:
+            if space not in self._breakers:
+                self._breakers[space] = CircuitBreaker(*self._breaker_args)
+            return self._breakers[space]
 
     def load(self, context: CallContext) -> LoadedTools:
-        """Connect to each Space for one run and build its tools.
+        """Build the run's tools, each with its providers.
 
-        A Space that cannot be reached or lacks the endpoint does not stop the
-        others: it is listed in `failed` with a one-line reason.
+        A tool whose providers all fail to describe themselves does not stop the
+        others: it is listed in `failed` with a one-line reason per provider.
         """
         try:
             sources = self.sources()
@@ -77,43 +95,56 @@ class Registry:
         tools: dict[str, SpaceTool] = {}
         failed: dict[str, str] = {}
         for entry in self.entries:
-            source = sources[entry.name]
-            session = sessions.get(source)
-            if session is None:
-                session = sessions[source] = SpaceSession(
-                    source, label=entry.space, download_dir=context.run_dir / "downloads",
-                    connect_timeout_s=self.connect_timeout_s, token=self._token)
-            try:
-                spec = self.spec(entry, session)
-            except DioramaError as exc:
-                failed[entry.name] = str(exc)
-                logger.warning("tool %s unavailable: %s", entry.name, exc)
+            slots = []
+            for provider in entry.providers:
+                source = sources[provider.space]
+                if source not in sessions:
+                    sessions[source] = SpaceSession(source, label=provider.space,
+                                                    download_dir=context.run_dir / "downloads",
+                                                    connect_timeout_s=self.connect_timeout_s, token=self._token)
+                session = sessions[source]
+                slots.append(ProviderSlot(label=provider.space, endpoint=provider.endpoint, session=session,
+                                          breaker=self.breaker(provider.space),
+                                          schema=lambda s=session, p=provider: self.schema(s, p.space, p.endpoint)))
+            spec, reasons = None, []
+            for slot in slots:
+                try:
+                    schema = slot.schema()
+                except DioramaError as exc:
+                    reasons.append(str(exc))
+                    logger.warning("tool %s: provider %s unavailable: %s", entry.name, slot.label, exc)
+                    continue
+                spec = build_spec(schema, name=entry.name, space_label=slot.label, description=entry.description)
+                break
+            if spec is None:
+                failed[entry.name] = " | ".join(reasons)
                 continue
-            tools[entry.name] = SpaceTool(spec, session, context)
+            tools[entry.name] = SpaceTool(spec, slots, context)
         return LoadedTools(tools=tools, failed=failed, sessions=tuple(sessions.values()))
 
-    def spec(self, entry: ToolEntry, session: SpaceSession) -> ToolSpec:
-        """The tool spec of `entry`, from the cached or freshly read API schema.
+    def schema(self, session: SpaceSession, space: str, endpoint: str) -> EndpointSchema:
+        """An endpoint's parsed schema, read once per Space and cached.
 
         Raises:
             ConfigError: the Space has no such endpoint.
             SpaceUnavailableError: the Space cannot be reached.
         """
-        key = (session.source, entry.endpoint)
+        key = (session.source, endpoint)
         with self._lock:
             schema = self._schemas.get(key)
         if schema is None:
             endpoints = session.named_endpoints()
-            if entry.endpoint not in endpoints:
+            if endpoint not in endpoints:
                 raise ConfigError(
-                    f"Endpoint '{entry.endpoint}' not found on {entry.space}; available: "
-                    f"{', '.join(repr(e) for e in endpoints) or 'none'}. Fix tools.{entry.name}.endpoint in the config.")
-            schema = parse_endpoint(entry.endpoint, endpoints[entry.endpoint])
+                    f"Endpoint '{endpoint}' not found on {space}; available: "
+                    f"{', '.join(repr(e) for e in endpoints) or 'none'}. Fix the endpoint in the config.")
+            schema = parse_endpoint(endpoint, endpoints[endpoint])
             with self._lock:
                 self._schemas[key] = schema
-        return build_spec(schema, name=entry.name, space_label=entry.space, description=entry.description)
+        return schema
 
     def describe(self) -> list[dict[str, Any]]:
-        """Name, Space, endpoint and capability of each configured tool (for banners and logs)."""
-        return [{"name": e.name, "space": e.space, "endpoint": e.endpoint, "capability": e.capability}
+        """Name, Space, endpoint, fallbacks and capability of each configured tool (for banners and logs)."""
+        return [{"name": e.name, "space": e.providers[0].space, "endpoint": e.providers[0].endpoint,
+                 "fallbacks": [f"{p.space} {p.endpoint}" for p in e.providers[1:]], "capability": e.capability}
                 for e in self.entries]

@@ -1,12 +1,23 @@
-"""A smolagents `Tool` that calls one Space endpoint, built from the endpoint's schema."""
+"""A smolagents `Tool` that calls one capability's Space endpoint, with retries, fallbacks and replay.
+
+For each call: providers are tried in order (a provider whose circuit is open
+is skipped); each provider gets up to `attempts` tries for retryable failures,
+with exponential backoff and jitter; an input rejection is not retried; every
+output is checked against what the endpoint declared before anyone sees it.
+A call that already finished in this run's journal is replayed, not repeated.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
+import json
 import logging
 import random
+import re
 import shutil
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,9 +26,11 @@ from typing import Any, Callable
 from gradio_client import handle_file
 from smolagents import Tool
 
-from tools.errors import DioramaError, InvalidInputError, SpaceError, SpaceOutputError
-from tools.glb_check import glb_problem
-from tools.schema import Param, ToolSpec, shape_result
+from tools.breaker import CircuitBreaker
+from tools.errors import DioramaError, InvalidInputError, RunCancelledError, SpaceError, SpaceOutputError, \
+    SpaceUnavailableError
+from tools.glb import glb_problem
+from tools.schema import EndpointSchema, Param, ToolSpec, shape_result
 from tools.spaces import SpaceSession
 
 logger = logging.getLogger(__name__)
@@ -27,16 +40,23 @@ EventSink = Callable[[dict[str, Any]], None]
 
 @dataclass
 class CallContext:
-    """What the tools of one run share: where files go, how events are reported, limits."""
+    """What the tools of one run share: where files go, how events are reported, limits, replay memo."""
 
     run_dir: Path
     emit: EventSink
     call_timeout_s: float
     attempts: int = 2
     backoff_s: float = 1.0
-    _ids: Any = field(default_factory=lambda: itertools.count(1))
+    cancel: threading.Event = field(default_factory=threading.Event)
+    memo: dict[str, Any] = field(default_factory=dict)
+    on_success: Callable[[str, dict[str, Any]], None] | None = None
+    _ids: Any = None
 
     def next_call_id(self) -> str:
+        if self._ids is None:  # after the calls already in the folder, so a resumed run overwrites nothing
+            taken = [int(m.group(1)) for p in (self.run_dir / "assets").glob("call-*_*")
+                     if (m := re.match(r"call-(\d+)_", p.name))]
+            self._ids = itertools.count(max(taken, default=0) + 1)
         return f"call-{next(self._ids)}"
 
     def relative(self, value: Any) -> Any:
@@ -49,45 +69,150 @@ class CallContext:
             return {k: self.relative(v) for k, v in value.items()}
         return value
 
+    def absolute(self, value: Any) -> Any:
+        """Inverse of `relative` for recorded outputs (strings naming files under assets/)."""
+        if isinstance(value, str) and value.startswith("assets/"):
+            return str(self.run_dir / value)
+        if isinstance(value, list):
+            return [self.absolute(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.absolute(v) for k, v in value.items()}
+        return value
+
+
+@dataclass
+class ProviderSlot:
+    """One provider of a tool: its Space session, endpoint, breaker and (lazily) its schema."""
+
+    label: str
+    endpoint: str
+    session: SpaceSession
+    breaker: CircuitBreaker
+    schema: Callable[[], EndpointSchema]
+
+
+def call_key(tool: str, inputs: dict[str, Any]) -> str:
+    """Identity of a call within a run: the tool and its inputs (paths relative to the run folder)."""
+    text = json.dumps({"tool": tool, "inputs": inputs}, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
 
 class SpaceTool(Tool):
-    """Calls a Space endpoint; generated from its API schema, see `tools.schema.build_spec`."""
+    """A capability served by one or more Space endpoints; its interface comes from the first one's schema."""
 
     skip_forward_signature_validation = True
 
-    def __init__(self, spec: ToolSpec, session: SpaceSession, context: CallContext) -> None:
+    def __init__(self, spec: ToolSpec, providers: list[ProviderSlot], context: CallContext) -> None:
         self.name = spec.name
         self.description = spec.description
         self.inputs = spec.inputs
         self.output_type = spec.output_type
         self.spec = spec
-        self.session = session
+        self.providers = providers
         self.context = context
         super().__init__()
 
+    @property
+    def session(self) -> SpaceSession:
+        return self.providers[0].session
+
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         values = self._bind(args, kwargs)
-        wire = [self._to_wire(param, values[param.name]) for param in self.spec.endpoint.params]
-        shown = self.context.relative({k: v for k, v in values.items()})
-        for attempt in range(1, self.context.attempts + 1):
-            event = self._start_event(shown, attempt)
+        shown = self.context.relative(values)
+        key = call_key(self.name, shown)
+        if key in self.context.memo:
+            return self._replay(key, shown)
+        failures: list[DioramaError] = []
+        for index, provider in enumerate(self.providers):
+            nxt = self.providers[index + 1].label if index + 1 < len(self.providers) else None
+            try:
+                result = self._call_provider(provider, values, shown, nxt)
+            except RunCancelledError:
+                raise
+            except DioramaError as exc:
+                failures.append(exc)
+                if not exc.fallback_ok or nxt is None:
+                    break
+                continue
+            if self.context.on_success is not None:
+                self.context.on_success(key, {"tool": self.name, "provider": provider.label,
+                                              "endpoint": provider.endpoint, "inputs": shown,
+                                              "output": self.context.relative(result)})
+            return result
+        raise _combined(self.name, failures)
+
+    def _call_provider(self, provider: ProviderSlot, values: dict[str, Any], shown: dict[str, Any],
+                       next_label: str | None) -> Any:
+        """Up to `attempts` tries on one provider. Raises the last error (with what happens next)."""
+        attempts = self.context.attempts
+        for attempt in range(1, attempts + 1):
+            if not provider.breaker.allow():
+                event = self._start_event(provider, shown, attempt)
+                error = SpaceUnavailableError(
+                    f"{self.name} ({provider.label} {provider.endpoint}) is skipped: it failed repeatedly and its "
+                    f"circuit is open for {provider.breaker.retry_in_s():.0f} s more"
+                    + (f"; trying fallback {next_label}" if next_label else "; no fallback left") + ".",
+                    space=provider.label, endpoint=provider.endpoint)
+                self._finish_event(event, time.monotonic(), status="error", error=str(error))
+                raise error
+            event = self._start_event(provider, shown, attempt)
             started = time.monotonic()
             try:
-                raw = self.session.call(self.spec.endpoint.api_name, wire, timeout_s=self.context.call_timeout_s)
-                result = self._collect(shape_result(self.spec, raw, space=self.session.label), event["id"])
+                result = self._call_once(provider, values, event["id"])
+            except RunCancelledError as exc:
+                self._finish_event(event, started, status="cancelled", error=str(exc))
+                raise
             except DioramaError as exc:
-                self._finish_event(event, started, status="error", error=str(exc))
-                logger.info("%s %s attempt %d failed after %.2f s: %s", self.session.label,
-                            self.spec.endpoint.api_name, attempt, time.monotonic() - started, exc)
-                if not exc.retryable or attempt == self.context.attempts:
+                provider.breaker.record(ok=False)
+                last = attempt == attempts or not exc.retryable
+                then = ("; trying fallback " + next_label if next_label and exc.fallback_ok
+                        else "; no fallback left" if exc.fallback_ok else "")
+                message = (f"{self.name} ({provider.label} {provider.endpoint}): {_reason(exc)} on attempt "
+                           f"{attempt} of {attempts}" + (then if last else "; retrying") + ".")
+                self._finish_event(event, started, status="error", error=message)
+                logger.info("%s", message)
+                if last:
+                    if isinstance(exc, SpaceError):
+                        raise _restated(exc, message) from exc
                     raise
-                time.sleep(self.context.backoff_s * (2 ** (attempt - 1)) * (0.5 + random.random()))
+                self._sleep_backoff(attempt)
                 continue
+            provider.breaker.record(ok=True)
             self._finish_event(event, started, status="ok", output=self.context.relative(result))
-            logger.info("%s %s ok in %.2f s", self.session.label, self.spec.endpoint.api_name,
-                        time.monotonic() - started)
+            logger.info("%s %s ok in %.2f s", provider.label, provider.endpoint, time.monotonic() - started)
             return result
-        raise AssertionError("unreachable")  # the loop either returns or raises
+        raise AssertionError("unreachable: the loop returns or raises")
+
+    def _call_once(self, provider: ProviderSlot, values: dict[str, Any], call_id: str) -> Any:
+        schema = provider.schema()
+        wire = [self._to_wire(param, values.get(param.name, param.default), provider) for param in schema.params]
+        raw = provider.session.call(provider.endpoint, wire, timeout_s=self.context.call_timeout_s,
+                                    cancel=self.context.cancel)
+        spec = ToolSpec(name=self.name, description="", inputs={}, output_type="", endpoint=schema)
+        result = shape_result(spec, raw, space=provider.label)
+        result = self._collect(schema, result, call_id, provider)
+        if len(schema.outputs) > 1 and set(result) != set(self.spec.output_keys):
+            # a fallback with other output labels: keep the primary's keys, matched by position
+            result = dict(zip(self.spec.output_keys, result.values()))
+        return result
+
+    def _sleep_backoff(self, attempt: int) -> None:
+        delay = self.context.backoff_s * (2 ** (attempt - 1)) * (0.5 + random.random())
+        if self.context.cancel.wait(delay):
+            raise RunCancelledError(f"{self.name}: cancelled by the user.")
+
+    def _replay(self, key: str, shown: dict[str, Any]) -> Any:
+        record = self.context.memo[key]
+        result = self.context.absolute(record["output"])
+        event = {
+            "type": "space_call", "id": self.context.next_call_id(), "tool": self.name,
+            "space": record["provider"], "endpoint": record["endpoint"], "inputs": shown,
+            "output": record["output"], "status": "ok", "attempt": 0, "replayed": True,
+            "started_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
+            "duration_s": 0.0, "error": None,
+        }
+        self.context.emit(event)
+        return result
 
     def _bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
         params = self.spec.endpoint.params
@@ -105,14 +230,23 @@ class SpaceTool(Tool):
                 if param.required:
                     raise InvalidInputError(f"{self.name} needs '{param.name}' ({param.label or param.name}).")
                 values[param.name] = param.default
+        for param in params:
+            if param.kind in ("file", "files") and values[param.name] is not None:
+                items = values[param.name] if isinstance(values[param.name], (list, tuple)) else [values[param.name]]
+                checked = [self._existing_file(param, item) for item in items]
+                values[param.name] = checked if param.kind == "files" else checked[0]
         return values
 
-    def _to_wire(self, param: Param, value: Any) -> Any:
+    def _to_wire(self, param: Param, value: Any, provider: ProviderSlot) -> Any:
+        if value is None:
+            if param.required:
+                raise InvalidInputError(f"{self.name}: fallback {provider.label} needs '{param.name}', which "
+                                        f"{self.providers[0].label} does not have; fix its config entry.")
+            return None
         if param.kind == "file":
-            return None if value is None else handle_file(self._existing_file(param, value))
+            return handle_file(value if isinstance(value, str) else value[0])
         if param.kind == "files":
-            items = value if isinstance(value, (list, tuple)) else [value]
-            return [handle_file(self._existing_file(param, item)) for item in items]
+            return [handle_file(item) for item in (value if isinstance(value, list) else [value])]
         return value
 
     def _existing_file(self, param: Param, value: Any) -> str:
@@ -128,23 +262,21 @@ class SpaceTool(Tool):
                                     f"by another tool), got {str(value)[:120]!r}.")
         return str(path)
 
-    def _collect(self, result: Any, call_id: str) -> Any:
-        """Move file outputs into the run folder and check them."""
-        outputs = self.spec.endpoint.outputs
-        if len(outputs) == 1:
-            return self._collect_one(outputs[0].kind, outputs[0].label, result, call_id)
-        return {o.key: self._collect_one(o.kind, o.label, result[o.key], call_id) for o in outputs}
+    def _collect(self, schema: EndpointSchema, result: Any, call_id: str, provider: ProviderSlot) -> Any:
+        """Move file outputs into the run folder and check them against the declaration."""
+        if len(schema.outputs) == 1:
+            return self._collect_one(schema.outputs[0].kind, schema.outputs[0].label, result, call_id, provider)
+        return {o.key: self._collect_one(o.kind, o.label, result[o.key], call_id, provider) for o in schema.outputs}
 
-    def _collect_one(self, kind: str, label: str, value: Any, call_id: str) -> Any:
+    def _collect_one(self, kind: str, label: str, value: Any, call_id: str, provider: ProviderSlot) -> Any:
         if kind == "files" and isinstance(value, list):
-            return [self._collect_one("file", label, v, call_id) for v in value]
-        if kind != "file" or value is None:
+            return [self._collect_one("file", label, v, call_id, provider) for v in value]
+        if kind != "file":
             return value
+        where = f"{provider.label} {provider.endpoint}"
         if not isinstance(value, str) or not Path(value).is_file():
-            raise SpaceOutputError(
-                f"{self.session.label} {self.spec.endpoint.api_name} declared a file for '{label}' but returned "
-                f"{str(value)[:80]!r}; the Space may have failed silently. Try again or use another provider.",
-                space=self.session.label, endpoint=self.spec.endpoint.api_name)
+            raise SpaceOutputError(f"{where} declared a file for '{label}' but returned {str(value)[:80]!r}",
+                                   space=provider.label, endpoint=provider.endpoint)
         source = Path(value)
         target = self.context.run_dir / "assets" / f"{call_id}_{source.name}"
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -152,16 +284,17 @@ class SpaceTool(Tool):
         if target.suffix.lower() == ".glb":
             problem = glb_problem(target)
             if problem:
-                raise SpaceOutputError(
-                    f"{self.session.label} {self.spec.endpoint.api_name} returned '{source.name}', which {problem}.",
-                    space=self.session.label, endpoint=self.spec.endpoint.api_name)
+                target.unlink()
+                raise SpaceOutputError(f"{where} returned '{source.name}', which {problem}",
+                                       space=provider.label, endpoint=provider.endpoint)
         return str(target)
 
-    def _start_event(self, inputs: dict[str, Any], attempt: int) -> dict[str, Any]:
+    def _start_event(self, provider: ProviderSlot, inputs: dict[str, Any], attempt: int) -> dict[str, Any]:
         event = {
             "type": "space_call", "id": self.context.next_call_id(), "tool": self.name,
-            "space": self.session.label, "endpoint": self.spec.endpoint.api_name, "inputs": inputs,
+            "space": provider.label, "endpoint": provider.endpoint, "inputs": inputs,
             "output": None, "status": "running", "attempt": attempt,
+            "fallback": provider is not self.providers[0],
             "started_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
             "duration_s": None, "error": None,
         }
@@ -174,4 +307,28 @@ class SpaceTool(Tool):
         self.context.emit(dict(event))
 
 
-__all__ = ["CallContext", "SpaceTool", "SpaceError"]
+def _reason(exc: DioramaError) -> str:
+    """The part of a Space error's message after "<space> <endpoint>" (it is restated by the caller)."""
+    text = str(exc)
+    space, endpoint = getattr(exc, "space", ""), getattr(exc, "endpoint", "")
+    prefix = f"{space} {endpoint}"
+    if space and text.startswith(prefix):
+        text = text[len(prefix):].lstrip(" :")
+    return text.rstrip(".")
+
+
+def _restated(exc: SpaceError, message: str) -> SpaceError:
+    """The same kind of error with a message that says which attempt failed and what happens next."""
+    return type(exc)(message, space=exc.space, endpoint=exc.endpoint, elapsed_s=exc.elapsed_s,
+                     server_message=exc.server_message)
+
+
+def _combined(tool: str, failures: list[DioramaError]) -> DioramaError:
+    """One error for a call whose providers all failed: the last one's kind, every provider's story."""
+    last = failures[-1]
+    if len(failures) == 1 or not isinstance(last, SpaceError):
+        return last
+    return _restated(last, f"{tool}: every provider failed: " + " | ".join(str(f) for f in failures))
+
+
+__all__ = ["CallContext", "ProviderSlot", "SpaceTool", "call_key"]

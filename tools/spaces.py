@@ -11,6 +11,7 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import re
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -18,12 +19,16 @@ from typing import Any
 import httpx
 from gradio_client import Client
 from gradio_client.exceptions import AppError
-from gradio_client.utils import QueueError
+from gradio_client.utils import QueueError, TooManyRequestsError
 from huggingface_hub.errors import OfflineModeIsEnabled
 
 from tools.errors import (
+    DioramaError,
     InvalidInputError,
+    RunCancelledError,
     SpaceCallError,
+    SpaceQuotaError,
+    SpaceRejectedError,
     SpaceTimeoutError,
     SpaceUnavailableError,
 )
@@ -31,6 +36,7 @@ from tools.errors import (
 logger = logging.getLogger(__name__)
 
 HIDDEN_ERROR_HINT = "has not enabled verbose error reporting"
+_QUOTA = re.compile(r"exceeded your (GPU|ZeroGPU) quota|GPU quota", re.I)
 _HUB_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
 _connect_pool = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="space-connect")
 
@@ -114,14 +120,18 @@ class SpaceSession:
         api = self.client().view_api(return_format="dict", print_info=False)
         return dict(api.get("named_endpoints") or {})
 
-    def call(self, endpoint: str, args: list[Any], *, timeout_s: float) -> Any:
-        """Run one job and wait for it at most `timeout_s` seconds.
+    def call(self, endpoint: str, args: list[Any], *, timeout_s: float,
+             cancel: threading.Event | None = None) -> Any:
+        """Run one job and wait for it at most `timeout_s` seconds (less if `cancel` is set).
 
         Raises:
             InvalidInputError: the arguments cannot be sent (e.g. a missing file).
-            SpaceCallError: the Space raised; its message is kept.
+            SpaceRejectedError: the Space refused the input with its own message.
+            SpaceQuotaError: the Space's GPU quota is used up.
+            SpaceCallError: the Space failed and hid why.
             SpaceTimeoutError: no answer in time; the job was cancelled.
-            SpaceUnavailableError: the connection failed or the queue is full.
+            SpaceUnavailableError: unreachable, asleep, queue full, rate-limited or connection lost.
+            RunCancelledError: `cancel` was set; the job was cancelled.
         """
         client = self.client()
         started = time.monotonic()
@@ -131,35 +141,51 @@ class SpaceSession:
             raise InvalidInputError(
                 f"{self.label} {endpoint} cannot take these arguments: {_one_line(str(exc))}"
             ) from exc
-        try:
-            return job.result(timeout=timeout_s)
-        except TimeoutError as exc:
-            job.cancel()
-            raise SpaceTimeoutError(
-                f"{self.label} {endpoint} did not answer within {timeout_s:g} s and was cancelled; it may be "
-                "cold-starting or overloaded. Try again shortly or raise limits.call_timeout_s.",
-                space=self.label, endpoint=endpoint, elapsed_s=time.monotonic() - started,
-            ) from exc
-        except AppError as exc:
+        deadline = started + timeout_s
+        while True:
+            if cancel is not None and cancel.is_set():
+                job.cancel()
+                raise RunCancelledError(f"{self.label} {endpoint}: cancelled by the user; the job was stopped.")
+            wait = min(0.25, deadline - time.monotonic())
+            if wait <= 0:
+                job.cancel()
+                raise SpaceTimeoutError(
+                    f"{self.label} {endpoint} timed out after {timeout_s:g} s and the job was cancelled; it may be "
+                    "cold-starting or overloaded. Try again shortly or raise limits.call_timeout_s.",
+                    space=self.label, endpoint=endpoint, elapsed_s=time.monotonic() - started)
+            try:
+                return job.result(timeout=wait)
+            except TimeoutError:
+                continue
+            except Exception as exc:  # every failure of a call is translated here, and only here
+                raise self._translate(exc, endpoint, time.monotonic() - started) from exc
+
+    def _translate(self, exc: Exception, endpoint: str, elapsed: float) -> DioramaError:
+        where = f"{self.label} {endpoint}"
+        fields = {"space": self.label, "endpoint": endpoint, "elapsed_s": elapsed}
+        if isinstance(exc, AppError):
             message = _one_line(exc.message or str(exc))
             if HIDDEN_ERROR_HINT in message:
-                text = (f"{self.label} {endpoint} failed inside the Space and hid the reason (no verbose "
-                        "errors); try a simpler input, or another provider.")
-            else:
-                text = f"{self.label} {endpoint} rejected the call: {message}"
-            raise SpaceCallError(text, space=self.label, endpoint=endpoint,
-                                 elapsed_s=time.monotonic() - started, server_message=message) from exc
-        except QueueError as exc:
-            raise SpaceUnavailableError(
-                f"{self.label} {endpoint}: the Space's queue is full. Try again in a minute.",
-                space=self.label, endpoint=endpoint, elapsed_s=time.monotonic() - started,
-            ) from exc
-        except (concurrent.futures.CancelledError, httpx.HTTPError, OSError) as exc:
-            raise SpaceUnavailableError(
-                f"{self.label} {endpoint}: the connection was lost during the call "
-                f"({type(exc).__name__}); the Space may have restarted. Try again.",
-                space=self.label, endpoint=endpoint, elapsed_s=time.monotonic() - started,
-            ) from exc
+                return SpaceCallError(f"{where} failed inside the Space and hid the reason (no verbose errors); "
+                                      "it may be transient.", server_message=message, **fields)
+            if _QUOTA.search(message):
+                return SpaceQuotaError(f"{where} is out of GPU quota: {message}", server_message=message, **fields)
+            return SpaceRejectedError(f"{where} rejected the input: {message}", server_message=message, **fields)
+        if isinstance(exc, QueueError):
+            return SpaceUnavailableError(f"{where}: the Space's queue is full. Try again in a minute.", **fields)
+        if isinstance(exc, TooManyRequestsError):
+            return SpaceUnavailableError(f"{where}: rate-limited (HTTP 429). Wait a minute or use another provider.",
+                                         **fields)
+        if isinstance(exc, httpx.HTTPStatusError):
+            code = exc.response.status_code
+            state = {429: "rate-limited", 503: "asleep, building or overloaded"}.get(code, "failing")
+            return SpaceUnavailableError(f"{where}: HTTP {code}, the Space is {state}. Try again shortly or use "
+                                         "another provider.", **fields)
+        if isinstance(exc, (concurrent.futures.CancelledError, httpx.HTTPError, OSError)):
+            return SpaceUnavailableError(f"{where}: the connection was lost during the call ({type(exc).__name__}); "
+                                         "the Space may have restarted. Try again.", **fields)
+        return SpaceCallError(f"{where}: the call failed ({type(exc).__name__}: {_one_line(str(exc), 160)}).",
+                              **fields)
 
     def close(self) -> None:
         """Release the client's threads."""

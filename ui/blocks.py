@@ -1,10 +1,17 @@
-"""The Gradio Blocks: the browser UI and the `/build` API endpoint (also an MCP tool)."""
+"""The Gradio Blocks: the browser UI and the API endpoints (/build, /start, /status, /cancel, /resume; also MCP tools).
+
+The API handlers are the functions named `build`, `start_build`, `build_status`, `cancel_build` and
+`resume_build`: Gradio's MCP server names its tools after the function and reads the docstring's `Args:`,
+so those docstrings are written for agents.  Every UI-only event is `api_visibility="private"`.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import uuid
+from pathlib import Path
 from typing import Any, Iterator
 
 import gradio as gr
@@ -12,6 +19,8 @@ import gradio as gr
 from agent.events import log_to_messages
 from agent.runner import ChainRunner
 from tools.errors import DioramaError, InvalidInputError
+from ui.jobs import Jobs, check_run_id
+from ui.progress import status_line
 
 logger = logging.getLogger(__name__)
 
@@ -21,8 +30,18 @@ EXAMPLES = [
     "Build a 3D gallery of London landmarks",
     "Construis une galerie 3D des monuments de Rome",
 ]
+TITLE = "Diorama — chain Spaces into a 3D scene"
+DESCRIPTION = "One request, an agent chaining Gradio Spaces (text → 3D → scene), one walkable 3D gallery."
+FAVICON = Path(__file__).with_name("favicon.png")
 _PROVIDER_NAMES = {"offline": "Offline planner (no LLM)", "hf": "Hugging Face Inference",
                    "openai": "OpenAI-compatible server", "custom": "Custom model"}
+# Narrow screens: let the chat and viewer shrink, and keep long code and paths from widening the page.
+_CSS = """
+#banner code { white-space: normal; overflow-wrap: anywhere; }
+#chain-log pre, #chain-log code { white-space: pre-wrap; overflow-wrap: anywhere; }
+#status { min-height: 1.5em; }
+@media (max-width: 640px) { #scene { height: 360px !important; } #chain-log { height: 420px !important; } }
+"""
 
 
 def banner(runner: ChainRunner) -> str:
@@ -32,109 +51,210 @@ def banner(runner: ChainRunner) -> str:
     return f"**Agent model:** {_PROVIDER_NAMES.get(info['provider'], info['provider'])} — `{info['id']}`  \n**Tools:** {tools}"
 
 
-def _stream(runner: ChainRunner, request: str, cancel: threading.Event) -> Iterator[dict[str, Any]]:
+@contextlib.contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn Diorama's errors into a gr.Error with their message; anything else into a logged reference."""
     try:
-        yield from runner.run(request, cancel=cancel)
-    except InvalidInputError as exc:
-        raise gr.Error(str(exc)) from exc
+        yield
     except DioramaError as exc:
         raise gr.Error(str(exc)) from exc
+    except gr.Error:
+        raise
     except Exception as exc:
         ref = uuid.uuid4().hex[:8]
         logger.exception("unexpected failure (ref %s)", ref)
         raise gr.Error(f"Something went wrong (ref {ref}); the server log has the details.") from exc
-    finally:
-        cancel.set()
 
 
-def build_demo(runner: ChainRunner) -> gr.Blocks:
-    """The app; `runner` does the work, this only wires and renders."""
+def _resume_snapshots(runner: ChainRunner, run_id: str, cancel: threading.Event) -> Iterator[dict[str, Any]]:
+    run_id = check_run_id(run_id)
+    resume = getattr(runner, "resume", None)
+    if resume is None:  # ChainRunner.resume arrives with the run journal
+        raise InvalidInputError("This server cannot resume runs yet; start the request again with /build.")
+    return resume(run_id, cancel=cancel)
+
+
+def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
+    """The app; `runner` does the work, `jobs` keeps background runs; this only wires and renders."""
+    jobs = jobs or Jobs(runner)
+
+    def stream(snapshots: Iterator[dict[str, Any]], cancel: threading.Event) -> Iterator[dict[str, Any]]:
+        try:
+            with _user_errors():
+                yield from jobs.follow(snapshots, cancel)
+        finally:
+            cancel.set()  # the client went away or cancelled: stop the run too
 
     def build(request: str) -> Iterator[tuple[Any, dict[str, Any]]]:
-        """Build one walkable 3D scene (GLB) from a request by chaining Gradio Spaces.
+        """Build one walkable 3D scene (GLB) from a request by chaining Gradio Spaces; waits until it is done.
 
         An agent reads the request, calls a text-to-3D Space once per object (e.g. each landmark of a city)
-        and a scene-assembly Space on all the results, and returns the scene with its chain log.
+        and a scene-assembly Space on all the results. A run takes seconds to minutes; for long runs use
+        start_build and build_status instead.
 
         Args:
-            request: what to build, in plain words, e.g. "Build a 3D gallery of Paris landmarks" or
-                "a gallery of a red lighthouse, an oak tree and a windmill" (at most 500 characters).
+            request: what to build in plain words, at most 500 characters, e.g. "Build a 3D gallery of Paris landmarks"
 
         Returns:
-            The scene as a .glb file (null if the run failed) and the chain log: a JSON object with
-            run_id, request, model, events (agent steps and Space calls), result {scene, error, answer}
-            and timings.
+            scene: the .glb file (a URL over MCP), or null if the run failed
+            chain_log: JSON with run_id, request, model, events, result {scene, error, answer} and timings in s
+            each space_call event in chain_log.events says which Space and endpoint made which asset
         """
         cancel = threading.Event()
         log: dict[str, Any] = {}
-        for log in _stream(runner, request, cancel):
+        for log in stream(runner.run(request, cancel=cancel), cancel):
             yield gr.skip(), log
         yield log["result"]["scene"], log
 
-    def build_ui(request: str):
+    def start_build(request: str) -> dict[str, str]:
+        """Start building a 3D scene (GLB) from a request in the background and return its run_id at once.
+
+        Poll build_status with the run_id every few seconds until its status is "done" (then it also returns
+        the scene file), "failed" or "cancelled".
+
+        Args:
+            request: what to build in plain words, at most 500 characters, e.g. "a gallery of a red lighthouse and a windmill"
+
+        Returns:
+            JSON {"run_id": "20261124-061502-3fa1c2", "status": "running"}
+        """
+        with _user_errors():
+            return jobs.start(request)
+
+    def build_status(run_id: str) -> tuple[str | None, dict[str, Any]]:
+        """Report on a run started with start_build (or build): its status, progress and, when done, the scene.
+
+        Args:
+            run_id: the run_id that start_build or build returned, e.g. "20261124-061502-3fa1c2"
+
+        Returns:
+            scene: the .glb file (a URL over MCP) once status is "done", else null
+            report: JSON with run_id, status ("running", "done", "failed" or "cancelled"), error (null or why)
+            report.progress: {space_calls_done, space_calls_running, current (tool and Space at work, or null), steps}
+            report.log: the chain log so far; report.scene: the scene's server path or null
+        """
+        with _user_errors():
+            report = jobs.status(run_id)
+        return report["scene"], report
+
+    def cancel_build(run_id: str) -> dict[str, Any]:
+        """Stop a run started with start_build; the files it made so far are kept and it can be resumed.
+
+        Args:
+            run_id: the run_id that start_build returned, e.g. "20261124-061502-3fa1c2"
+
+        Returns:
+            the run's report as build_status returns it; its status becomes "cancelled" within a second or two
+        """
+        with _user_errors():
+            return jobs.cancel(run_id)
+
+    def resume_build(run_id: str) -> Iterator[tuple[Any, dict[str, Any]]]:
+        """Resume a failed or cancelled run: reuse the assets it already made, redo the rest, assemble the scene.
+
+        Args:
+            run_id: the run_id of the failed or cancelled run, e.g. "20261124-061502-3fa1c2"
+
+        Returns:
+            scene: the .glb file (a URL over MCP), or null if the run failed again
+            chain_log: the chain log, as build returns it
+        """
         cancel = threading.Event()
         log: dict[str, Any] = {}
-        for log in _stream(runner, request, cancel):
-            yield log_to_messages(log), log, _status(log)
+        with _user_errors():
+            snapshots = _resume_snapshots(runner, run_id, cancel)
+        for log in stream(snapshots, cancel):
+            yield gr.skip(), log
+        yield log["result"]["scene"], log
+
+    # ---- UI-only handlers (private) ----------------------------------------------------------
+
+    def build_ui(request: str):
+        cancel = threading.Event()
+        for log in stream(runner.run(request, cancel=cancel), cancel):
+            yield log_to_messages(log), log, status_line(log)
+
+    def resume_ui(run_id: str):
+        cancel = threading.Event()
+        with _user_errors():
+            snapshots = _resume_snapshots(runner, run_id, cancel)
+        for log in stream(snapshots, cancel):
+            yield log_to_messages(log), log, status_line(log)
 
     def show_scene(log: dict[str, Any] | None):
         # A separate, non-streaming event: gr.Model3D stays blank when a generator fills it (Gradio 6.31).
-        scene = (log or {}).get("result", {}).get("scene")
+        log = log or {}
+        result = log.get("result") or {}
+        scene = result.get("scene")
+        chain = Path(runner.settings.data_dir) / "runs" / str(log.get("run_id")) / "chain.json"
         if log and scene is None:
-            gr.Warning((log.get("result") or {}).get("error") or "No scene was produced.")
-        return scene, scene
+            gr.Warning(result.get("error") or "No scene was produced.")
+        resume_with = log.get("run_id") if log and scene is None else gr.skip()
+        return scene, scene, str(chain) if log and chain.is_file() else None, resume_with
 
-    with gr.Blocks(title="Diorama — chain Spaces into a 3D scene", fill_width=True) as demo:
-        gr.Markdown("# 🏛️ Diorama\nType one request; an agent chains Gradio Spaces (text → 3D → scene) "
-                    "into one walkable 3D gallery.")
+    def after_cancel(log: dict[str, Any] | None):
+        if not log or not log.get("run_id"):
+            return "⏹️ Cancelled.", gr.skip()
+        return (f"⏹️ Cancelled run `{log['run_id']}`; what it made is kept. Resume it under *Resume a run*.",
+                log["run_id"])
+
+    with gr.Blocks(title=TITLE, fill_width=True) as demo:
+        gr.Markdown(f"# 🏛️ Diorama\n{DESCRIPTION}", elem_id="title")
         gr.Markdown(banner(runner), elem_id="banner")
         with gr.Row(equal_height=False):
-            with gr.Column(scale=2, min_width=320):
+            with gr.Column(scale=2, min_width=300):
                 request = gr.Textbox(label="Request", placeholder=EXAMPLES[0], lines=2, max_lines=6,
                                      elem_id="request")
                 with gr.Row():
-                    go = gr.Button("Build", variant="primary", elem_id="build")
-                    stop = gr.Button("Cancel", variant="stop", elem_id="cancel")
+                    go = gr.Button("Build", variant="primary", elem_id="build", min_width=100)
+                    stop = gr.Button("Cancel", variant="stop", elem_id="cancel", min_width=100)
                 gr.Examples(EXAMPLES, inputs=[request], label="Examples")
                 status = gr.Markdown("", elem_id="status")
                 chat = gr.Chatbot(label="Chain log", height=520, elem_id="chain-log", group_consecutive_messages=False)
-            with gr.Column(scale=3, min_width=320):
+            with gr.Column(scale=3, min_width=300):
                 scene = gr.Model3D(label="Scene", height=560, clear_color=(0.93, 0.93, 0.95, 1.0), elem_id="scene")
-                download = gr.File(label="Download GLB", elem_id="download")
+                with gr.Row():
+                    download = gr.File(label="Download scene (GLB)", elem_id="download", min_width=160)
+                    log_file = gr.File(label="Download chain log (JSON)", elem_id="log-file", min_width=160)
                 with gr.Accordion("Chain log (JSON)", open=False):
                     log_json = gr.JSON(label="Chain log", elem_id="log-json")
+                with gr.Accordion("Resume a run", open=False, elem_id="resume-box"):
+                    gr.Markdown("A failed or cancelled run keeps its assets; resuming redoes only what is missing.")
+                    resume_id = gr.Textbox(label="Run id", placeholder="20261124-061502-3fa1c2", elem_id="resume-id")
+                    again = gr.Button("Resume", elem_id="resume")
         runs = []
-        for trigger in (go.click, request.submit):
-            run = trigger(build_ui, [request], [chat, log_json, status], api_visibility="private",
-                          concurrency_limit=4, concurrency_id="build_ui")
-            run.then(show_scene, [log_json], [scene, download], api_visibility="private")
+        for trigger, handler, inputs, group in ((go.click, build_ui, request, "build_ui"),
+                                                (request.submit, build_ui, request, "build_ui"),
+                                                (again.click, resume_ui, resume_id, "resume_ui")):
+            run = trigger(handler, [inputs], [chat, log_json, status], api_visibility="private",
+                          concurrency_limit=4, concurrency_id=group)
+            run.then(show_scene, [log_json], [scene, download, log_file, resume_id], api_visibility="private")
             runs.append(run)
-        stop.click(None, cancels=runs)
-        api_request = gr.Textbox(visible=False)
+        stop.click(after_cancel, [log_json], [status, resume_id], cancels=runs, api_visibility="private")
+
+        # The API: hidden components, one event per endpoint (each its own function: MCP tool names).
+        api_request, api_run_id = gr.Textbox(visible=False), gr.Textbox(visible=False)
         api_scene, api_log = gr.Model3D(visible=False, label="Scene"), gr.JSON(visible=False, label="Chain log")
+        api_started, api_report = gr.JSON(visible=False, label="Run"), gr.JSON(visible=False, label="Status")
+        api_file = gr.File(visible=False, label="Scene")
         api_request.submit(build, [api_request], [api_scene, api_log], api_name="build", concurrency_limit=4,
                            concurrency_id="build_api")
+        api_request.submit(start_build, [api_request], [api_started], api_name="start", concurrency_limit=8,
+                           concurrency_id="start_api")
+        api_run_id.submit(build_status, [api_run_id], [api_file, api_report], api_name="status",
+                          concurrency_limit=None, concurrency_id="status_api")
+        api_run_id.submit(cancel_build, [api_run_id], [api_report], api_name="cancel", concurrency_limit=None,
+                          concurrency_id="cancel_api")
+        api_run_id.submit(resume_build, [api_run_id], [api_scene, api_log], api_name="resume", concurrency_limit=4,
+                          concurrency_id="resume_api")
     return demo
 
 
-def _status(log: dict[str, Any]) -> str:
-    calls = [e for e in log.get("events", []) if e.get("type") == "space_call"]
-    done = sum(1 for e in calls if e.get("status") != "running")
-    result = log.get("result", {})
-    if result.get("scene"):
-        t = log.get("timings", {})
-        return f"✅ Done in {t.get('total_s', 0):.1f} s · {len(calls)} Space calls · run `{log['run_id']}`"
-    if result.get("error"):
-        return f"⚠️ {result['error']}"
-    running = next((e for e in calls if e.get("status") == "running"), None)
-    current = f" · now: {running['tool']} on {running['space']}" if running else ""
-    return f"⏳ Working · {done} Space call(s) finished{current}"
-
-
 def launch_kwargs(runner: ChainRunner) -> dict[str, Any]:
-    """Arguments for `demo.launch`: serve the run folders; warm up the bundled Spaces meanwhile."""
+    """Arguments for `demo.launch`: serve the run folders, look right on a Space card; warm up the Spaces meanwhile."""
     threading.Thread(target=_warm_up, args=(runner,), daemon=True, name="warm-up").start()
-    return {"allowed_paths": [str(runner.settings.data_dir)], "show_error": False}
+    return {"allowed_paths": [str(runner.settings.data_dir)], "show_error": False, "favicon_path": str(FAVICON),
+            "css": _CSS, "head": f'<meta name="description" content="{DESCRIPTION}">'}
 
 
 def _warm_up(runner: ChainRunner) -> None:

@@ -1,4 +1,4 @@
-"""A quick container check for GLB files a Space returns, before the next Space sees them."""
+"""GLB container helpers: a quick soundness check of files Spaces return, and writing run metadata."""
 
 from __future__ import annotations
 
@@ -39,3 +39,24 @@ def glb_problem(path: Path, *, max_bytes: int = MAX_GLB_BYTES) -> str | None:
     if not isinstance(document, dict) or str((document.get("asset") or {}).get("version")) != "2.0":
         return "has no 'asset.version' of '2.0' in its JSON"
     return None
+
+
+def set_asset_extras(path: Path, key: str, value: dict) -> None:
+    """Store `value` under `asset.extras[key]` in a GLB's JSON chunk, in place (binary chunk untouched).
+
+    Raises:
+        ValueError: the file is not a sound GLB (see `glb_problem`).
+    """
+    problem = glb_problem(path)
+    if problem:
+        raise ValueError(f"{path.name} {problem}")
+    data = path.read_bytes()
+    json_length = struct.unpack_from("<I", data, 12)[0]
+    document = json.loads(data[20:20 + json_length].decode("utf-8"))
+    document.setdefault("asset", {}).setdefault("extras", {})[key] = value
+    chunk = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    chunk += b" " * (-len(chunk) % 4)
+    rest = data[20 + json_length:]
+    total = 12 + 8 + len(chunk) + len(rest)
+    path.write_bytes(struct.pack("<4sII", b"glTF", 2, total) + struct.pack("<II", len(chunk), 0x4E4F534A)
+                     + chunk + rest)

@@ -1,0 +1,106 @@
+"""The run journal: what a run asked for and every Space call it finished, written as it happens.
+
+`<run folder>/journal.jsonl`, one JSON object a line:
+    {"kind": "run", "run_id", "request", "started_at"}       first line
+    {"kind": "call", "key", "tool", "provider", "endpoint", "inputs", "output", "at"}   per finished call
+    {"kind": "end", "status": "ok"|"error"|"cancelled", "error", "at"}     when the run ends (absent after a crash)
+
+A crash or a kill loses nothing that finished: each line is flushed and fsync'ed
+before the call's result reaches the agent.  Resuming replays recorded calls
+instead of repeating them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agent.events import utc_now
+from tools.errors import InvalidInputError
+
+RUN_ID = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6}$")
+JOURNAL = "journal.jsonl"
+
+
+@dataclass
+class RunRecord:
+    """A journal read back: the request, finished calls by key, and how the run ended (None if it never did)."""
+
+    run_id: str
+    request: str
+    calls: dict[str, dict[str, Any]] = field(default_factory=dict)
+    status: str | None = None
+
+
+class RunJournal:
+    """Appends journal lines for one run folder; thread-safe."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.path = run_dir / JOURNAL
+        self._lock = threading.Lock()
+
+    def _append(self, entry: dict[str, Any]) -> None:
+        line = json.dumps({**entry, "at": utc_now()}, ensure_ascii=False, default=str)
+        with self._lock, self.path.open("a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def start(self, run_id: str, request: str) -> None:
+        self._append({"kind": "run", "run_id": run_id, "request": request})
+
+    def record_call(self, key: str, record: dict[str, Any]) -> None:
+        self._append({"kind": "call", "key": key, **record})
+
+    def end(self, status: str, error: str | None) -> None:
+        self._append({"kind": "end", "status": status, "error": error})
+
+
+def run_folder(data_dir: Path, run_id: str) -> Path:
+    """The folder of an existing run.
+
+    Raises:
+        InvalidInputError: the id is malformed or no such run exists.
+    """
+    if not RUN_ID.match(run_id or ""):
+        raise InvalidInputError(f"{run_id!r} is not a run id; run ids look like 20261124-061502-3fa1c2.")
+    folder = data_dir / "runs" / run_id
+    if not (folder / JOURNAL).is_file():
+        raise InvalidInputError(f"No run {run_id} in {data_dir / 'runs'}; check the id in the chain log.")
+    return folder
+
+
+def read_journal(run_dir: Path) -> RunRecord:
+    """Read a journal, ignoring a torn last line (the process died while writing it)."""
+    record: RunRecord | None = None
+    for line in (run_dir / JOURNAL).read_text(encoding="utf-8").splitlines():
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if entry.get("kind") == "run":
+            record = RunRecord(run_id=entry["run_id"], request=entry["request"])
+        elif record is not None and entry.get("kind") == "call":
+            outputs_exist = all((run_dir / p).is_file() for p in _asset_paths(entry.get("output")))
+            if outputs_exist:
+                record.calls[entry["key"]] = entry
+        elif record is not None and entry.get("kind") == "end":
+            record.status = entry.get("status")
+    if record is None:
+        raise InvalidInputError(f"The journal in {run_dir} has no start line; the run cannot be resumed.")
+    return record
+
+
+def _asset_paths(value: Any) -> list[str]:
+    if isinstance(value, str) and value.startswith("assets/"):
+        return [value]
+    if isinstance(value, list):
+        return [p for v in value for p in _asset_paths(v)]
+    if isinstance(value, dict):
+        return [p for v in value.values() for p in _asset_paths(v)]
+    return []

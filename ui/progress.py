@@ -1,0 +1,70 @@
+"""Summaries of a chain log for people and programs: the progress counters and the one-line status."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+RunState = Literal["running", "done", "failed", "cancelled"]
+
+
+def progress(log: dict[str, Any]) -> dict[str, Any]:
+    """How far a run is: {"space_calls_done", "space_calls_running", "current", "steps"}.
+
+    `current` is "<tool> on <space> <endpoint>" for the Space call in flight (the latest one if several), else None.
+    """
+    calls = [e for e in log.get("events", []) if e.get("type") == "space_call"]
+    running = [e for e in calls if e.get("status") == "running"]
+    steps = {e.get("step") for e in log.get("events", []) if e.get("type") == "agent_step"}
+    current = running[-1] if running else None
+    return {
+        "space_calls_done": len(calls) - len(running),
+        "space_calls_running": len(running),
+        "current": f"{current['tool']} on {current['space']} {current['endpoint']}" if current else None,
+        "steps": len(steps),
+    }
+
+
+def state_of(log: dict[str, Any], *, finished: bool, cancelled: bool) -> RunState:
+    """The run's state from its log; `finished` says the snapshots ended, `cancelled` that someone asked to stop."""
+    result = log.get("result") or {}
+    if result.get("scene"):
+        return "done"
+    ended = next((e for e in log.get("events", []) if e.get("type") == "run_finished"), None)
+    if not finished and ended is None:
+        return "running"
+    if cancelled or (ended or {}).get("status") == "cancelled":
+        return "cancelled"
+    return "failed"
+
+
+def status_line(log: dict[str, Any], *, cancelled: bool = False) -> str:
+    """One Markdown line for the UI: step, Space calls, what runs now (with queue position/ETA when known)."""
+    result = log.get("result") or {}
+    counts = progress(log)
+    if result.get("scene"):
+        total = (log.get("timings") or {}).get("total_s", 0)
+        return (f"✅ Done in {total:.1f} s · {counts['steps']} agent step(s) · {counts['space_calls_done']} Space "
+                f"call(s) · run `{log.get('run_id')}`")
+    if result.get("error"):
+        icon = "⏹️" if cancelled else "⚠️"
+        return f"{icon} {result['error']} · run `{log.get('run_id')}`"
+    parts = [f"⏳ Step {max(counts['steps'], 1)}", f"{counts['space_calls_done']} Space call(s) done"]
+    if counts["current"]:
+        parts.append(f"now: **{counts['current']}**" + _queue_note(log))
+    elif not any(e.get("type") == "tools_loaded" for e in log.get("events", [])):
+        parts.append("connecting to the Spaces…")
+    else:
+        parts.append("the agent is planning…")
+    return " · ".join(parts)
+
+
+def _queue_note(log: dict[str, Any]) -> str:
+    # A Space call event may carry {"queue": {"rank", "size", "eta_s"}} when the Space reports its queue.
+    running = [e for e in log.get("events", []) if e.get("type") == "space_call" and e.get("status") == "running"]
+    queue = (running[-1].get("queue") or {}) if running else {}
+    notes = []
+    if queue.get("rank") is not None:
+        notes.append(f"queue position {queue['rank'] + 1}" + (f" of {queue['size']}" if queue.get("size") else ""))
+    if queue.get("eta_s") is not None:
+        notes.append(f"ETA {queue['eta_s']:.0f} s")
+    return f" ({', '.join(notes)})" if notes else ""
