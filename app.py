@@ -22,6 +22,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Diorama: build a 3D scene by chaining Gradio Spaces.")
     parser.add_argument("--config", type=Path, default=None, help="config file (default: diorama.toml)")
     parser.add_argument("--prompt", help="run one request headless instead of serving the UI")
+    parser.add_argument("--resume", metavar="RUN_ID", help="finish a failed, cancelled or killed run headless, "
+                        "replaying the Space calls it already finished")
     parser.add_argument("--out", type=Path, help="with --prompt: where to write the scene GLB")
     parser.add_argument("--log", type=Path, help="with --prompt: where to write the chain log JSON")
     parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
@@ -62,11 +64,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"diorama: {exc}", file=sys.stderr)
         return 2
     _prepare_environment(settings)
-    if args.prompt is not None:
+    if args.prompt is not None or args.resume is not None:
         logging.basicConfig(level=logging.WARNING)
         from agent.cli import run_headless
 
-        return run_headless(settings, args.prompt, out=args.out, log_path=args.log)
+        return run_headless(settings, args.prompt, out=args.out, log_path=args.log, resume=args.resume)
     _configure_logging()
     from ui.blocks import build_demo, launch_kwargs
     from agent.runner import ChainRunner

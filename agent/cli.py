@@ -14,9 +14,9 @@ from agent.runner import ChainRunner
 from tools.errors import DioramaError
 
 
-def run_headless(settings: Settings, prompt: str, *, out: Path | None, log_path: Path | None,
-                 stream: TextIO = sys.stdout) -> int:
-    """Run one request, print a progress line per step and Space call, write the scene and log.
+def run_headless(settings: Settings, prompt: str | None, *, out: Path | None, log_path: Path | None,
+                 resume: str | None = None, stream: TextIO = sys.stdout) -> int:
+    """Run one request (or resume a run), print a progress line per step and Space call, write the scene and log.
 
     Returns:
         0 when a scene was written, 1 when the run failed, 2 for a bad request.
@@ -24,10 +24,15 @@ def run_headless(settings: Settings, prompt: str, *, out: Path | None, log_path:
     runner = ChainRunner(settings)
     info = runner.model_info()
     print(f"[diorama] model: {info['provider']} ({info['id']})", file=stream, flush=True)
-    printed: set[tuple[str, str]] = set()
+    printed: set[tuple[str | None, str]] = set()
     final: dict = {}
     try:
-        for final in runner.run(prompt):
+        snapshots = runner.resume(resume) if resume else runner.run(prompt or "")
+        for final in snapshots:
+            if final["events"] and final["events"][0].get("resumed") and (resume, "resumed") not in printed:
+                printed.add((resume, "resumed"))
+                print(f"[resume] run {resume}: {final['events'][0]['replayable_calls']} finished call(s) "
+                      "will be replayed, not repeated", file=stream, flush=True)
             for event in sorted(final["events"], key=lambda e: e.get("at", "")):  # in the order they finished
                 line = progress_line(event)
                 key = (str(event.get("id") or event.get("type")), line or "")
@@ -53,7 +58,10 @@ def run_headless(settings: Settings, prompt: str, *, out: Path | None, log_path:
             print(f"[answer] {result['answer']}", file=stream)
         print(f"[done] scene: {target}  ({_timing_summary(timings)})", file=stream, flush=True)
         return 0
-    print(f"diorama: {' '.join(str(result.get('error') or 'no scene was produced').split())}", file=sys.stderr)
+    reason = " ".join(str(result.get("error") or "no scene was produced").split())
+    finished = [e for e in final.get("events", []) if e.get("type") == "space_call" and e.get("status") == "ok"]
+    hint = f" Resume with: python app.py --resume {final['run_id']}" if finished else ""
+    print(f"diorama: {reason}{hint}", file=sys.stderr)
     return 1
 
 

@@ -124,6 +124,10 @@ def event_to_message(event: dict[str, Any]) -> dict[str, Any] | None:
         title = f"{icon} {event['tool']} · {event['space']} {event['endpoint']}"
         if event.get("attempt", 1) > 1:
             title += f" (attempt {event['attempt']})"
+        if event.get("replayed"):
+            title += " (replayed)"
+        if event.get("fallback"):
+            title += " (fallback)"
         lines = [f"**inputs** `{_short(event.get('inputs'))}`"]
         if event.get("output") is not None:
             lines.append(f"**output** `{_short(event['output'])}`")
@@ -164,6 +168,7 @@ def progress_line(event: dict[str, Any]) -> str | None:
         first = next(iter((event.get("inputs") or {}).values()), "")
         shown = f"{len(first)} files" if isinstance(first, list) else _short(first, 60)
         attempt = f" (attempt {event['attempt']})" if event.get("attempt", 1) > 1 else ""
+        attempt += " (replayed from the journal)" if event.get("replayed") else ""
         return (f"[space] {event['tool']} {event['space']} {event['endpoint']} {shown}{attempt} "
                 f"-> {outcome} ({event.get('duration_s') or 0:.2f} s)")
     if kind == "agent_step" and event.get("status") != "running":

@@ -133,11 +133,11 @@ def _settle(jobs: Jobs, run_id: str) -> str:
 def test_jobs_refuse_starts_past_the_concurrency_limit_and_forget_the_oldest(settings):
     runner = _SlowRunner(settings)
     jobs = Jobs(runner, max_running=2, keep=3)
+    with pytest.raises(InvalidInputError, match="The request is empty"):
+        jobs.start(" ")
     first, second = jobs.start("a"), jobs.start("b")
     with pytest.raises(BusyError, match="the limit is 2"):
         jobs.start("c")
-    with pytest.raises(InvalidInputError, match="The request is empty"):
-        jobs.start(" ")
     jobs.cancel(first["run_id"])
     assert _settle(jobs, first["run_id"]) == "cancelled"
     assert jobs.last_unfinished() == first["run_id"]

@@ -34,6 +34,12 @@ def generate_slow(prompt: str, seed: int = 0):
     return generate_ok(prompt, seed)
 
 
+def generate_delayed(prompt: str, seed: int = 0):
+    """Answer correctly after 0.6 s (a slow but healthy Space)."""
+    time.sleep(0.6)
+    return generate_ok(prompt, seed)
+
+
 def generate_reject(prompt: str, seed: int = 0):
     """Reject every prompt with a user-facing error."""
     raise gr.Error(f"Prompt {prompt!r} is not allowed on this Space.")
@@ -68,7 +74,9 @@ def build() -> gr.Blocks:
         prompt = gr.Textbox(label="Prompt")
         seed = gr.Number(label="Seed", value=0, precision=0)
         model, info = gr.Model3D(label="GLB"), gr.JSON(label="Info")
-        for fn in (generate_ok, generate_slow, generate_reject, generate_crash, generate_html, generate_fail_first):
+        endpoints = (generate_ok, generate_slow, generate_delayed, generate_reject, generate_crash, generate_html,
+                     generate_fail_first)
+        for fn in endpoints:
             gr.Button(fn.__name__).click(fn, [prompt, seed], [model, info], api_name=fn.__name__,
                                          concurrency_limit=4)
     return demo
