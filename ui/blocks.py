@@ -40,7 +40,7 @@ _CSS = """
 #banner code { white-space: normal; overflow-wrap: anywhere; }
 #chain-log pre, #chain-log code { white-space: pre-wrap; overflow-wrap: anywhere; }
 #status { min-height: 1.5em; }
-@media (max-width: 640px) { #scene { height: 360px !important; } #chain-log { height: 420px !important; } }
+@media (max-width: 640px) { #chain-log { height: 340px !important; } }
 """
 
 
