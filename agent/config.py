@@ -14,7 +14,7 @@ REPO_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = REPO_DIR / "diorama.toml"
 ModelProvider = Literal["auto", "offline", "hf", "openai"]
 _PROVIDERS = ("auto", "offline", "hf", "openai")
-_CAPABILITIES = ("text_to_3d", "scene_assembly", "other")
+_CAPABILITIES = ("text_to_3d", "text_to_image", "image_to_3d", "scene_assembly", "other")
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,7 @@ class Settings:
     breaker_cooldown_s: float = 60.0
     max_request_chars: int = 500
     max_objects: int = 12
+    asset_chain: tuple[str, ...] = ("text_to_3d",)
     data_dir: Path = REPO_DIR / "data"
     config_path: Path = DEFAULT_CONFIG
     hf_token: str | None = field(default=None, repr=False)
@@ -117,6 +118,8 @@ class Settings:
             breaker_cooldown_s=float(limits.get("breaker_cooldown_s", 60)),
             max_request_chars=int(limits.get("max_request_chars", 500)),
             max_objects=int(limits.get("max_objects", 12)),
+            asset_chain=tuple(_pick(env, "DIORAMA_ASSET_CHAIN", ",".join(raw.get("planner", {}).get(
+                "asset_chain", ["text_to_3d"])), str).replace(" ", "").split(",")),
             data_dir=Path(data_dir) if data_dir else _default_data_dir(),
             config_path=path,
             hf_token=env.get("HF_TOKEN") or env.get("HUGGING_FACE_HUB_TOKEN") or None,
@@ -140,6 +143,10 @@ class Settings:
                            ("breaker_failures", self.breaker_failures)):
             if value < 1:
                 raise ConfigError(f"{key} must be at least 1, got {value}.")
+        unknown = [c for c in self.asset_chain if c not in _CAPABILITIES or c in ("scene_assembly", "other")]
+        if not self.asset_chain or unknown:
+            raise ConfigError(f"planner.asset_chain (DIORAMA_ASSET_CHAIN) is {list(self.asset_chain)}; list asset "
+                              "capabilities in order, e.g. [\"text_to_3d\"] or [\"text_to_image\", \"image_to_3d\"].")
         for key, value in (("connect_timeout_s", self.connect_timeout_s), ("call_timeout_s", self.call_timeout_s),
                            ("run_timeout_s", self.run_timeout_s)):
             if value <= 0:

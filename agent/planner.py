@@ -35,19 +35,22 @@ _REFUSED_FILE = re.compile(r"'([^'/\\]+\.(?:glb|gltf))'")
 
 
 class OfflinePlanner(Model):
-    """Rule-based code writer for a text-to-3D tool and a scene-assembly tool.
+    """Rule-based code writer for an asset chain (e.g. text_to_3d, or text_to_image then image_to_3d) and a scene tool.
 
     Args:
-        asset_tool: spec of the tool that turns a prompt into a 3D file, or None if unavailable.
+        asset_tools: specs of the asset chain's tools in order (the first takes the prompt, each next one the
+            previous one's file), or a single spec; None (or a None inside) if a stage is unavailable.
         scene_tool: spec of the tool that assembles files into a scene, or None if unavailable.
         max_objects: most subjects put in one gallery.
         unavailable: tool name -> reason, for tools the config lists but that failed to load.
     """
 
-    def __init__(self, asset_tool: ToolSpec | None, scene_tool: ToolSpec | None, *, max_objects: int = 12,
-                 unavailable: dict[str, str] | None = None) -> None:
+    def __init__(self, asset_tools: list[ToolSpec | None] | ToolSpec | None, scene_tool: ToolSpec | None, *,
+                 max_objects: int = 12, unavailable: dict[str, str] | None = None) -> None:
         super().__init__(model_id="offline-planner")
-        self.asset_tool = asset_tool
+        chain = asset_tools if isinstance(asset_tools, list) else [asset_tools]
+        self.asset_tools: list[ToolSpec] = [t for t in chain if t is not None]
+        self._chain_broken = not chain or any(t is None for t in chain)
         self.scene_tool = scene_tool
         self.max_objects = max_objects
         self.unavailable = unavailable or {}
@@ -88,8 +91,9 @@ class OfflinePlanner(Model):
         self._phase = "generated"
         items = list(dict.fromkeys(self._subjects.items))  # one call per distinct prompt
         where = f"The request names {self._subjects.place}" if self._subjects.place else "The request lists objects"
+        chain = " then ".join(t.name for t in self.asset_tools)
         thought = (f"{where}, so the gallery '{self._subjects.title}' gets {len(items)} object(s): "
-                   f"{', '.join(items)}. I call {self.asset_tool.name} once per object, keeping going if one "
+                   f"{', '.join(items)}. For each object I call {chain}, keeping going if one "
                    f"fails, then assemble the results with {self.scene_tool.name}.")
         code = (f"subjects = {items!r}\nassets = {{}}\nfailed = {{}}\n"
                 f"for subject in subjects:\n{_indent(self._asset_call('subject'), 4)}\n"
@@ -97,15 +101,20 @@ class OfflinePlanner(Model):
         return thought, code
 
     def _asset_call(self, var: str) -> str:
-        call = f"{self.asset_tool.name}({_prompt_arg(self.asset_tool)}={var})"
-        pick = _file_key(self.asset_tool)
-        value = f"result[{pick!r}]" if pick else "result"
-        return (f"try:\n    result = {call}\n    assets[{var}] = {value}\n    print(f\"OK {{{var}}}\")\n"
+        lines = []
+        for index, tool in enumerate(self.asset_tools):
+            arg = _prompt_arg(tool) if index == 0 else _file_arg(tool)
+            lines.append(f"result = {tool.name}({arg}={var if index == 0 else 'result'})")
+            pick = _file_key(tool)
+            if pick:
+                lines.append(f"result = result[{pick!r}]")
+        body = "\n".join("    " + line for line in lines)
+        return (f"try:\n{body}\n    assets[{var}] = result\n    print(f\"OK {{{var}}}\")\n"
                 f"except Exception as error:\n    failed[{var}] = str(error)\n    print(f\"FAILED {{{var}}}: {{error}}\")")
 
     def _after_generation(self, observation: str) -> tuple[str, str]:
         failures = dict(_FAILED_LINE.findall(observation))
-        retry = [s for s, error in failures.items() if "rejected the call" not in error]
+        retry = [s for s, error in failures.items() if "rejected the input" not in error]
         if retry and not self._retried:
             self._retried = True
             thought = (f"{len(failures)} object(s) failed ({', '.join(failures)}). The errors look transient, "
@@ -166,8 +175,8 @@ class OfflinePlanner(Model):
 
     def _missing_tools(self) -> str:
         gaps = []
-        if self.asset_tool is None:
-            gaps.append("a text-to-3D tool")
+        if self._chain_broken:
+            gaps.append("an asset tool")
         if self.scene_tool is None:
             gaps.append("a scene-assembly tool")
         if not gaps:
@@ -181,6 +190,12 @@ def _prompt_arg(spec: ToolSpec) -> str:
     text_params = [p for p in spec.endpoint.params if p.kind == "text"]
     named = [p for p in text_params if p.name in {"prompt", "text", "query", "description"}]
     return (named or text_params or list(spec.endpoint.params))[0].name
+
+
+def _file_arg(spec: ToolSpec) -> str:
+    """The argument that takes the previous stage's file."""
+    files = [p for p in spec.endpoint.params if p.kind in ("file", "files")]
+    return (files or list(spec.endpoint.params))[0].name
 
 
 def _file_key(spec: ToolSpec) -> str | None:

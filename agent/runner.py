@@ -182,8 +182,9 @@ class ChainRunner:
             return llm
         by_capability = {t.capability: loaded.tools.get(t.name) for t in self.settings.tools
                          if loaded.tools.get(t.name) is not None}
-        asset, scene = by_capability.get("text_to_3d"), by_capability.get("scene_assembly")
-        return OfflinePlanner(asset.spec if asset else None, scene.spec if scene else None,
+        chain = [by_capability.get(c) for c in self.settings.asset_chain]
+        scene = by_capability.get("scene_assembly")
+        return OfflinePlanner([t.spec if t else None for t in chain], scene.spec if scene else None,
                               max_objects=self.settings.max_objects, unavailable=loaded.failed)
 
     @staticmethod
@@ -196,6 +197,7 @@ class ChainRunner:
     def _drive(self, request: str, loaded, model: ObservedModel, emit, cancel: threading.Event,
                started: float) -> Any:
         names = {t.capability: t.name for t in self.settings.tools}
+        names["text_to_3d"] = " then ".join(names.get(c, c) for c in self.settings.asset_chain)
         agent = CodeAgent(
             tools=list(loaded.tools.values()), model=model, max_steps=self.settings.max_steps,
             verbosity_level=LogLevel.OFF, executor_kwargs={"timeout_seconds": None},
