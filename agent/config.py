@@ -72,6 +72,9 @@ class Settings:
     max_request_chars: int = 500
     max_objects: int = 12
     asset_chain: tuple[str, ...] = ("text_to_3d",)
+    cache_enabled: bool = True
+    cache_max_mb: float = 512.0
+    cache_max_age_days: float = 7.0
     data_dir: Path = REPO_DIR / "data"
     config_path: Path = DEFAULT_CONFIG
     hf_token: str | None = field(default=None, repr=False)
@@ -94,6 +97,7 @@ class Settings:
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"Config file {path} is not valid TOML: {exc}.") from exc
         model, limits, storage = raw.get("model", {}), raw.get("limits", {}), raw.get("storage", {})
+        cache = raw.get("cache", {})
         tools = tuple(_tool(entry, index, env) for index, entry in enumerate(raw.get("tools", [])))
         if not tools:
             raise ConfigError(f"Config file {path} lists no [[tools]]; add at least a text_to_3d and a scene tool.")
@@ -120,6 +124,9 @@ class Settings:
             max_objects=int(limits.get("max_objects", 12)),
             asset_chain=tuple(_pick(env, "DIORAMA_ASSET_CHAIN", ",".join(raw.get("planner", {}).get(
                 "asset_chain", ["text_to_3d"])), str).replace(" ", "").split(",")),
+            cache_enabled=_pick(env, "DIORAMA_CACHE", str(cache.get("enabled", True)), str).lower() in ("true", "1"),
+            cache_max_mb=float(cache.get("max_mb", 512)),
+            cache_max_age_days=float(cache.get("max_age_days", 7)),
             data_dir=Path(data_dir) if data_dir else _default_data_dir(),
             config_path=path,
             hf_token=env.get("HF_TOKEN") or env.get("HUGGING_FACE_HUB_TOKEN") or None,

@@ -126,6 +126,8 @@ def event_to_message(event: dict[str, Any]) -> dict[str, Any] | None:
             title += f" (attempt {event['attempt']})"
         if event.get("replayed"):
             title += " (replayed)"
+        if event.get("cached"):
+            title += " (cached)"
         if event.get("fallback"):
             title += " (fallback)"
         lines = [f"**inputs** `{_short(event.get('inputs'))}`"]
@@ -169,6 +171,7 @@ def progress_line(event: dict[str, Any]) -> str | None:
         shown = f"{len(first)} files" if isinstance(first, list) else _short(first, 60)
         attempt = f" (attempt {event['attempt']})" if event.get("attempt", 1) > 1 else ""
         attempt += " (replayed from the journal)" if event.get("replayed") else ""
+        attempt += " (cache hit)" if event.get("cached") else ""
         return (f"[space] {event['tool']} {event['space']} {event['endpoint']} {shown}{attempt} "
                 f"-> {outcome} ({event.get('duration_s') or 0:.2f} s)")
     if kind == "agent_step" and event.get("status") != "running":

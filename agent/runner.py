@@ -24,6 +24,7 @@ from agent.models import ObservedModel, build_llm, model_info
 from agent.journal import RunJournal, read_journal, run_folder
 from agent.planner import OfflinePlanner
 from tools.errors import AgentRunError, DioramaError, InvalidInputError
+from tools.cache import ResultCache
 from tools.glb import set_asset_extras
 from tools.registry import Registry
 from tools.space_tool import CallContext
@@ -74,6 +75,8 @@ class ChainRunner:
                                  hf_token=settings.hf_token, breaker_failures=settings.breaker_failures,
                                  breaker_cooldown_s=settings.breaker_cooldown_s)
         self._llm = llm
+        self.cache = ResultCache(settings.data_dir / "cache", max_bytes=int(settings.cache_max_mb * 1024 * 1024),
+                                 max_age_s=settings.cache_max_age_days * 86400) if settings.cache_enabled else None
 
     def model_info(self) -> dict[str, str]:
         if self._llm is not None:
@@ -149,7 +152,7 @@ class ChainRunner:
               "resumed": bool(memo), "replayable_calls": len(memo)})
         context = CallContext(run_dir=run_dir, emit=emit, call_timeout_s=self.settings.call_timeout_s,
                               attempts=self.settings.call_attempts, backoff_s=self.settings.backoff_s,
-                              cancel=cancel, memo=memo, on_success=journal.record_call)
+                              cancel=cancel, memo=memo, on_success=journal.record_call, cache=self.cache)
         answer: Any = None
         error: str | None = None
         observed: ObservedModel | None = None

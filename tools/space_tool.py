@@ -27,6 +27,7 @@ from gradio_client import handle_file
 from smolagents import Tool
 
 from tools.breaker import CircuitBreaker
+from tools.cache import ResultCache, mark_files
 from tools.errors import DioramaError, InvalidInputError, RunCancelledError, SpaceError, SpaceOutputError, \
     SpaceUnavailableError
 from tools.glb import glb_problem
@@ -50,6 +51,7 @@ class CallContext:
     cancel: threading.Event = field(default_factory=threading.Event)
     memo: dict[str, Any] = field(default_factory=dict)
     on_success: Callable[[str, dict[str, Any]], None] | None = None
+    cache: ResultCache | None = None
     _ids: Any = None
 
     def next_call_id(self) -> str:
@@ -122,6 +124,11 @@ class SpaceTool(Tool):
         key = call_key(self.name, shown)
         if key in self.context.memo:
             return self._replay(key, shown)
+        cache_key = self._cache_key(values)
+        if cache_key is not None:
+            hit = self.context.cache.get(cache_key, self.context.run_dir / "assets", f"{self.context.next_call_id()}_")
+            if hit is not None:
+                return self._cached(key, shown, hit)
         failures: list[DioramaError] = []
         for index, provider in enumerate(self.providers):
             nxt = self.providers[index + 1].label if index + 1 < len(self.providers) else None
@@ -138,6 +145,9 @@ class SpaceTool(Tool):
                 self.context.on_success(key, {"tool": self.name, "provider": provider.label,
                                               "endpoint": provider.endpoint, "inputs": shown,
                                               "output": self.context.relative(result)})
+            if cache_key is not None:
+                self.context.cache.put(cache_key, {"provider": provider.label, "endpoint": provider.endpoint,
+                                                   "result": mark_files(result)})
             return result
         raise _combined(self.name, failures)
 
@@ -200,6 +210,34 @@ class SpaceTool(Tool):
         delay = self.context.backoff_s * (2 ** (attempt - 1)) * (0.5 + random.random())
         if self.context.cancel.wait(delay):
             raise RunCancelledError(f"{self.name}: cancelled by the user.")
+
+    def _cache_key(self, values: dict[str, Any]) -> str | None:
+        if self.context.cache is None:
+            return None
+        params = self.spec.endpoint.params
+        plain = {p.name: values.get(p.name) for p in params if p.kind not in ("file", "files")}
+        files: list[str] = []
+        for p in params:
+            if p.kind in ("file", "files") and values.get(p.name) is not None:
+                value = values[p.name]
+                files.extend(value if isinstance(value, list) else [value])
+        first = self.providers[0]
+        return self.context.cache.key(first.label, first.endpoint, {"tool": self.name, **plain}, files)
+
+    def _cached(self, key: str, shown: dict[str, Any], hit: dict[str, Any]) -> Any:
+        result = hit["result"]
+        output = self.context.relative(result)
+        self.context.emit({
+            "type": "space_call", "id": self.context.next_call_id(), "tool": self.name,
+            "space": hit["provider"], "endpoint": hit["endpoint"], "inputs": shown, "output": output,
+            "status": "ok", "attempt": 0, "cached": True,
+            "started_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
+            "duration_s": 0.0, "error": None,
+        })
+        if self.context.on_success is not None:
+            self.context.on_success(key, {"tool": self.name, "provider": hit["provider"], "endpoint": hit["endpoint"],
+                                          "inputs": shown, "output": output})
+        return result
 
     def _replay(self, key: str, shown: dict[str, Any]) -> Any:
         record = self.context.memo[key]

@@ -1,0 +1,142 @@
+"""A content-addressed result cache for Space calls, on disk, shared across runs and users.
+
+Key: the Space, the endpoint, the normalised inputs and the SHA-256 of every
+input file (so a re-uploaded identical file hits).  Entry: a folder with the
+output files and `entry.json` (the output with file names relative to the
+folder).  Bounded by total size and age; least recently used entries go first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+
+def file_digest(path: str | Path) -> str:
+    sha = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(block)
+    return sha.hexdigest()
+
+
+class ResultCache:
+    """Look up and store Space call results.
+
+    Args:
+        folder: where entries live (created on first store).
+        max_bytes: total size above which old entries are evicted.
+        max_age_s: entries older than this are ignored and evicted.
+    """
+
+    def __init__(self, folder: Path, *, max_bytes: int = 512 * 1024 * 1024, max_age_s: float = 7 * 86400) -> None:
+        self.folder = folder
+        self.max_bytes = max_bytes
+        self.max_age_s = max_age_s
+        self._lock = threading.Lock()
+
+    def key(self, space: str, endpoint: str, inputs: dict[str, Any], files: list[str]) -> str:
+        """The cache key of a call; `files` are the local paths among the inputs (hashed by content)."""
+        normal = {k: _normalise(v) for k, v in inputs.items()}
+        digests = {str(i): file_digest(p) for i, p in enumerate(files)}
+        text = json.dumps({"space": space, "endpoint": endpoint, "inputs": normal, "files": digests},
+                          sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def get(self, key: str, target_dir: Path, prefix: str) -> Any | None:
+        """The cached output with its files copied into `target_dir` (names start with `prefix`), or None."""
+        entry = self.folder / key[:2] / key
+        meta = entry / "entry.json"
+        with self._lock:
+            if not meta.is_file() or time.time() - meta.stat().st_mtime > self.max_age_s:
+                return None
+            try:
+                output = json.loads(meta.read_text(encoding="utf-8"))["output"]
+                result = _map_files(output, lambda name: str(_copy(entry / name, target_dir / f"{prefix}{name}")),
+                                    keep_marker=False)
+            except (OSError, KeyError, json.JSONDecodeError) as exc:
+                logger.warning("cache entry %s unreadable (%s); ignoring it", key[:12], exc)
+                return None
+            os.utime(meta)  # most recently used
+            return result
+
+    def put(self, key: str, output: Any) -> None:
+        """Store an output whose files are marked `{"__file__": absolute path}`; never raises (a cache is optional)."""
+        entry = self.folder / key[:2] / key
+        try:
+            with self._lock:
+                tmp = entry.with_name(entry.name + f".tmp{os.getpid()}-{threading.get_ident()}")
+                tmp.mkdir(parents=True, exist_ok=True)
+                relative = _map_files(output, lambda path: _copy(Path(path), tmp / Path(path).name).name,
+                                      keep_marker=True)
+                (tmp / "entry.json").write_text(json.dumps({"output": relative}, ensure_ascii=False), "utf-8")
+                if entry.exists():
+                    shutil.rmtree(entry)
+                tmp.rename(entry)
+            self.evict()
+        except OSError as exc:
+            logger.warning("could not cache a result (%s); continuing without it", exc)
+
+    def evict(self) -> None:
+        """Drop expired entries, then the least recently used until the cache fits `max_bytes`."""
+        with self._lock:
+            entries = []
+            for meta in self.folder.glob("*/*/entry.json"):
+                folder = meta.parent
+                size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
+                entries.append((meta.stat().st_mtime, size, folder))
+            now, total = time.time(), sum(e[1] for e in entries)
+            for mtime, size, folder in sorted(entries):
+                if now - mtime > self.max_age_s or total > self.max_bytes:
+                    shutil.rmtree(folder, ignore_errors=True)
+                    total -= size
+
+
+def _normalise(value: Any) -> Any:
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_normalise(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _normalise(v) for k, v in value.items()}
+    return value
+
+
+def _copy(source: Path, target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    return target
+
+
+def mark_files(value: Any) -> Any:
+    """Wrap every string that names an existing file as `{"__file__": path}` (what `put` expects)."""
+    if isinstance(value, str) and os.path.isfile(value):
+        return {"__file__": value}
+    if isinstance(value, list):
+        return [mark_files(v) for v in value]
+    if isinstance(value, dict):
+        return {k: mark_files(v) for k, v in value.items()}
+    return value
+
+
+def _map_files(value: Any, fn, *, keep_marker: bool) -> Any:
+    """Replace each `{"__file__": x}` with fn(x), still wrapped when `keep_marker`."""
+    if isinstance(value, dict) and set(value) == {"__file__"}:
+        mapped = fn(value["__file__"])
+        return {"__file__": mapped} if keep_marker else mapped
+    if isinstance(value, list):
+        return [_map_files(v, fn, keep_marker=keep_marker) for v in value]
+    if isinstance(value, dict):
+        return {k: _map_files(v, fn, keep_marker=keep_marker) for k, v in value.items()}
+    return value
