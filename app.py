@@ -31,6 +31,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-mcp", dest="mcp", action="store_false",
                         default=os.environ.get("GRADIO_MCP_SERVER", "True").lower() not in ("false", "0", "no"),
                         help="do not serve the MCP server at /gradio_api/mcp/ (on by default)")
+    parser.add_argument("--describe", metavar="SPACE_ID_OR_URL", help="print, as JSON, the tools Diorama would "
+                        "make from that Gradio app's API, and exit")
     return parser.parse_args(argv)
 
 
@@ -63,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"diorama: {exc}", file=sys.stderr)
         return 2
+    if args.describe is not None:  # before _prepare_environment: a Hub id needs the Hub even in offline setups
+        from tools.describe import main as describe_main
+        return describe_main(args.describe, connect_timeout_s=settings.connect_timeout_s, token=settings.hf_token)
     _prepare_environment(settings)
     if args.prompt is not None or args.resume is not None:
         logging.basicConfig(level=logging.WARNING)

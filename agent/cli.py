@@ -56,6 +56,7 @@ def run_headless(settings: Settings, prompt: str | None, *, out: Path | None, lo
         shutil.copyfile(result["scene"], target)
         if result.get("answer"):
             print(f"[answer] {result['answer']}", file=stream)
+        print(f"[cost] {_cost_summary(final.get('cost', {}))}", file=stream)
         print(f"[done] scene: {target}  ({_timing_summary(timings)})", file=stream, flush=True)
         return 0
     reason = " ".join(str(result.get("error") or "no scene was produced").split())
@@ -68,3 +69,8 @@ def run_headless(settings: Settings, prompt: str | None, *, out: Path | None, lo
 def _timing_summary(timings: dict) -> str:
     keys = ("startup_s", "agent_s", "space_calls_s", "assembly_s", "total_s")
     return ", ".join(f"{k.removesuffix('_s')} {timings.get(k, 0):.2f} s" for k in keys)
+
+
+def _cost_summary(cost: dict) -> str:
+    return (f"{cost.get('space_calls', 0)} Space calls, {cost.get('space_seconds', 0):.1f} Space-seconds, "
+            f"{cost.get('llm_tokens', 0)} LLM tokens, ${cost.get('estimated_cost_usd', 0):.4f} estimated")

@@ -6,9 +6,12 @@ import os
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import TYPE_CHECKING, Any, Literal, Mapping
 
 from tools.errors import ConfigError
+
+if TYPE_CHECKING:
+    from tools.budget import Limits
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = REPO_DIR / "diorama.toml"
@@ -72,6 +75,11 @@ class Settings:
     max_request_chars: int = 500
     max_objects: int = 12
     asset_chain: tuple[str, ...] = ("text_to_3d",)
+    max_calls: int = 200
+    max_space_seconds: float = 3600.0
+    max_cost_usd: float = 0.0
+    usd_per_space_second: float = 0.0
+    usd_per_1k_tokens: float = 0.0
     cache_enabled: bool = True
     cache_max_mb: float = 512.0
     cache_max_age_days: float = 7.0
@@ -97,7 +105,7 @@ class Settings:
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"Config file {path} is not valid TOML: {exc}.") from exc
         model, limits, storage = raw.get("model", {}), raw.get("limits", {}), raw.get("storage", {})
-        cache = raw.get("cache", {})
+        cache, budget = raw.get("cache", {}), raw.get("budget", {})
         tools = tuple(_tool(entry, index, env) for index, entry in enumerate(raw.get("tools", [])))
         if not tools:
             raise ConfigError(f"Config file {path} lists no [[tools]]; add at least a text_to_3d and a scene tool.")
@@ -124,6 +132,12 @@ class Settings:
             max_objects=int(limits.get("max_objects", 12)),
             asset_chain=tuple(_pick(env, "DIORAMA_ASSET_CHAIN", ",".join(raw.get("planner", {}).get(
                 "asset_chain", ["text_to_3d"])), str).replace(" ", "").split(",")),
+            max_calls=_pick(env, "DIORAMA_MAX_CALLS", budget.get("max_calls", 200), int),
+            max_space_seconds=_pick(env, "DIORAMA_MAX_SPACE_SECONDS", budget.get("max_space_seconds", 3600), float),
+            max_cost_usd=_pick(env, "DIORAMA_MAX_COST_USD", budget.get("max_cost_usd", 0), float),
+            usd_per_space_second=_pick(env, "DIORAMA_USD_PER_SPACE_SECOND", budget.get("usd_per_space_second", 0),
+                                       float),
+            usd_per_1k_tokens=_pick(env, "DIORAMA_USD_PER_1K_TOKENS", budget.get("usd_per_1k_tokens", 0), float),
             cache_enabled=_pick(env, "DIORAMA_CACHE", str(cache.get("enabled", True)), str).lower() in ("true", "1"),
             cache_max_mb=float(cache.get("max_mb", 512)),
             cache_max_age_days=float(cache.get("max_age_days", 7)),
@@ -178,6 +192,14 @@ class Settings:
     def with_overrides(self, **changes: Any) -> "Settings":
         """A copy with some fields replaced (tests and the CLI use this)."""
         return replace(self, **changes)
+
+    def budget_limits(self) -> Limits:
+        """The run budgets and prices, for `tools.budget.Budget`."""
+        from tools.budget import Limits
+
+        return Limits(max_calls=self.max_calls, max_space_seconds=self.max_space_seconds,
+                      max_cost_usd=self.max_cost_usd, usd_per_space_second=self.usd_per_space_second,
+                      usd_per_1k_tokens=self.usd_per_1k_tokens)
 
     def tool(self, capability: str) -> ToolConfig | None:
         """The first tool that serves `capability`."""

@@ -6,7 +6,8 @@ written by the CLI (`--log`) and returned by the API.  Schema:
     {"run_id", "request", "model": {"provider", "id"}, "started_at",
      "events": [event, ...],
      "result": {"scene": path | None, "error": text | None, "answer": text | None},
-     "timings": {"startup_s", "agent_s", "space_calls_s", "assembly_s", "total_s"}}
+     "timings": {"startup_s", "agent_s", "space_calls_s", "assembly_s", "total_s"},
+     "cost": {"space_calls", "space_seconds", "llm_tokens", "estimated_cost_usd", "budget_exceeded"}}
 
 Event types: "run_started", "tools_loaded", "agent_step" (thought, code,
 observation, error), "space_call" (tool, space, endpoint, inputs, output,
@@ -42,7 +43,7 @@ class ChainLog:
         self._secrets = [s for s in secrets if s and len(s) >= 4]
         self._data: dict[str, Any] = {
             "run_id": run_id, "request": self.redact(request), "model": dict(model), "started_at": utc_now(),
-            "events": [], "result": {"scene": None, "error": None, "answer": None}, "timings": {},
+            "events": [], "result": {"scene": None, "error": None, "answer": None}, "timings": {}, "cost": {},
         }
         self._index: dict[str, int] = {}
 
@@ -70,6 +71,10 @@ class ChainLog:
                 if key is not None:
                     self._index[key] = len(self._data["events"])
                 self._data["events"].append(event)
+
+    def set_cost(self, cost: dict[str, Any]) -> None:
+        with self._lock:
+            self._data["cost"] = dict(cost)
 
     def set_model(self, model: dict[str, str]) -> None:
         with self._lock:

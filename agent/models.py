@@ -72,10 +72,12 @@ class ObservedModel(Model):
         on_reply: called with (step_number, thought, code, is_summary) after each reply.
     """
 
-    def __init__(self, inner: Model, on_reply: Callable[[int, str, str, bool], None]) -> None:
+    def __init__(self, inner: Model, on_reply: Callable[[int, str, str, bool], None],
+                 on_tokens: Callable[[int], None] | None = None) -> None:
         super().__init__(model_id=getattr(inner, "model_id", None))
         self.inner = inner
         self.on_reply = on_reply
+        self.on_tokens = on_tokens
         self.input_tokens = 0
         self.output_tokens = 0
         self.seconds = 0.0
@@ -92,10 +94,14 @@ class ObservedModel(Model):
             self.calls += 1
             self.seconds += time.monotonic() - started
             usage = getattr(reply, "token_usage", None)
+            spent = 0
             if usage is not None:
+                spent = (usage.input_tokens or 0) + (usage.output_tokens or 0)
                 self.input_tokens += usage.input_tokens or 0
                 self.output_tokens += usage.output_tokens or 0
             step = self.calls
+        if self.on_tokens is not None and spent:
+            self.on_tokens(spent)
         summary = any(STUCK_PROMPT in _text(m) for m in messages[:1])
         thought, code = split_reply(reply.content if isinstance(reply.content, str) else _text(reply))
         self.on_reply(step, thought, code, summary)

@@ -152,7 +152,7 @@ class OfflinePlanner(Model):
                     f"print(scene)\n{self._final_answer_code()}")
             return thought, code
         self._phase = "done"
-        reason = observation.strip().splitlines()[-1][:300] if observation.strip() else "unknown error"
+        reason = _error_reason(observation)
         return ("Assembly failed and I cannot fix the input; I report what happened.",
                 f"final_answer({('The scene could not be assembled: ' + reason)!r})")
 
@@ -184,6 +184,15 @@ class OfflinePlanner(Model):
         reasons = "; ".join(f"{name}: {why}" for name, why in self.unavailable.items())
         return (f"I cannot build this: {' and '.join(gaps)} is unavailable. " + (reasons or
                 "Add one to the config's [[tools]] with the right capability."))
+
+
+def _error_reason(observation: str) -> str:
+    """The tool's own message in an error observation ("... due to: SpaceRejectedError: <message>")."""
+    match = re.search(r"due to: (?:\w+: )?(.+)", observation)
+    if match:
+        return match.group(1).strip()[:300]
+    lines = [line for line in observation.strip().splitlines() if "retry" not in line.lower()]
+    return (lines[-1] if lines else "unknown error")[:300]
 
 
 def _prompt_arg(spec: ToolSpec) -> str:

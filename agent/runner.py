@@ -24,6 +24,7 @@ from agent.models import ObservedModel, build_llm, model_info
 from agent.journal import RunJournal, read_journal, run_folder
 from agent.planner import OfflinePlanner
 from tools.errors import AgentRunError, DioramaError, InvalidInputError
+from tools.budget import Budget, BudgetExceededError
 from tools.cache import ResultCache
 from tools.glb import set_asset_extras
 from tools.registry import Registry
@@ -115,13 +116,17 @@ class ChainRunner:
         log = ChainLog(run_id, request, self.model_info(),
                        secrets=(self.settings.hf_token or "", self.settings.llm_api_key or ""))
         ticks: queue.Queue[bool] = queue.Queue()
+        over_budget = threading.Event()
+        budget = Budget(self.settings.budget_limits(), on_exceeded=lambda reason: over_budget.set())
 
         def emit(event: dict[str, Any]) -> None:
             log.add(event)
+            log.set_cost(budget.snapshot())
             ticks.put(True)
 
         worker = threading.Thread(target=self._work,
-                                  args=(request, run_dir, log, emit, cancel or threading.Event(), memo),
+                                  args=(request, run_dir, log, emit, cancel or threading.Event(), memo,
+                                        budget, over_budget),
                                   name=f"run-{run_id}", daemon=True)
         worker.start()
         while worker.is_alive() or not ticks.empty():
@@ -145,14 +150,15 @@ class ChainRunner:
     # ---- the worker thread -----------------------------------------------------------------
 
     def _work(self, request: str, run_dir: Path, log: ChainLog, emit, cancel: threading.Event,
-              memo: dict[str, Any]) -> None:
+              memo: dict[str, Any], budget: Budget, over_budget: threading.Event) -> None:
         started = time.monotonic()
         journal = RunJournal(run_dir)
         emit({"type": "run_started", "run_id": log.to_dict()["run_id"], "request": request,
               "resumed": bool(memo), "replayable_calls": len(memo)})
         context = CallContext(run_dir=run_dir, emit=emit, call_timeout_s=self.settings.call_timeout_s,
                               attempts=self.settings.call_attempts, backoff_s=self.settings.backoff_s,
-                              cancel=cancel, memo=memo, on_success=journal.record_call, cache=self.cache)
+                              cancel=cancel, memo=memo, on_success=journal.record_call, cache=self.cache,
+                              budget=budget)
         answer: Any = None
         error: str | None = None
         observed: ObservedModel | None = None
@@ -163,8 +169,12 @@ class ChainRunner:
                                                  "description": t.description} for t in loaded.tools.values()],
               "failed": loaded.failed, "duration_s": round(startup_s, 3)})
         try:
-            observed = ObservedModel(self._model_for(loaded), on_reply=lambda *a: self._on_reply(emit, *a))
-            answer = self._drive(request, loaded, observed, emit, cancel, started)
+            observed = ObservedModel(self._model_for(loaded), on_reply=lambda *a: self._on_reply(emit, *a),
+                                     on_tokens=budget.record_tokens)
+            answer = self._drive(request, loaded, observed, emit, cancel, started, budget, over_budget)
+            if over_budget.is_set():  # the agent may have answered with what it had; the run still ran out
+                error = (f"Stopped: {budget.snapshot()['budget_exceeded']}. Files made so far are kept; raise the "
+                         "budget in the config and resume the run.")
         except DioramaError as exc:
             error = str(exc)
         except Exception as exc:  # the agent framework or an LLM client failed: report, never crash the app
@@ -198,7 +208,7 @@ class ChainRunner:
               "status": "running", "observation": None, "error": None, "duration_s": None})
 
     def _drive(self, request: str, loaded, model: ObservedModel, emit, cancel: threading.Event,
-               started: float) -> Any:
+               started: float, budget: Budget, over_budget: threading.Event) -> Any:
         names = {t.capability: t.name for t in self.settings.tools}
         names["text_to_3d"] = " then ".join(names.get(c, c) for c in self.settings.asset_chain)
         agent = CodeAgent(
@@ -221,8 +231,8 @@ class ChainRunner:
 
         def watch_cancel() -> None:
             while not finished.wait(0.1):
-                if cancel.is_set():
-                    stop("cancel")
+                if cancel.is_set() or over_budget.is_set():
+                    stop("cancel" if cancel.is_set() else "spent")
                     return
 
         threading.Thread(target=watch_cancel, daemon=True, name="cancel-watch").start()
@@ -241,6 +251,10 @@ class ChainRunner:
         except AgentError as exc:
             if not stopped:
                 raise
+            if stopped[0] == "spent":
+                raise BudgetExceededError(
+                    f"Stopped: {budget.snapshot()['budget_exceeded']}. Files made so far are kept; raise the budget "
+                    "in the config and resume the run.") from exc
             if stopped[0] == "budget":
                 raise AgentRunError(
                     f"The run hit its {self.settings.run_timeout_s:g} s time budget and was stopped; files made so "

@@ -27,6 +27,7 @@ from gradio_client import handle_file
 from smolagents import Tool
 
 from tools.breaker import CircuitBreaker
+from tools.budget import Budget
 from tools.cache import ResultCache, mark_files
 from tools.errors import DioramaError, InvalidInputError, RunCancelledError, SpaceError, SpaceOutputError, \
     SpaceUnavailableError
@@ -52,6 +53,7 @@ class CallContext:
     memo: dict[str, Any] = field(default_factory=dict)
     on_success: Callable[[str, dict[str, Any]], None] | None = None
     cache: ResultCache | None = None
+    budget: Budget | None = None
     _ids: Any = None
 
     def next_call_id(self) -> str:
@@ -165,6 +167,8 @@ class SpaceTool(Tool):
                     space=provider.label, endpoint=provider.endpoint)
                 self._finish_event(event, time.monotonic(), status="error", error=str(error))
                 raise error
+            if self.context.budget is not None:
+                self.context.budget.check(f"{self.name} ({provider.label} {provider.endpoint})")
             event = self._start_event(provider, shown, attempt)
             started = time.monotonic()
             try:
@@ -173,6 +177,7 @@ class SpaceTool(Tool):
                 self._finish_event(event, started, status="cancelled", error=str(exc))
                 raise
             except DioramaError as exc:
+                self._spent(started)
                 provider.breaker.record(ok=False)
                 last = attempt == attempts or not exc.retryable
                 then = ("; trying fallback " + next_label if next_label and exc.fallback_ok
@@ -187,6 +192,7 @@ class SpaceTool(Tool):
                     raise
                 self._sleep_backoff(attempt)
                 continue
+            self._spent(started)
             provider.breaker.record(ok=True)
             self._finish_event(event, started, status="ok", output=self.context.relative(result))
             logger.info("%s %s ok in %.2f s", provider.label, provider.endpoint, time.monotonic() - started)
@@ -205,6 +211,10 @@ class SpaceTool(Tool):
             # a fallback with other output labels: keep the primary's keys, matched by position
             result = dict(zip(self.spec.output_keys, result.values()))
         return result
+
+    def _spent(self, started: float) -> None:
+        if self.context.budget is not None:
+            self.context.budget.record_call(time.monotonic() - started)
 
     def _sleep_backoff(self, attempt: int) -> None:
         delay = self.context.backoff_s * (2 ** (attempt - 1)) * (0.5 + random.random())

@@ -1,0 +1,206 @@
+"""Small Gradio apps covering the API shapes a Space can have; each builder returns an unlaunched Blocks.
+
+Shapes: one input/one output, several outputs (file + HTML + number), file in/file
+out, Model3D out, several named endpoints, events without api_name, a generator,
+a stateful two-step Space (gr.State), a slow Space, choices and sliders, image in.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable, Iterator
+
+import gradio as gr
+import trimesh
+
+SLOW_S = 1.2
+
+
+def _tmp(name: str) -> Path:
+    return Path(tempfile.mkdtemp(prefix="zoo-")) / name
+
+
+def echo() -> gr.Blocks:
+    def shout(text: str) -> str:
+        """Shout the text back in capitals with an exclamation mark."""
+        return text.upper() + "!"
+
+    with gr.Blocks(title="Zoo Echo") as demo:
+        text, out = gr.Textbox(label="Text"), gr.Textbox(label="Shouted")
+        gr.Button().click(shout, [text], [out], api_name="shout")
+    return demo
+
+
+def report() -> gr.Blocks:
+    def make_report(title: str, count: float = 3) -> tuple[str, str, float]:
+        """Write a small text report about a title, render it as HTML and score it.
+
+        Args:
+            title: what the report is about.
+            count: how many lines to write.
+        """
+        lines = [f"{i + 1}. {title}" for i in range(int(count))]
+        path = _tmp("report.txt")
+        path.write_text("\n".join(lines) + "\n")
+        return str(path), "<ol>" + "".join(f"<li>{title}</li>" for _ in lines) + "</ol>", len(title) * count
+
+    with gr.Blocks(title="Zoo Report") as demo:
+        title, count = gr.Textbox(label="Title"), gr.Number(label="Lines", value=3, precision=0)
+        outs = [gr.File(label="Report file"), gr.HTML(label="Preview"), gr.Number(label="Score")]
+        gr.Button().click(make_report, [title, count], outs, api_name="report")
+    return demo
+
+
+def files() -> gr.Blocks:
+    def reverse_lines(document: str) -> str:
+        """Reverse the order of the lines of a text file and return the new file."""
+        text = Path(document).read_text()
+        path = _tmp("reversed.txt")
+        path.write_text("\n".join(reversed(text.splitlines())) + "\n")
+        return str(path)
+
+    with gr.Blocks(title="Zoo Files") as demo:
+        doc, out = gr.File(label="Document", type="filepath"), gr.File(label="Reversed")
+        gr.Button().click(reverse_lines, [doc], [out], api_name="reverse_lines")
+    return demo
+
+
+def model3d() -> gr.Blocks:
+    def make_box(size_m: float = 1.0) -> str:
+        """Make a cube standing on the ground and return it as a GLB file."""
+        box = trimesh.creation.box(extents=(size_m, size_m, size_m))
+        box.apply_translation((0, size_m / 2, 0))
+        scene = trimesh.Scene()
+        scene.add_geometry(box, node_name="cube", geom_name="cube")
+        path = _tmp("cube.glb")
+        path.write_bytes(scene.export(file_type="glb"))
+        return str(path)
+
+    with gr.Blocks(title="Zoo Model3D") as demo:
+        size, out = gr.Number(label="Size (m)", value=1.0), gr.Model3D(label="GLB")
+        gr.Button().click(make_box, [size], [out], api_name="make_box")
+    return demo
+
+
+def calculator() -> gr.Blocks:
+    def add(a: float, b: float) -> float:
+        """Add two numbers."""
+        return a + b
+
+    def multiply(a: float, b: float) -> float:
+        """Multiply two numbers."""
+        return a * b
+
+    with gr.Blocks(title="Zoo Calculator") as demo:
+        a, b, out = gr.Number(label="A"), gr.Number(label="B"), gr.Number(label="Result")
+        gr.Button("add").click(add, [a, b], [out], api_name="add")
+        gr.Button("multiply").click(multiply, [a, b], [out], api_name="multiply")
+    return demo
+
+
+def unnamed() -> gr.Blocks:
+    """Events without api_name: Gradio 6 names them after the function ("/count_words", "/lambda");
+    api_name=False hides one entirely."""
+
+    def count_words(text: str) -> int:
+        """Count the words in a text."""
+        return len(text.split())
+
+    def secret(text: str) -> str:
+        return "hidden"
+
+    with gr.Blocks(title="Zoo Unnamed") as demo:
+        text, out = gr.Textbox(label="Text"), gr.Number(label="Words", precision=0)
+        button = gr.Button()
+        button.click(count_words, [text], [out])
+        button.click(lambda t: t[::-1], [text], [gr.Textbox(label="Reversed")])
+        button.click(secret, [text], [gr.Textbox(label="Secret")], api_name=False)
+    return demo
+
+
+def generator() -> gr.Blocks:
+    def countdown(start: float = 3) -> Iterator[str]:
+        """Count down from a number, one value at a time; the last value is "liftoff"."""
+        for i in range(int(start), 0, -1):
+            yield str(i)
+            time.sleep(0.05)
+        yield "liftoff"
+
+    with gr.Blocks(title="Zoo Generator") as demo:
+        start, out = gr.Number(label="Start", value=3, precision=0), gr.Textbox(label="Count")
+        gr.Button().click(countdown, [start], [out], api_name="countdown")
+    return demo
+
+
+def stateful() -> gr.Blocks:
+    def remember(note: str, notes: list[str]) -> tuple[str, list[str]]:
+        """Store a note in this session's memory."""
+        notes = [*notes, note]
+        return f"{len(notes)} note(s) stored", notes
+
+    def recall(notes: list[str]) -> str:
+        """Return every note stored in this session, joined by '; '."""
+        return "; ".join(notes) if notes else "(nothing stored)"
+
+    with gr.Blocks(title="Zoo Memory") as demo:
+        notes = gr.State([])
+        note, status, out = gr.Textbox(label="Note"), gr.Textbox(label="Status"), gr.Textbox(label="Notes")
+        gr.Button("remember").click(remember, [note, notes], [status, notes], api_name="remember")
+        gr.Button("recall").click(recall, [notes], [out], api_name="recall")
+    return demo
+
+
+def slow() -> gr.Blocks:
+    def slow_echo(text: str) -> str:
+        """Echo the text after thinking for a while (about 1.2 seconds)."""
+        time.sleep(SLOW_S)
+        return text
+
+    with gr.Blocks(title="Zoo Slow") as demo:
+        text, out = gr.Textbox(label="Text"), gr.Textbox(label="Echo")
+        gr.Button().click(slow_echo, [text], [out], api_name="slow_echo")
+    return demo
+
+
+def choices() -> gr.Blocks:
+    def configure(shape: str, colour: str, size: float, count: float, hollow: bool) -> dict:
+        """Describe a configured object as JSON."""
+        return {"shape": shape, "colour": colour, "size": size, "count": int(count), "hollow": hollow}
+
+    with gr.Blocks(title="Zoo Choices") as demo:
+        inputs = [gr.Dropdown(["cube", "sphere", "cone"], value="cube", label="Shape"),
+                  gr.Radio(["red", "green", "blue"], value="red", label="Colour"),
+                  gr.Slider(0.5, 5.0, value=1.0, step=0.5, label="Size (m)"),
+                  gr.Slider(1, 10, value=2, step=1, label="Count"),
+                  gr.Checkbox(label="Hollow", value=False)]
+        gr.Button().click(configure, inputs, [gr.JSON(label="Config")], api_name="configure")
+    return demo
+
+
+def image_size() -> gr.Blocks:
+    def measure(image: str) -> str:
+        """Report an image's width and height in pixels, e.g. "64x32"."""
+        from PIL import Image
+
+        with Image.open(image) as im:
+            return f"{im.width}x{im.height}"
+
+    with gr.Blocks(title="Zoo Image") as demo:
+        image, out = gr.Image(type="filepath", label="Picture"), gr.Textbox(label="Size")
+        gr.Button().click(measure, [image], [out], api_name="measure")
+    return demo
+
+
+ZOO: dict[str, Callable[[], gr.Blocks]] = {
+    "echo": echo, "report": report, "files": files, "model3d": model3d, "calculator": calculator,
+    "unnamed": unnamed, "generator": generator, "stateful": stateful, "slow": slow, "choices": choices,
+    "image_size": image_size,
+}
+
+
+if __name__ == "__main__":  # python -m tests.zoo.apps NAME: serve one app for --describe by hand
+    import sys
+
+    ZOO[sys.argv[1]]().launch(server_name="127.0.0.1")

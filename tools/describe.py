@@ -1,0 +1,133 @@
+"""`python app.py --describe SPACE_ID_OR_URL`: print the tools Diorama would give the agent for a Gradio app.
+
+Connects like a run does (`tools.spaces.SpaceSession`, with the connect
+deadline), reads the API schema and prints a JSON list, one entry per endpoint:
+name, description, inputs, output type and kinds, endpoint. When it cannot, it
+prints one line to stderr saying why and exits 1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+__all__ = ["describe", "main"]
+
+
+def _space_name(source: str, session: Any) -> str:
+    """"owner/name" -> "name"; a URL -> the app's title, else its host and port."""
+    from tools.spaces import is_hub_id
+
+    if is_hub_id(source):
+        return source.split("/", 1)[1]
+    title = str((session.client().config or {}).get("title") or "").strip()
+    if title and title.lower() != "gradio":
+        return title
+    return source.split("://", 1)[-1].strip("/")
+
+
+def _entry(spec: Any, source: str) -> dict[str, Any]:
+    from tools.schema import EndpointSchema
+
+    schema: EndpointSchema = spec.endpoint
+    inputs = {}
+    for param in schema.params:
+        entry = dict(spec.inputs[param.name])
+        entry.update(label=param.label, component=param.component, required=param.required)
+        if not param.required:
+            entry["default"] = param.default
+        if param.choices:
+            entry["choices"] = list(param.choices)
+        if param.minimum is not None:
+            entry.update(minimum=param.minimum, maximum=param.maximum)
+        if param.unit:
+            entry["unit"] = param.unit
+        inputs[param.name] = entry
+    out: dict[str, Any] = {
+        "name": spec.name, "space": source, "endpoint": schema.api_name, "description": spec.description,
+        "inputs": inputs, "output_type": spec.output_type,
+        "outputs": [{"key": o.key, "label": o.label, "component": o.component, "kind": o.kind}
+                    for o in schema.outputs],
+    }
+    if schema.fn_index is not None:
+        out["fn_index"] = schema.fn_index
+        out["note"] = ("Unnamed endpoint (old Gradio server): callable only with fn_index, so Diorama cannot "
+                       "use it as a tool yet.")
+    return out
+
+
+def _answers_http(url: str, timeout_s: float) -> int | None:
+    """The HTTP status of GET `url`, or None when nothing answers (used only to word an error)."""
+    import httpx
+
+    try:
+        return httpx.get(url, timeout=timeout_s).status_code
+    except httpx.HTTPError:
+        return None
+
+
+def describe(source: str, *, connect_timeout_s: float = 30.0, token: str | None = None) -> list[dict[str, Any]]:
+    """The tool entries for every endpoint of a Gradio app.
+
+    Args:
+        source: a Hub Space id ("owner/name") or a URL ("http://127.0.0.1:7861/").
+        connect_timeout_s: deadline for connecting and reading the schema, seconds.
+        token: HF token, sent only to Hub Spaces.
+
+    Returns:
+        One dict per endpoint (named ones first), as printed by `--describe`.
+
+    Raises:
+        SpaceUnavailableError: unreachable, not a Gradio app, or it exposes no API.
+    """
+    from tools.errors import DioramaError, SpaceUnavailableError
+    from tools.schema import build_spec, parse_api, tool_name
+    from tools.spaces import SpaceSession, is_hub_id
+
+    with tempfile.TemporaryDirectory(prefix="diorama-describe-") as folder:
+        session = SpaceSession(source, label=source, download_dir=Path(folder),
+                               connect_timeout_s=connect_timeout_s, token=token)
+        try:
+            try:
+                session.client()
+            except SpaceUnavailableError as exc:
+                status = None if is_hub_id(source) else _answers_http(source, min(connect_timeout_s, 5.0))
+                if status is not None:
+                    raise SpaceUnavailableError(
+                        f"{source} answers HTTP {status} but is not a Gradio app (no Gradio config); "
+                        "give the root URL of a Gradio app or a Space id.", space=source) from exc
+                raise
+            api = session.client().view_api(return_format="dict", print_info=False)
+            space_name = _space_name(source, session)
+        finally:
+            session.close()
+    try:
+        endpoints = parse_api(api)
+    except DioramaError as exc:
+        raise SpaceUnavailableError(f"{source} returned an API schema Diorama cannot read: {exc}",
+                                    space=source) from exc
+    if not endpoints:
+        raise SpaceUnavailableError(f"{source} is a Gradio app but exposes no API endpoints (its events are all "
+                                    "hidden); nothing can be called.", space=source)
+    specs = [build_spec(e, name=tool_name(space_name, e.api_name), space_label=source) for e in endpoints]
+    return [_entry(spec, source) for spec in specs]
+
+
+def main(source: str, *, connect_timeout_s: float = 30.0, token: str | None = None) -> int:
+    """Print the JSON list for `source` on stdout and return 0, or one line on stderr and return 1."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio_client is imported
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    from tools.errors import DioramaError
+
+    try:
+        entries = describe(source, connect_timeout_s=connect_timeout_s, token=token)
+    except DioramaError as exc:
+        print(f"diorama --describe: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 1
+    json.dump(entries, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+    return 0
