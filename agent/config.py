@@ -70,6 +70,7 @@ class Settings:
     call_timeout_s: float = 180.0
     call_attempts: int = 2
     backoff_s: float = 1.0
+    max_parallel_per_space: int = 4
     breaker_failures: int = 3
     breaker_cooldown_s: float = 60.0
     max_request_chars: int = 500
@@ -127,6 +128,7 @@ class Settings:
             call_attempts=_pick(env, "DIORAMA_CALL_ATTEMPTS", limits.get("call_attempts", 2), int),
             backoff_s=_pick(env, "DIORAMA_BACKOFF_S", limits.get("backoff_s", 1.0), float),
             breaker_failures=int(limits.get("breaker_failures", 3)),
+            max_parallel_per_space=_pick(env, "DIORAMA_MAX_PARALLEL", limits.get("max_parallel_per_space", 4), int),
             breaker_cooldown_s=float(limits.get("breaker_cooldown_s", 60)),
             max_request_chars=int(limits.get("max_request_chars", 500)),
             max_objects=int(limits.get("max_objects", 12)),
@@ -161,7 +163,8 @@ class Settings:
             raise ConfigError("model.provider is 'hf' but HF_TOKEN is not set; add it as a Space secret.")
         for key, value in (("max_steps", self.max_steps), ("max_tokens_per_step", self.max_tokens_per_step),
                            ("call_attempts", self.call_attempts), ("max_objects", self.max_objects),
-                           ("breaker_failures", self.breaker_failures)):
+                           ("breaker_failures", self.breaker_failures),
+                           ("max_parallel_per_space", self.max_parallel_per_space)):
             if value < 1:
                 raise ConfigError(f"{key} must be at least 1, got {value}.")
         unknown = [c for c in self.asset_chain if c not in _CAPABILITIES or c in ("scene_assembly", "other")]

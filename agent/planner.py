@@ -93,24 +93,33 @@ class OfflinePlanner(Model):
         where = f"The request names {self._subjects.place}" if self._subjects.place else "The request lists objects"
         chain = " then ".join(t.name for t in self.asset_tools)
         thought = (f"{where}, so the gallery '{self._subjects.title}' gets {len(items)} object(s): "
-                   f"{', '.join(items)}. For each object I call {chain}, keeping going if one "
-                   f"fails, then assemble the results with {self.scene_tool.name}.")
-        code = (f"subjects = {items!r}\nassets = {{}}\nfailed = {{}}\n"
-                f"for subject in subjects:\n{_indent(self._asset_call('subject'), 4)}\n"
-                "print(f\"made {len(assets)} of {len(subjects)}\")")
+                   f"{', '.join(items)}. I make them all at once with parallel_map over {chain}, keeping going "
+                   f"if one fails, then assemble the results with {self.scene_tool.name}.")
+        code = f"subjects = {items!r}\nassets = {{}}\nfailed = {{}}\n{self._asset_code('subjects')}"
         return thought, code
 
-    def _asset_call(self, var: str) -> str:
-        lines = []
+    def _asset_code(self, names: str) -> str:
+        """Code that makes the assets of the subjects in the list expression `names`, one stage at a time,
+        each stage fanned out with parallel_map; failures are printed per subject."""
+        lines = [f"current = {{s: s for s in {names}}}"]
         for index, tool in enumerate(self.asset_tools):
             arg = _prompt_arg(tool) if index == 0 else _file_arg(tool)
-            lines.append(f"result = {tool.name}({arg}={var if index == 0 else 'result'})")
             pick = _file_key(tool)
-            if pick:
-                lines.append(f"result = result[{pick!r}]")
-        body = "\n".join("    " + line for line in lines)
-        return (f"try:\n{body}\n    assets[{var}] = result\n    print(f\"OK {{{var}}}\")\n"
-                f"except Exception as error:\n    failed[{var}] = str(error)\n    print(f\"FAILED {{{var}}}: {{error}}\")")
+            value = f"outcome['result'][{pick!r}]" if pick else "outcome['result']"
+            lines += [
+                "todo = list(current)",
+                f"outcomes = parallel_map(tool={tool.name!r}, items=[{{{arg!r}: current[s]}} for s in todo])",
+                "for subject, outcome in zip(todo, outcomes):",
+                "    if outcome['ok']:",
+                f"        current[subject] = {value}",
+                "    else:",
+                "        failed[subject] = outcome['error']",
+                "        current.pop(subject)",
+                "        print(f\"FAILED {subject}: {outcome['error']}\")",
+            ]
+        lines += ["for subject in current:", "    failed.pop(subject, None)", "    assets[subject] = current[subject]",
+                  "    print(f\"OK {subject}\")", "print(f\"made {len(assets)} of {len(subjects)}\")"]
+        return "\n".join(lines)
 
     def _after_generation(self, observation: str) -> tuple[str, str]:
         failures = dict(_FAILED_LINE.findall(observation))
@@ -119,9 +128,7 @@ class OfflinePlanner(Model):
             self._retried = True
             thought = (f"{len(failures)} object(s) failed ({', '.join(failures)}). The errors look transient, "
                        f"so I retry {', '.join(retry)} once.")
-            code = (f"for subject in {retry!r}:\n    failed.pop(subject, None)\n"
-                    f"{_indent(self._asset_call('subject'), 4)}\n"
-                    "print(f\"made {len(assets)} of {len(subjects)}\")")
+            code = f"retry = {retry!r}\n{self._asset_code('retry')}"
             return thought, code
         return self._assemble(failures)
 
@@ -213,10 +220,6 @@ def _file_key(spec: ToolSpec) -> str | None:
         return None
     files = [o.key for o in spec.endpoint.outputs if o.kind == "file"]
     return files[0] if files else spec.endpoint.outputs[0].key
-
-
-def _indent(text: str, spaces: int) -> str:
-    return "\n".join(" " * spaces + line for line in text.splitlines())
 
 
 def _reply(thought: str, code: str) -> ChatMessage:

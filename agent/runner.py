@@ -26,6 +26,7 @@ from agent.planner import OfflinePlanner
 from tools.errors import AgentRunError, DioramaError, InvalidInputError
 from tools.budget import Budget, BudgetExceededError
 from tools.cache import ResultCache
+from tools.fanout import ParallelMapTool
 from tools.glb import set_asset_extras
 from tools.registry import Registry
 from tools.space_tool import CallContext
@@ -33,9 +34,10 @@ from tools.space_tool import CallContext
 logger = logging.getLogger(__name__)
 
 INSTRUCTIONS = """You build one 3D scene by chaining Gradio Space tools.
-Plan: decide the objects (at most {max_objects}); call {asset} once per object, each call inside try/except so one
-failure does not stop the others, printing which ones failed; then call {scene} once with all the file paths
-and their labels; then call final_answer({{'scene': <scene file path>, 'objects': [labels], 'missing': {{label: reason}}}}).
+Plan once, in one step: decide the objects (at most {max_objects}); make them all with ONE parallel_map call over
+{asset} (one item per object; for a chain of tools, one parallel_map per tool, feeding each result into the next),
+print which ones failed; then call {scene} once with all the file paths and their labels; then call
+final_answer({{'scene': <scene file path>, 'objects': [labels], 'missing': {{label: reason}}}}).
 File paths returned by one tool can be passed directly to another tool. Never repeat a call that already succeeded."""
 
 
@@ -74,7 +76,8 @@ class ChainRunner:
         self.settings = settings
         self.registry = Registry(settings.tools, connect_timeout_s=settings.connect_timeout_s,
                                  hf_token=settings.hf_token, breaker_failures=settings.breaker_failures,
-                                 breaker_cooldown_s=settings.breaker_cooldown_s)
+                                 breaker_cooldown_s=settings.breaker_cooldown_s,
+                                 max_parallel=settings.max_parallel_per_space)
         self._llm = llm
         self.cache = ResultCache(settings.data_dir / "cache", max_bytes=int(settings.cache_max_mb * 1024 * 1024),
                                  max_age_s=settings.cache_max_age_days * 86400) if settings.cache_enabled else None
@@ -211,8 +214,9 @@ class ChainRunner:
                started: float, budget: Budget, over_budget: threading.Event) -> Any:
         names = {t.capability: t.name for t in self.settings.tools}
         names["text_to_3d"] = " then ".join(names.get(c, c) for c in self.settings.asset_chain)
+        tools = [*loaded.tools.values(), ParallelMapTool(dict(loaded.tools), workers=8)]
         agent = CodeAgent(
-            tools=list(loaded.tools.values()), model=model, max_steps=self.settings.max_steps,
+            tools=tools, model=model, max_steps=self.settings.max_steps,
             verbosity_level=LogLevel.OFF, executor_kwargs={"timeout_seconds": None},
             instructions=INSTRUCTIONS.format(max_objects=self.settings.max_objects,
                                              asset=names.get("text_to_3d", "the asset tool"),

@@ -104,3 +104,17 @@ def test_bad_requests_show_a_clear_message(page, app_url, text, message):
     page.fill("#request textarea", text)
     page.click("#build")
     page.wait_for_selector(f"text={message}", timeout=60_000)
+
+
+def test_cancel_fills_in_the_resume_box_and_resume_finishes_the_run(page, app_url):
+    page.goto(app_url)
+    page.fill("#request textarea", "Build a 3D gallery of Berlin landmarks")  # not cached by other tests
+    page.click("#build")
+    page.wait_for_selector("#status :text('Step')", timeout=30_000)
+    page.click("#cancel")
+    page.wait_for_selector("#status :text('Cancelled run')", timeout=30_000)
+    page.click("#resume-box button")  # open the accordion
+    run_id = page.input_value("#resume-id textarea")
+    assert re.fullmatch(r"\d{8}-\d{6}-[0-9a-f]{6}", run_id)
+    page.click("#resume")
+    page.wait_for_selector(f"#status :text('Done in'):has-text('{run_id}')", timeout=120_000)

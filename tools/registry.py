@@ -56,16 +56,19 @@ class Registry:
         hf_token: sent only to Hub Spaces (see `SpaceSession`).
         breaker_failures: consecutive failures that open a Space's circuit.
         breaker_cooldown_s: how long an open circuit skips the Space.
+        max_parallel: calls in flight per Space at once (shared by all runs).
     """
 
     def __init__(self, entries: tuple[ToolEntry, ...], *, connect_timeout_s: float, hf_token: str | None = None,
-                 breaker_failures: int = 3, breaker_cooldown_s: float = 60.0) -> None:
+                 breaker_failures: int = 3, breaker_cooldown_s: float = 60.0, max_parallel: int = 4) -> None:
         self.entries = entries
         self.connect_timeout_s = connect_timeout_s
         self._token = hf_token
         self._breaker_args = (breaker_failures, breaker_cooldown_s)
         self._schemas: dict[tuple[str, str], EndpointSchema] = {}
         self._breakers: dict[str, CircuitBreaker] = {}
+        self._max_parallel = max_parallel
+        self._limits: dict[str, threading.BoundedSemaphore] = {}
         self._lock = threading.Lock()
 
     def sources(self) -> dict[str, str]:
@@ -80,6 +83,13 @@ class Registry:
             if space not in self._breakers:
                 self._breakers[space] = CircuitBreaker(*self._breaker_args)
             return self._breakers[space]
+
+    def limit(self, space: str) -> threading.BoundedSemaphore:
+        """The shared bound on calls in flight to one Space, across runs."""
+        with self._lock:
+            if space not in self._limits:
+                self._limits[space] = threading.BoundedSemaphore(self._max_parallel)
+            return self._limits[space]
 
     def load(self, context: CallContext) -> LoadedTools:
         """Build the run's tools, each with its providers.
@@ -104,7 +114,7 @@ class Registry:
                                                     connect_timeout_s=self.connect_timeout_s, token=self._token)
                 session = sessions[source]
                 slots.append(ProviderSlot(label=provider.space, endpoint=provider.endpoint, session=session,
-                                          breaker=self.breaker(provider.space),
+                                          breaker=self.breaker(provider.space), limit=self.limit(provider.space),
                                           schema=lambda s=session, p=provider: self.schema(s, p.space, p.endpoint)))
             spec, reasons = None, []
             for slot in slots:

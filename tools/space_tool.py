@@ -56,7 +56,13 @@ class CallContext:
     budget: Budget | None = None
     _ids: Any = None
 
+    _id_lock: threading.Lock = field(default_factory=threading.Lock)
+
     def next_call_id(self) -> str:
+        with self._id_lock:
+            return self._next_id()
+
+    def _next_id(self) -> str:
         if self._ids is None:  # after the calls already in the folder, so a resumed run overwrites nothing
             taken = [int(m.group(1)) for p in (self.run_dir / "assets").glob("call-*_*")
                      if (m := re.match(r"call-(\d+)_", p.name))]
@@ -93,6 +99,7 @@ class ProviderSlot:
     session: SpaceSession
     breaker: CircuitBreaker
     schema: Callable[[], EndpointSchema]
+    limit: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(4))
 
 
 def call_key(tool: str, inputs: dict[str, Any]) -> str:
@@ -202,8 +209,9 @@ class SpaceTool(Tool):
     def _call_once(self, provider: ProviderSlot, values: dict[str, Any], call_id: str) -> Any:
         schema = provider.schema()
         wire = [self._to_wire(param, values.get(param.name, param.default), provider) for param in schema.params]
-        raw = provider.session.call(provider.endpoint, wire, timeout_s=self.context.call_timeout_s,
-                                    cancel=self.context.cancel)
+        with provider.limit:  # respect the Space's queue: a bounded number of our calls in flight
+            raw = provider.session.call(provider.endpoint, wire, timeout_s=self.context.call_timeout_s,
+                                        cancel=self.context.cancel)
         spec = ToolSpec(name=self.name, description="", inputs={}, output_type="", endpoint=schema)
         result = shape_result(spec, raw, space=provider.label)
         result = self._collect(schema, result, call_id, provider)

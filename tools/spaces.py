@@ -9,12 +9,13 @@ deadline is cancelled on the Space.  Third-party exceptions are translated to
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import logging
 import re
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import httpx
 from gradio_client import Client
@@ -47,7 +48,11 @@ def is_hub_id(source: str) -> bool:
 
 
 class SpaceSession:
-    """A lazily connected client for one Space, owned by one run.
+    """Lazily connected clients for one Space, owned by one run.
+
+    Concurrent calls each lease their own `Client` (a cancel on the Space stops
+    every job of the cancelling client, so clients are never shared by two
+    running jobs); idle clients are reused.
 
     Args:
         source: a Hub id ("owner/space") or a URL ("http://127.0.0.1:7861/").
@@ -71,27 +76,46 @@ class SpaceSession:
         self.download_dir = download_dir
         self.connect_timeout_s = connect_timeout_s
         self._token = token if is_hub_id(source) else None
-        self._client: Client | None = None
+        self._idle: list[Client] = []
+        self._all: list[Client] = []
+        self._lock = threading.Lock()
 
     def client(self) -> Client:
-        """Connect on first use; later calls reuse the client.
+        """An idle client (connecting one if none is idle); it stays in the pool.
 
         Raises:
             SpaceUnavailableError: the Space cannot be reached within the deadline.
         """
-        if self._client is None:
-            self.download_dir.mkdir(parents=True, exist_ok=True)
-            future = _connect_pool.submit(self._connect)
-            started = time.monotonic()
-            try:
-                self._client = future.result(timeout=self.connect_timeout_s)
-            except concurrent.futures.TimeoutError as exc:
-                raise SpaceUnavailableError(
-                    f"Space {self.label} did not answer within {self.connect_timeout_s:g} s while connecting; "
-                    "it may be asleep or building. Try again shortly or raise limits.connect_timeout_s.",
-                    space=self.label, elapsed_s=time.monotonic() - started,
-                ) from exc
-        return self._client
+        with self._lease() as client:
+            return client
+
+    @contextlib.contextmanager
+    def _lease(self) -> Iterator[Client]:
+        with self._lock:
+            client = self._idle.pop() if self._idle else None
+        if client is None:
+            client = self._new_client()
+        try:
+            yield client
+        finally:
+            with self._lock:
+                self._idle.append(client)
+
+    def _new_client(self) -> Client:
+        self.download_dir.mkdir(parents=True, exist_ok=True)
+        future = _connect_pool.submit(self._connect)
+        started = time.monotonic()
+        try:
+            client = future.result(timeout=self.connect_timeout_s)
+        except concurrent.futures.TimeoutError as exc:
+            raise SpaceUnavailableError(
+                f"Space {self.label} did not answer within {self.connect_timeout_s:g} s while connecting; "
+                "it may be asleep or building. Try again shortly or raise limits.connect_timeout_s.",
+                space=self.label, elapsed_s=time.monotonic() - started,
+            ) from exc
+        with self._lock:
+            self._all.append(client)
+        return client
 
     def _connect(self) -> Client:
         try:
@@ -133,7 +157,11 @@ class SpaceSession:
             SpaceUnavailableError: unreachable, asleep, queue full, rate-limited or connection lost.
             RunCancelledError: `cancel` was set; the job was cancelled.
         """
-        client = self.client()
+        with self._lease() as client:
+            return self._call_on(client, endpoint, args, timeout_s=timeout_s, cancel=cancel)
+
+    def _call_on(self, client: Client, endpoint: str, args: list[Any], *, timeout_s: float,
+                 cancel: threading.Event | None) -> Any:
         started = time.monotonic()
         try:
             job = client.submit(*args, api_name=endpoint)
@@ -188,10 +216,12 @@ class SpaceSession:
                               **fields)
 
     def close(self) -> None:
-        """Release the client's threads."""
-        if self._client is not None:
-            self._client.close() if hasattr(self._client, "close") else None
-            self._client = None
+        """Release the clients' threads."""
+        with self._lock:
+            clients, self._all, self._idle = self._all, [], []
+        for client in clients:
+            if hasattr(client, "close"):
+                client.close()
 
 
 def _one_line(text: str, limit: int = 300) -> str:

@@ -1,0 +1,87 @@
+"""`python app.py --describe SPACE_ID_OR_URL` as a user runs it: a JSON list of tools, or one line and exit 1."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from tests.conftest import REPO
+from tests.zoo import ZOO
+
+
+def _describe(target: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(REPO / "app.py"), "--describe", target], cwd=REPO,
+                          env={**os.environ, **env}, capture_output=True, text=True, timeout=120)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def choices_url() -> str:
+    demo = ZOO["choices"]()
+    demo.queue()
+    _, url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
+    yield url
+    demo.close()
+
+
+@pytest.fixture(scope="module")
+def plain_http_url(tmp_path_factory) -> str:
+    """`python -m http.server` on loopback: answers HTTP, is not a Gradio app."""
+    port = _free_port()
+    folder = tmp_path_factory.mktemp("plain-http")
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"], cwd=folder,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, timeout=1)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def test_describe_prints_the_tools_as_json(choices_url):
+    done = _describe(choices_url)
+    assert done.returncode == 0, done.stderr
+    tools = json.loads(done.stdout)
+    assert [t["name"] for t in tools] == ["zoo_choices_configure"]
+    tool = tools[0]
+    assert tool["endpoint"] == "/configure" and tool["output_type"] == "object"
+    assert tool["outputs"] == [{"key": "config", "label": "Config", "component": "Json", "kind": "json"}]
+    assert tool["description"].startswith("Describe a configured object as JSON. Runs on the Gradio Space")
+    assert tool["inputs"]["size"]["type"] == "number" and tool["inputs"]["size"]["default"] == 1.0
+    assert tool["inputs"]["shape"]["choices"] == ["cube", "sphere", "cone"]
+    assert all(t["name"].isidentifier() for t in tools)
+
+
+@pytest.mark.parametrize(
+    ("target", "phrase"),
+    [
+        ("dead", "Cannot reach Space http://127.0.0.1:"),
+        ("plain", "answers HTTP 200 but is not a Gradio app"),
+        ("someone/some-space", "is a Hub Space but HF_HUB_OFFLINE=1"),
+    ],
+)
+def test_describe_explains_in_one_line_why_it_cannot(plain_http_url, target, phrase):
+    url = {"dead": f"http://127.0.0.1:{_free_port()}/", "plain": plain_http_url}.get(target, target)
+    done = _describe(url, HF_HUB_OFFLINE="1")
+    assert done.returncode == 1
+    assert done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("diorama --describe: ") and phrase in lines[0], done.stderr

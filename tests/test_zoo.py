@@ -1,0 +1,184 @@
+"""Any Gradio app becomes a tool: a zoo of real apps (tests/zoo), each described and called by a real CodeAgent.
+
+The scripted LLM is the only fake: its code calls the generated tool through the
+real smolagents executor, the tool calls the app through gradio_client.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import trimesh
+from smolagents import CodeAgent
+from smolagents.monitoring import LogLevel
+
+from agent.config import ToolConfig
+from tests.scripted_model import ScriptedLLM
+from tests.zoo import ZOO
+from tools.describe import describe
+from tools.registry import Registry
+from tools.schema import parse_api
+from tools.space_tool import CallContext
+
+
+@pytest.fixture(scope="session")
+def zoo_urls() -> dict[str, str]:
+    """Every zoo app, launched in this process on 127.0.0.1."""
+    demos, urls = [], {}
+    for name, build in ZOO.items():
+        demo = build()
+        demo.queue()
+        _, urls[name], _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
+        demos.append(demo)
+    yield urls
+    for demo in demos:
+        demo.close()
+
+
+def _described(url: str) -> dict[str, dict]:
+    return {entry["endpoint"]: entry for entry in describe(url, connect_timeout_s=10)}
+
+
+def _run(url: str, tools: dict[str, str], code: str, tmp_path: Path, *, timeout_s: float = 10.0):
+    """Load `tools` (name -> endpoint) from one app and let a CodeAgent run `code`; returns (answer, events)."""
+    events: list[dict] = []
+    registry = Registry(tuple(ToolConfig(name=n, space=url, endpoint=e) for n, e in tools.items()),
+                        connect_timeout_s=10)
+    loaded = registry.load(CallContext(run_dir=tmp_path, emit=events.append, call_timeout_s=timeout_s, attempts=1))
+    assert loaded.failed == {}
+    try:
+        agent = CodeAgent(tools=list(loaded.tools.values()),
+                          model=ScriptedLLM([f"Thought: call the tool.\n<code>\n{code}\n</code>"]),
+                          max_steps=2, verbosity_level=LogLevel.OFF, executor_kwargs={"timeout_seconds": None})
+        answer = agent.run("Use the tool.")
+    finally:
+        loaded.close()
+    errors = [e["error"] for e in events if e["status"] == "error"]
+    assert not errors, errors
+    return answer, events
+
+
+def test_one_input_one_output(zoo_urls, tmp_path):
+    entry = _described(zoo_urls["echo"])["/shout"]
+    assert entry["name"] == "zoo_echo_shout" and entry["output_type"] == "string"
+    assert entry["description"].startswith("Shout the text back in capitals")
+    assert "Takes text (text). Returns Shouted (Textbox, string)." in entry["description"]
+    assert entry["inputs"]["text"]["type"] == "string" and entry["inputs"]["text"]["required"]
+    answer, _ = _run(zoo_urls["echo"], {"shout": "/shout"}, 'final_answer(shout(text="hello zoo"))', tmp_path)
+    assert answer == "HELLO ZOO!"
+
+
+def test_several_outputs_become_a_dict_with_a_local_file(zoo_urls, tmp_path):
+    entry = _described(zoo_urls["report"])["/report"]
+    assert entry["output_type"] == "object"
+    assert [o["key"] for o in entry["outputs"]] == ["report_file", "preview", "score"]
+    assert [o["kind"] for o in entry["outputs"]] == ["file", "text", "number"]
+    assert "'report_file': local path of the Report file (File)" in entry["description"]
+    assert entry["inputs"]["count"] | {"description": ""} == {
+        "type": "integer", "description": "", "nullable": True, "label": "Lines", "component": "Number",
+        "required": False, "default": 3}
+    answer, _ = _run(zoo_urls["report"], {"report": "/report"},
+                     'r = report(title="Paris", count=2)\nfinal_answer(r)', tmp_path)
+    assert set(answer) == {"report_file", "preview", "score"}
+    assert Path(answer["report_file"]).parent == tmp_path / "assets"
+    assert Path(answer["report_file"]).read_text() == "1. Paris\n2. Paris\n"
+    assert answer["preview"].count("<li>Paris</li>") == 2 and answer["score"] == 10
+
+
+def test_file_in_file_out(zoo_urls, tmp_path):
+    entry = _described(zoo_urls["files"])["/reverse_lines"]
+    assert "path of a local file (a path returned by another tool works)" in entry["inputs"]["document"]["description"]
+    source = tmp_path / "in.txt"
+    source.write_text("one\ntwo\nthree\n")
+    answer, events = _run(zoo_urls["files"], {"reverse_lines": "/reverse_lines"},
+                          f'final_answer(reverse_lines(document="{source}"))', tmp_path)
+    assert Path(answer).read_text() == "three\ntwo\none\n"
+    assert events[-1]["output"].startswith("assets/")
+
+
+def test_model3d_output_is_a_checked_local_glb(zoo_urls, tmp_path):
+    entry = _described(zoo_urls["model3d"])["/make_box"]
+    size = entry["inputs"]["size_m"]
+    assert size["type"] == "number" and size["unit"] == "metres" and size["default"] == 1.0
+    assert "in metres" in size["description"] and "local path of the GLB file (3D model)" in entry["description"]
+    answer, _ = _run(zoo_urls["model3d"], {"make_box": "/make_box"}, "final_answer(make_box(size_m=2.5))", tmp_path)
+    scene = trimesh.load(answer, file_type="glb", force="scene")
+    assert scene.bounds[1][1] == pytest.approx(2.5) and "cube" in scene.graph.nodes_geometry
+
+
+def test_several_named_endpoints_become_several_tools(zoo_urls, tmp_path):
+    described = _described(zoo_urls["calculator"])
+    assert sorted(described) == ["/add", "/multiply"]
+    assert described["/multiply"]["name"] == "zoo_calculator_multiply"
+    answer, _ = _run(zoo_urls["calculator"], {"add": "/add", "multiply": "/multiply"},
+                     "final_answer(multiply(a=add(a=2, b=3), b=4))", tmp_path)
+    assert answer == 20
+
+
+def test_endpoints_without_api_name_are_named_after_their_function(zoo_urls, tmp_path):
+    described = _described(zoo_urls["unnamed"])
+    assert sorted(described) == ["/count_words", "/lambda"]  # api_name=False stays hidden
+    assert described["/lambda"]["description"].startswith("Turns Text into Reversed (the endpoint has no docstring).")
+    answer, _ = _run(zoo_urls["unnamed"], {"count_words": "/count_words"},
+                     'final_answer(count_words(text="three little words"))', tmp_path)
+    assert answer == 3
+
+
+def test_unnamed_endpoints_of_old_servers_are_listed_with_their_fn_index():
+    named = {"parameters": [], "returns": [{"label": "Out", "component": "Textbox", "python_type": {"type": "str"}}]}
+    api = {"named_endpoints": {"/predict": named},
+           "unnamed_endpoints": {"3": {**named, "description": "Old style."}, "1": named}}
+    endpoints = parse_api(api)
+    assert [(e.api_name, e.fn_index) for e in endpoints] == [("/predict", None), ("/fn_1", 1), ("/fn_3", 3)]
+
+
+def test_a_generator_gives_its_final_value(zoo_urls, tmp_path):
+    entry = _described(zoo_urls["generator"])["/countdown"]
+    assert "default 3" in entry["inputs"]["start"]["description"]
+    answer, _ = _run(zoo_urls["generator"], {"countdown": "/countdown"}, "final_answer(countdown(start=2))", tmp_path)
+    assert answer == "liftoff"
+
+
+def test_state_persists_between_calls_of_one_run_only(zoo_urls, tmp_path):
+    described = _described(zoo_urls["stateful"])
+    assert list(described["/remember"]["inputs"]) == ["note"]  # the gr.State is not an argument
+    assert described["/recall"]["inputs"] == {} and "Takes no arguments." in described["/recall"]["description"]
+    tools = {"remember": "/remember", "recall": "/recall"}
+    code = 'remember(note="blue door")\nremember(note="red roof")\nfinal_answer(recall())'
+    answer, _ = _run(zoo_urls["stateful"], tools, code, tmp_path / "run1")
+    assert answer == "blue door; red roof"
+    answer, _ = _run(zoo_urls["stateful"], tools, "final_answer(recall())", tmp_path / "run2")
+    assert answer == "(nothing stored)"  # a new run is a new gradio_client session
+
+
+def test_a_slow_space_is_waited_for(zoo_urls, tmp_path):
+    answer, events = _run(zoo_urls["slow"], {"slow_echo": "/slow_echo"}, 'final_answer(slow_echo(text="later"))',
+                          tmp_path, timeout_s=10)
+    assert answer == "later" and events[-1]["duration_s"] >= 1.0
+
+
+def test_choices_and_ranges_are_in_the_description(zoo_urls, tmp_path):
+    entry = _described(zoo_urls["choices"])["/configure"]
+    inputs = entry["inputs"]
+    assert inputs["shape"]["choices"] == ["cube", "sphere", "cone"] and inputs["shape"]["default"] == "cube"
+    assert "one of 'red', 'green', 'blue'" in inputs["colour"]["description"]
+    assert (inputs["size"]["minimum"], inputs["size"]["maximum"]) == (0.5, 5.0)
+    assert "a number between 0.5 and 5, in metres" in inputs["size"]["description"]
+    assert inputs["hollow"]["type"] == "boolean" and inputs["hollow"]["default"] is False
+    assert "size (number 0.5-5 metres, default 1.0)" in entry["description"]
+    answer, _ = _run(zoo_urls["choices"], {"configure": "/configure"},
+                     'final_answer(configure(shape="cone", colour="blue", size=2.5))', tmp_path)
+    assert answer == {"shape": "cone", "colour": "blue", "size": 2.5, "count": 2, "hollow": False}
+
+
+def test_an_image_input_takes_a_local_path(zoo_urls, tmp_path):
+    from PIL import Image
+
+    entry = _described(zoo_urls["image_size"])["/measure"]
+    assert "holding an image (PNG, JPEG or WebP)" in entry["inputs"]["image"]["description"]
+    picture = tmp_path / "p.png"
+    Image.new("RGB", (64, 32), (200, 10, 10)).save(picture)
+    answer, _ = _run(zoo_urls["image_size"], {"measure": "/measure"}, f'final_answer(measure(image="{picture}"))',
+                     tmp_path)
+    assert answer == "64x32"
