@@ -85,3 +85,23 @@ def test_describe_explains_in_one_line_why_it_cannot(plain_http_url, target, phr
     assert done.stdout == ""
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("diorama --describe: ") and phrase in lines[0], done.stderr
+
+
+def test_catalog_parses_and_every_entry_is_complete():
+    import tomllib
+
+    catalog = tomllib.loads((REPO / "catalog.toml").read_text(encoding="utf-8"))
+    assert set(catalog) == {"text_to_3d", "image_to_3d", "text_to_image", "scene_assembly"}
+    required = {"space", "endpoints", "outputs", "latency", "license", "notes", "verified"}
+    for capability, entries in catalog.items():
+        assert entries, capability
+        for entry in entries:
+            assert required <= set(entry), (capability, entry.get("space"))
+            assert entry["endpoints"] and all(e.startswith("/") for e in entry["endpoints"])
+            if entry["space"].startswith("local:"):  # bundled: the endpoint really exists
+                app = REPO / "spaces" / entry["space"].removeprefix("local:") / "app.py"
+                assert entry["verified"] and app.is_file()
+                assert all(f'api_name="{e[1:]}"' in app.read_text() for e in entry["endpoints"])
+            else:
+                assert entry["verified"] is False and "/" in entry["space"]
+    assert "EU" in next(e for e in catalog["image_to_3d"] if e["space"] == "tencent/Hunyuan3D-2")["license"]
