@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import queue
@@ -118,7 +119,7 @@ class ChainRunner:
                 cancel: threading.Event | None) -> Iterator[dict[str, Any]]:
         log = ChainLog(run_id, request, self.model_info(),
                        secrets=(self.settings.hf_token or "", self.settings.llm_api_key or ""))
-        ticks: queue.Queue[bool] = queue.Queue()
+        ticks: queue.Queue[bool] = queue.Queue()  # True: an event arrived; False: the run is over
         over_budget = threading.Event()
         budget = Budget(self.settings.budget_limits(), on_exceeded=lambda reason: over_budget.set())
 
@@ -127,19 +128,20 @@ class ChainRunner:
             log.set_cost(budget.snapshot())
             ticks.put(True)
 
-        worker = threading.Thread(target=self._work,
-                                  args=(request, run_dir, log, emit, cancel or threading.Event(), memo,
-                                        budget, over_budget),
-                                  name=f"run-{run_id}", daemon=True)
-        worker.start()
-        while worker.is_alive() or not ticks.empty():
+        def work() -> None:
             try:
-                ticks.get(timeout=0.2)
-            except queue.Empty:
-                continue
-            while not ticks.empty():
-                ticks.get_nowait()
+                self._work(request, run_dir, log, emit, cancel or threading.Event(), memo, budget, over_budget)
+            finally:
+                ticks.put(False)  # the end: no waiting on a timeout after the last event
+
+        threading.Thread(target=work, name=f"run-{run_id}", daemon=True).start()
+        while True:
+            running = ticks.get()
+            while running and not ticks.empty():
+                running = ticks.get_nowait()
             yield log.to_dict()
+            if not running:
+                return
         yield log.to_dict()
 
     def run_to_end(self, request: str, *, resume: bool = False) -> RunOutcome:
@@ -288,6 +290,8 @@ class ChainRunner:
                                             if (e["tool"] in names) == keep)
         timings = {
             "startup_s": round(startup_s, 3),
+            "space_wall_s": round(_busy_seconds([e for e in log.events("space_call")
+                                                 if e["tool"] not in scene_tools]), 3),
             "agent_s": round(observed.seconds, 3) if observed else 0.0,
             "space_calls_s": round(durations(scene_tools, False), 3),
             "assembly_s": round(durations(scene_tools, True), 3),
@@ -301,6 +305,19 @@ class ChainRunner:
         # not "path": gradio_client treats any JSON dict with a "path" key as a file to download
         emit({"type": "saved", "log_file": str(run_dir / "chain.json")})
         return scene
+
+
+def _busy_seconds(calls: list[dict[str, Any]]) -> float:
+    """Wall-clock seconds during which at least one of `calls` was running (overlaps counted once)."""
+    spans = sorted((dt.datetime.fromisoformat(c["started_at"]).timestamp(),
+                    dt.datetime.fromisoformat(c["started_at"]).timestamp() + (c.get("duration_s") or 0.0))
+                   for c in calls if c.get("started_at"))
+    total, end = 0.0, float("-inf")
+    for start, stop in spans:
+        if stop > end:
+            total += stop - max(start, end)
+            end = stop
+    return total
 
 
 def _provenance(log: dict[str, Any]) -> dict[str, Any]:

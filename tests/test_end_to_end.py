@@ -46,12 +46,13 @@ def test_paris_gallery_end_to_end(companion_urls, settings):
     outcome = ChainRunner(settings).run_to_end("Build a 3D gallery of Paris landmarks")
     assert outcome.error is None, outcome.error
     log = outcome.log
-    generated = _calls(log, "text_to_3d")
-    assert [c["inputs"]["prompt"] for c in generated] == PARIS
+    generated = {c["inputs"]["prompt"]: c for c in _calls(log, "text_to_3d")}
+    assert sorted(generated) == sorted(PARIS) and len(_calls(log, "text_to_3d")) == 8  # one call each, in parallel
     assemble = _calls(log, "assemble_scene")
     assert len(assemble) == 1
-    assert assemble[0]["inputs"]["files"] == [c["output"]["glb"] for c in generated]
+    assert assemble[0]["inputs"]["files"] == [generated[name]["output"]["glb"] for name in PARIS]
     assert assemble[0]["inputs"]["labels"].split("\n") == PARIS
+    generated = list(generated.values())
     for call in generated + assemble:
         assert {"space", "endpoint", "inputs", "output", "status", "attempt", "started_at", "duration_s"} <= set(call)
     steps = [e for e in log["events"] if e["type"] == "agent_step"]
@@ -80,7 +81,8 @@ def test_paris_gallery_end_to_end(companion_urls, settings):
 def test_planner_on_other_requests(companion_urls, settings, request_text, prompts):
     outcome = ChainRunner(settings).run_to_end(request_text)
     assert outcome.error is None, outcome.error
-    assert [c["inputs"]["prompt"] for c in _calls(outcome.log, "text_to_3d")] == prompts
+    assert sorted(c["inputs"]["prompt"] for c in _calls(outcome.log, "text_to_3d")) == sorted(prompts)
+    assert _calls(outcome.log, "assemble_scene")[0]["inputs"]["labels"].split("\n") == prompts
     scene = trimesh.load(outcome.scene, file_type="glb", force="scene")
     assert len(_object_roots(scene)) == len(prompts)
 

@@ -56,7 +56,7 @@ def test_failing_provider_is_retried_then_the_fallback_makes_the_asset(companion
 
 def test_circuit_breaker_skips_a_failing_space_without_waiting_on_it(companion_urls, stub_url, settings):
     settings = _settings(settings, stub_url, "/generate_crash", call_attempts=1, breaker_failures=2,
-                         breaker_cooldown_s=600)
+                         breaker_cooldown_s=600, max_parallel_per_space=1)  # one at a time: a clear order
     outcome = ChainRunner(settings).run_to_end("a gallery of a tree, a house, a boat and a car")
     assert outcome.error is None, outcome.error
     primary = [c for c in _calls(outcome.log) if c["space"] == stub_url]

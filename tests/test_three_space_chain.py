@@ -17,10 +17,12 @@ def test_text_image_3d_scene_chain_end_to_end(tmp_path):
     assert outcome.error is None, outcome.error
     calls = [e for e in outcome.log["events"] if e["type"] == "space_call" and e["status"] == "ok"]
     tools = [c["tool"] for c in calls]
-    assert tools == ["text_to_image", "image_to_3d"] * 3 + ["assemble_scene"]
-    for image_call, mesh_call in zip(calls[0:6:2], calls[1:6:2]):
-        assert mesh_call["inputs"]["image"] == image_call["output"]  # the image went into the 3D Space
-    assert calls[-1]["inputs"]["files"] == [c["output"] for c in calls[1:6:2]]
+    assert tools == ["text_to_image"] * 3 + ["image_to_3d"] * 3 + ["assemble_scene"]  # stage by stage, fanned out
+    images = {c["inputs"]["prompt"]: c["output"] for c in calls[:3]}
+    meshes = {c["inputs"]["image"]: c["output"] for c in calls[3:6]}
+    assert set(meshes) == set(images.values())  # each image went into the 3D Space
+    order = ["red lighthouse", "oak tree", "windmill"]
+    assert calls[-1]["inputs"]["files"] == [meshes[images[name]] for name in order]
     scene = trimesh.load(outcome.scene, file_type="glb", force="scene")
     roots = set(scene.graph.transforms.children[scene.graph.base_frame])
     assert {"red_lighthouse", "oak_tree", "windmill"} <= roots

@@ -46,17 +46,22 @@ class Budget:
         return (self.space_seconds * self.limits.usd_per_space_second
                 + self.tokens / 1000 * self.limits.usd_per_1k_tokens)
 
-    def check(self, what: str) -> None:
-        """Raise BudgetExceededError if `what` (a Space call about to start) would go over budget."""
+    def start_call(self, what: str) -> None:
+        """Count a Space call about to start, or raise BudgetExceededError if the budget is spent.
+
+        The call is counted when it starts, so calls running in parallel cannot overshoot `max_calls`.
+        """
         with self._lock:
             reason = self._exceeded or self._over()
+            if not reason:
+                self.calls += 1
         if reason:
             self._trip(reason)
             raise BudgetExceededError(f"{what} not started: {reason}")
 
-    def record_call(self, seconds: float) -> None:
+    def record_seconds(self, seconds: float) -> None:
+        """Add the time a started call spent on its Space."""
         with self._lock:
-            self.calls += 1
             self.space_seconds += seconds
 
     def record_tokens(self, tokens: int) -> None:

@@ -165,53 +165,62 @@ class SpaceTool(Tool):
         """Up to `attempts` tries on one provider. Raises the last error (with what happens next)."""
         attempts = self.context.attempts
         for attempt in range(1, attempts + 1):
-            if not provider.breaker.allow():
-                event = self._start_event(provider, shown, attempt)
-                error = SpaceUnavailableError(
-                    f"{self.name} ({provider.label} {provider.endpoint}) is skipped: it failed repeatedly and its "
-                    f"circuit is open for {provider.breaker.retry_in_s():.0f} s more"
-                    + (f"; trying fallback {next_label}" if next_label else "; no fallback left") + ".",
-                    space=provider.label, endpoint=provider.endpoint)
-                self._finish_event(event, time.monotonic(), status="error", error=str(error))
-                raise error
-            if self.context.budget is not None:
-                self.context.budget.check(f"{self.name} ({provider.label} {provider.endpoint})")
-            event = self._start_event(provider, shown, attempt)
-            started = time.monotonic()
-            try:
-                result = self._call_once(provider, values, event["id"])
-            except RunCancelledError as exc:
-                self._finish_event(event, started, status="cancelled", error=str(exc))
-                raise
-            except DioramaError as exc:
-                self._spent(started)
-                provider.breaker.record(ok=False)
-                last = attempt == attempts or not exc.retryable
-                then = ("; trying fallback " + next_label if next_label and exc.fallback_ok
-                        else "; no fallback left" if exc.fallback_ok else "")
-                message = (f"{self.name} ({provider.label} {provider.endpoint}): {_reason(exc)} on attempt "
-                           f"{attempt} of {attempts}" + (then if last else "; retrying") + ".")
-                self._finish_event(event, started, status="error", error=message)
-                logger.info("%s", message)
-                if last:
-                    if isinstance(exc, SpaceError):
-                        raise _restated(exc, message) from exc
-                    raise
-                self._sleep_backoff(attempt)
-                continue
-            self._spent(started)
-            provider.breaker.record(ok=True)
-            self._finish_event(event, started, status="ok", output=self.context.relative(result))
-            logger.info("%s %s ok in %.2f s", provider.label, provider.endpoint, time.monotonic() - started)
-            return result
+            with provider.limit:  # a bounded number of our calls in flight per Space; the breaker is asked here
+                try:
+                    return self._attempt(provider, values, shown, attempt, next_label)
+                except DioramaError as exc:
+                    if attempt == attempts or not exc.retryable or isinstance(exc, RunCancelledError):
+                        raise
+            self._sleep_backoff(attempt)
         raise AssertionError("unreachable: the loop returns or raises")
+
+    def _attempt(self, provider: ProviderSlot, values: dict[str, Any], shown: dict[str, Any], attempt: int,
+                 next_label: str | None) -> Any:
+        """One try: breaker, budget, call, events. Errors come back restated with what happens next."""
+        attempts = self.context.attempts
+        if not provider.breaker.allow():
+            event = self._start_event(provider, shown, attempt)
+            error = SpaceUnavailableError(
+                f"{self.name} ({provider.label} {provider.endpoint}) is skipped: it failed repeatedly and its "
+                f"circuit is open for {provider.breaker.retry_in_s():.0f} s more"
+                + (f"; trying fallback {next_label}" if next_label else "; no fallback left") + ".",
+                space=provider.label, endpoint=provider.endpoint)
+            error.retryable = False
+            self._finish_event(event, time.monotonic(), status="error", error=str(error))
+            raise error
+        if self.context.budget is not None:
+            self.context.budget.start_call(f"{self.name} ({provider.label} {provider.endpoint})")
+        event = self._start_event(provider, shown, attempt)
+        started = time.monotonic()
+        try:
+            result = self._call_once(provider, values, event["id"])
+        except RunCancelledError as exc:
+            self._finish_event(event, started, status="cancelled", error=str(exc))
+            raise
+        except DioramaError as exc:
+            self._spent(started)
+            provider.breaker.record(ok=False)
+            last = attempt == attempts or not exc.retryable
+            then = ("; trying fallback " + next_label if next_label and exc.fallback_ok
+                    else "; no fallback left" if exc.fallback_ok else "")
+            message = (f"{self.name} ({provider.label} {provider.endpoint}): {_reason(exc)} on attempt "
+                       f"{attempt} of {attempts}" + (then if last else "; retrying") + ".")
+            self._finish_event(event, started, status="error", error=message)
+            logger.info("%s", message)
+            if isinstance(exc, SpaceError):
+                raise _restated(exc, message) from exc
+            raise
+        self._spent(started)
+        provider.breaker.record(ok=True)
+        self._finish_event(event, started, status="ok", output=self.context.relative(result))
+        logger.info("%s %s ok in %.2f s", provider.label, provider.endpoint, time.monotonic() - started)
+        return result
 
     def _call_once(self, provider: ProviderSlot, values: dict[str, Any], call_id: str) -> Any:
         schema = provider.schema()
         wire = [self._to_wire(param, values.get(param.name, param.default), provider) for param in schema.params]
-        with provider.limit:  # respect the Space's queue: a bounded number of our calls in flight
-            raw = provider.session.call(provider.endpoint, wire, timeout_s=self.context.call_timeout_s,
-                                        cancel=self.context.cancel)
+        raw = provider.session.call(provider.endpoint, wire, timeout_s=self.context.call_timeout_s,
+                                    cancel=self.context.cancel)
         spec = ToolSpec(name=self.name, description="", inputs={}, output_type="", endpoint=schema)
         result = shape_result(spec, raw, space=provider.label)
         result = self._collect(schema, result, call_id, provider)
@@ -222,7 +231,7 @@ class SpaceTool(Tool):
 
     def _spent(self, started: float) -> None:
         if self.context.budget is not None:
-            self.context.budget.record_call(time.monotonic() - started)
+            self.context.budget.record_seconds(time.monotonic() - started)
 
     def _sleep_backoff(self, attempt: int) -> None:
         delay = self.context.backoff_s * (2 ** (attempt - 1)) * (0.5 + random.random())

@@ -1,0 +1,201 @@
+"""Speed benchmark: fan-out, per-call overhead, plan-once tokens, cache and the Paris run's split.
+
+    python bench/speed.py             # ~2 minutes on a 2-core machine
+
+Everything is measured side by side in one run, against real local Spaces:
+
+1. Fan-out. A slow Space is the bundled fault injector in front of text_to_3d,
+   adding 1 s to every call (mode "hang", p = 1), like a GPU Space's latency.
+   Baseline: the original demo's way, one blocking `gradio_client` predict after
+   another (8 assets, then the assembly). `fanout_ratio` = Diorama's wall time /
+   (one asset + assembly, each timed with a bare predict). Target <= 1.3x.
+   `fanout_vs_sequential` = Diorama / the sequential baseline.
+2. Per-call overhead: Diorama's Space tool vs a bare `predict` on a trivial
+   local endpoint, median of 60 calls each, interleaved. Target <= 1.10x.
+3. Plan once: a scripted LLM that counts tokens writes one parallel_map step
+   for 3, 6 and 12 objects. `tokens_growth` = tokens(12) / tokens(3).
+4. Cache: rerun of the same request vs the first run (target <= 0.05x), and an
+   edited request calls only the changed item + the assembly.
+5. The headless Paris run split: start-up, planning, Space time (wall),
+   assembly, and the rest as overhead (target <= 10% of the whole).
+
+The last lines read `NAME: VALUE (target OP TARGET) ok|MISS`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import statistics  # noqa: E402
+
+import gradio as gr  # noqa: E402
+from gradio_client import Client, handle_file  # noqa: E402
+from smolagents import ChatMessage, MessageRole, Model  # noqa: E402
+from smolagents.monitoring import TokenUsage  # noqa: E402
+
+from agent.config import Settings, ToolConfig  # noqa: E402
+from agent.runner import ChainRunner  # noqa: E402
+from tools import companions  # noqa: E402
+from tools.registry import Registry  # noqa: E402
+from tools.space_tool import CallContext  # noqa: E402
+
+PARIS = "Build a 3D gallery of Paris landmarks"
+OBJECTS = ["Eiffel Tower", "Big Ben", "Colosseum", "Statue of Liberty", "Taj Mahal", "Tokyo Tower",
+           "Space Needle", "Parthenon", "red lighthouse", "oak tree", "windmill", "blue house"]
+
+
+class CountingLLM(Model):
+    """A scripted LLM (the only fake) that plans once with parallel_map and counts the tokens it is sent."""
+
+    def __init__(self, objects: list[str]) -> None:
+        super().__init__(model_id="counting-llm")
+        self.objects = objects
+        self.tokens = 0
+
+    def generate(self, messages, stop_sequences=None, response_format=None, tools_to_call_from=None, **kwargs):
+        text = "\n".join(part.get("text", "") for m in messages for part in (m.content or [])
+                         if isinstance(part, dict))
+        code = (f"names = {self.objects!r}\n"
+                "out = parallel_map(tool='text_to_3d', items=[{'prompt': n} for n in names])\n"
+                "made = [n for n, o in zip(names, out) if o['ok']]\n"
+                "files = [o['result']['glb'] for o in out if o['ok']]\n"
+                "scene = assemble_scene(files=files, labels='\\n'.join(made), title='Bench')\n"
+                "final_answer({'scene': scene['scene'], 'objects': made, 'missing': {}})")
+        reply = f"Thought: I make every object at once, then assemble.\n<code>\n{code}\n</code>"
+        usage = TokenUsage(input_tokens=len(text.split()), output_tokens=len(reply.split()))
+        self.tokens += usage.input_tokens + usage.output_tokens
+        return ChatMessage(role=MessageRole.ASSISTANT, content=reply, token_usage=usage)
+
+
+def _settings(data: Path, text_space: str, parallel: int, cache: bool) -> Settings:
+    tools = (ToolConfig("text_to_3d", text_space, "/generate", "text_to_3d"),
+             ToolConfig("assemble_scene", "local:scene_builder", "/assemble", "scene_assembly"))
+    return Settings.load(environ={}).with_overrides(
+        tools=tools, data_dir=data, max_parallel_per_space=parallel, cache_enabled=cache, call_timeout_s=60.0)
+
+
+def _timed(runner: ChainRunner, request: str) -> tuple[float, dict]:
+    started = time.monotonic()
+    outcome = runner.run_to_end(request)
+    if outcome.error:
+        raise SystemExit(f"bench run failed: {outcome.error}")
+    return time.monotonic() - started, outcome.log
+
+
+def _line(name: str, value: float, unit: str, op: str, target: float) -> str:
+    ok = value <= target if op == "<=" else value >= target if op == ">=" else value == target
+    shown = f"{value:.2f}{unit}" if unit else f"{value:g}"
+    goal = f"{target:g}{unit}" if unit else f"{target:g}"
+    return f"{name}: {shown} (target {op} {goal}) {'ok' if ok else 'MISS'}"
+
+
+def _sequential_baseline(slow: str, scene_url: str, folder: Path) -> tuple[float, float, float]:
+    """(total, one asset, assembly) seconds, the original demo's way: blocking predicts one after another."""
+    names = ["Eiffel Tower", "Louvre Pyramid", "Arc de Triomphe", "Notre-Dame de Paris", "Sacré-Cœur",
+             "Panthéon", "Luxor Obelisk", "Moulin Rouge"]
+    text = Client(slow, verbose=False, download_files=str(folder))
+    scene = Client(scene_url, verbose=False, download_files=str(folder))
+    started = time.monotonic()
+    single, files = [], []
+    for name in names:
+        t0 = time.monotonic()
+        files.append(text.predict(name, 0, api_name="/generate")[0])
+        single.append(time.monotonic() - t0)
+    t0 = time.monotonic()
+    scene.predict([handle_file(f) for f in files], "\n".join(names), "Paris", api_name="/assemble")
+    assembly = time.monotonic() - t0
+    return time.monotonic() - started, statistics.median(single), assembly
+
+
+def _overhead(folder: Path) -> tuple[float, float]:
+    """Median seconds per call: bare predict vs Diorama's Space tool, on a trivial local endpoint."""
+    def echo(text: str) -> str:
+        """Return the text."""
+        return text
+
+    with gr.Blocks() as demo:
+        box = gr.Textbox(label="Text")
+        gr.Button().click(echo, box, gr.Textbox(label="Echo"), api_name="echo")
+    demo.queue(default_concurrency_limit=8)
+    _, url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
+    bare_client = Client(url, verbose=False)
+    registry = Registry((ToolConfig("echo", url, "/echo"),), connect_timeout_s=10)
+    tool = registry.load(CallContext(run_dir=folder, emit=lambda e: None, call_timeout_s=10)).tools["echo"]
+    bare, ours = [], []
+    for index in range(60):
+        t0 = time.monotonic()
+        bare_client.predict(f"x{index}", api_name="/echo")
+        bare.append(time.monotonic() - t0)
+        t0 = time.monotonic()
+        tool(text=f"y{index}")
+        ours.append(time.monotonic() - t0)
+    demo.close()
+    return statistics.median(bare), statistics.median(ours)
+
+
+def main() -> None:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
+    work = Path(tempfile.mkdtemp(prefix="diorama-bench-"))
+    urls = companions.ensure_started(["text_to_3d", "scene_builder"])
+    os.environ["FAULT_TARGET"] = urls["text_to_3d"]
+    slow = companions.ensure_started(["fault_injector"])["fault_injector"]
+    Client(slow, verbose=False).predict(1.0, 0, "hang", 1.0, api_name="/configure")
+    print(f"slow Space: {slow} (1 s added per call), in front of {urls['text_to_3d']}")
+
+    runner = ChainRunner(_settings(work / "fanout", slow, 8, cache=False))
+    _timed(runner, "a windmill")  # warm up: connections and schemas
+    diorama_wall, _ = _timed(runner, PARIS)
+    sequential, one_asset, assembly = _sequential_baseline(slow, urls["scene_builder"], work / "baseline")
+    floor = one_asset + assembly
+    print(f"  fan-out: Diorama {diorama_wall:.2f} s; sequential predicts {sequential:.2f} s; "
+          f"one asset {one_asset:.2f} s + assembly {assembly:.2f} s = {floor:.2f} s")
+
+    bare, ours = _overhead(work / "overhead")
+    print(f"  per call: bare predict {bare * 1000:.1f} ms, Diorama tool {ours * 1000:.1f} ms")
+
+    tokens = {}
+    for count in (3, 6, 12):
+        llm = CountingLLM(OBJECTS[:count])
+        runner = ChainRunner(_settings(work / f"t{count}", urls["text_to_3d"], 8, cache=False), llm=llm)
+        _timed(runner, f"a gallery of {count} objects")
+        tokens[count] = llm.tokens
+        print(f"  {count} objects: {llm.tokens} LLM tokens")
+
+    cached = ChainRunner(_settings(work / "cache", urls["text_to_3d"], 8, cache=True))
+    first_wall, first = _timed(cached, PARIS)
+    rerun_wall, rerun = _timed(cached, PARIS)
+
+    def fresh(log: dict) -> list[dict]:
+        return [e for e in log["events"] if e["type"] == "space_call" and not e.get("cached") and e["status"] == "ok"]
+
+    edit_calls = len(fresh(_timed(cached, "a gallery of Eiffel Tower, Louvre Pyramid and a red lighthouse")[1]))
+    print(f"  cache: first {first_wall:.2f} s, rerun {rerun_wall:.3f} s ({len(fresh(rerun))} Space calls)")
+
+    split = first["timings"]
+    parts = {k: split[k] for k in ("startup_s", "agent_s", "space_wall_s", "assembly_s")}
+    overhead = max(0.0, split["total_s"] - sum(parts.values()))
+    print("  Paris split: " + ", ".join(f"{k.removesuffix('_s')} {v:.2f} s" for k, v in parts.items())
+          + f", overhead {overhead:.2f} s, total {split['total_s']:.2f} s")
+
+    print(_line("fanout_ratio", diorama_wall / floor, "x", "<=", 1.3))
+    print(_line("fanout_vs_sequential", diorama_wall / sequential, "x", "<=", 0.5))
+    print(_line("call_overhead", ours / bare, "x", "<=", 1.10))
+    print(_line("tokens_growth", tokens[12] / tokens[3], "x", "<=", 1.2))
+    print(_line("cache_rerun", rerun_wall / first_wall, "x", "<=", 0.05))
+    print(_line("cache_edit_calls", edit_calls, "", "==", 2))
+    print(_line("paris_overhead_share", overhead / split["total_s"] * 100, "%", "<=", 10))
+    companions.stop_all()
+
+
+if __name__ == "__main__":
+    main()
