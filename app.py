@@ -55,6 +55,17 @@ def _prepare_environment(settings) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
+def _exit_now(code: int) -> None:
+    """Stop the bundled Spaces and exit without waiting for gradio_client threads of abandoned (timed-out,
+    cancelled) jobs, which may never finish."""
+    from tools import companions
+
+    companions.stop_all()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
     from agent.config import Settings
@@ -65,7 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"diorama: {exc}", file=sys.stderr)
         return 2
-    if args.describe is not None:  # before _prepare_environment: a Hub id needs the Hub even in offline setups
+    if args.describe is not None:  # no HF_HUB_OFFLINE here: a Hub id needs the Hub even in offline setups
+        os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+        os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
         from tools.describe import main as describe_main
         return describe_main(args.describe, connect_timeout_s=settings.connect_timeout_s, token=settings.hf_token)
     _prepare_environment(settings)
@@ -73,12 +86,13 @@ def main(argv: list[str] | None = None) -> int:
         logging.basicConfig(level=logging.WARNING)
         from agent.cli import run_headless
 
-        return run_headless(settings, args.prompt, out=args.out, log_path=args.log, resume=args.resume)
+        code = run_headless(settings, args.prompt, out=args.out, log_path=args.log, resume=args.resume)
+        _exit_now(code)
     _configure_logging()
     from ui.blocks import build_demo, launch_kwargs
     from agent.runner import ChainRunner
 
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # run atexit hooks: stop the bundled Spaces
+    signal.signal(signal.SIGTERM, lambda *_: _exit_now(0))
     runner = ChainRunner(settings)
     demo = build_demo(runner)
     demo.queue(default_concurrency_limit=4, max_size=32)

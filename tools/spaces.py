@@ -77,6 +77,7 @@ class SpaceSession:
         self.connect_timeout_s = connect_timeout_s
         self._token = token if is_hub_id(source) else None
         self._idle: list[Client] = []
+        self._retired: set[int] = set()
         self._all: list[Client] = []
         self._lock = threading.Lock()
 
@@ -99,7 +100,11 @@ class SpaceSession:
             yield client
         finally:
             with self._lock:
-                self._idle.append(client)
+                retired = id(client) in self._retired
+                if not retired:
+                    self._idle.append(client)
+            if retired:  # it cancelled a job: gradio_client may leave that job's thread waiting; don't reuse it
+                _close_quietly(client)
 
     def _new_client(self) -> Client:
         self.download_dir.mkdir(parents=True, exist_ok=True)
@@ -172,11 +177,11 @@ class SpaceSession:
         deadline = started + timeout_s
         while True:
             if cancel is not None and cancel.is_set():
-                job.cancel()
+                self._retire(client, job)
                 raise RunCancelledError(f"{self.label} {endpoint}: cancelled by the user; the job was stopped.")
             wait = min(0.25, deadline - time.monotonic())
             if wait <= 0:
-                job.cancel()
+                self._retire(client, job)
                 raise SpaceTimeoutError(
                     f"{self.label} {endpoint} timed out after {timeout_s:g} s and the job was cancelled; it may be "
                     "cold-starting or overloaded. Try again shortly or raise limits.call_timeout_s.",
@@ -187,6 +192,15 @@ class SpaceSession:
                 continue
             except Exception as exc:  # every failure of a call is translated here, and only here
                 raise self._translate(exc, endpoint, time.monotonic() - started) from exc
+
+    def _retire(self, client: Client, job: Any) -> None:
+        """Cancel a job on the Space and keep its client out of the pool."""
+        with self._lock:
+            self._retired.add(id(client))
+        try:
+            job.cancel()
+        except Exception as exc:  # the job is being abandoned; a failed cancel only matters to the Space
+            logger.debug("cancel failed on %s: %s", self.label, exc)
 
     def _translate(self, exc: Exception, endpoint: str, elapsed: float) -> DioramaError:
         where = f"{self.label} {endpoint}"
@@ -200,7 +214,8 @@ class SpaceSession:
                 return SpaceQuotaError(f"{where} is out of GPU quota: {message}", server_message=message, **fields)
             return SpaceRejectedError(f"{where} rejected the input: {message}", server_message=message, **fields)
         if isinstance(exc, QueueError):
-            return SpaceUnavailableError(f"{where}: the Space's queue is full. Try again in a minute.", **fields)
+            return SpaceUnavailableError(f"{where}: HTTP 503, the Space's queue is full or it is asleep or "
+                                         "starting. Try again in a minute.", **fields)
         if isinstance(exc, TooManyRequestsError):
             return SpaceUnavailableError(f"{where}: rate-limited (HTTP 429). Wait a minute or use another provider.",
                                          **fields)
@@ -220,8 +235,14 @@ class SpaceSession:
         with self._lock:
             clients, self._all, self._idle = self._all, [], []
         for client in clients:
-            if hasattr(client, "close"):
-                client.close()
+            _close_quietly(client)
+
+
+def _close_quietly(client: Client) -> None:
+    try:
+        client.close()
+    except Exception as exc:  # closing is best effort: the client's threads die with the process anyway
+        logger.debug("closing a client failed: %s", exc)
 
 
 def _one_line(text: str, limit: int = 300) -> str:
