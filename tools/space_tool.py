@@ -340,7 +340,7 @@ class SpaceTool(Tool):
             return value
         where = f"{provider.label} {provider.endpoint}"
         if not isinstance(value, str) or not Path(value).is_file():
-            raise SpaceOutputError(f"{where} declared a file for '{label}' but returned {str(value)[:80]!r}",
+            raise SpaceOutputError(f"{where} declared a file for '{label}' but returned {repr(value)[:80]}",
                                    space=provider.label, endpoint=provider.endpoint)
         source = Path(value)
         target = self.context.run_dir / "assets" / f"{call_id}_{source.name}"
