@@ -14,32 +14,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from smolagents import CodeAgent, Model
+from smolagents import Model
 from smolagents.memory import ActionStep, FinalAnswerStep
-from smolagents.monitoring import LogLevel
 from smolagents.utils import AgentError
 
 from agent.config import Settings
 from agent.events import ChainLog, utc_now
 from agent.models import ObservedModel, build_llm, model_info
+from agent.factory import build_agent
 from agent.journal import RunJournal, read_journal, run_folder
 from agent.planner import OfflinePlanner
-from tools.errors import AgentRunError, DioramaError, InvalidInputError
 from tools.budget import Budget, BudgetExceededError
+from tools.errors import AgentRunError, DioramaError, InvalidInputError
 from tools.cache import ResultCache
-from tools.fanout import ParallelMapTool
 from tools.glb import set_asset_extras
 from tools.registry import Registry
 from tools.space_tool import CallContext
 
 logger = logging.getLogger(__name__)
-
-INSTRUCTIONS = """You build one 3D scene by chaining Gradio Space tools.
-Plan once, in one step: decide the objects (at most {max_objects}); make them all with ONE parallel_map call over
-{asset} (one item per object; for a chain of tools, one parallel_map per tool, feeding each result into the next),
-print which ones failed; then call {scene} once with all the file paths and their labels; then call
-final_answer({{'scene': <scene file path>, 'objects': [labels], 'missing': {{label: reason}}}}).
-File paths returned by one tool can be passed directly to another tool. Never repeat a call that already succeeded."""
 
 
 @dataclass(frozen=True)
@@ -214,16 +206,7 @@ class ChainRunner:
 
     def _drive(self, request: str, loaded, model: ObservedModel, emit, cancel: threading.Event,
                started: float, budget: Budget, over_budget: threading.Event) -> Any:
-        names = {t.capability: t.name for t in self.settings.tools}
-        names["text_to_3d"] = " then ".join(names.get(c, c) for c in self.settings.asset_chain)
-        tools = [*loaded.tools.values(), ParallelMapTool(dict(loaded.tools), workers=8)]
-        agent = CodeAgent(
-            tools=tools, model=model, max_steps=self.settings.max_steps,
-            verbosity_level=LogLevel.OFF, executor_kwargs={"timeout_seconds": None},
-            instructions=INSTRUCTIONS.format(max_objects=self.settings.max_objects,
-                                             asset=names.get("text_to_3d", "the asset tool"),
-                                             scene=names.get("scene_assembly", "the scene tool")),
-        )
+        agent = build_agent(self.settings, loaded.tools, model)
         stopped: list[str] = []
 
         def stop(reason: str) -> None:
