@@ -12,7 +12,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from smolagents import Model
 from smolagents.memory import ActionStep, FinalAnswerStep
@@ -72,6 +72,7 @@ class ChainRunner:
                                  breaker_cooldown_s=settings.breaker_cooldown_s,
                                  max_parallel=settings.max_parallel_per_space)
         self._llm = llm
+        self.on_finished: list[Callable[[dict[str, Any]], None]] = []  # called with each run's final chain log
         self.cache = ResultCache(settings.data_dir / "cache", max_bytes=int(settings.cache_max_mb * 1024 * 1024),
                                  max_age_s=settings.cache_max_age_days * 86400) if settings.cache_enabled else None
 
@@ -285,6 +286,11 @@ class ChainRunner:
         emit({"type": "run_finished", "status": "ok" if scene else "error", "error": error, "at": utc_now()})
         log.finish(scene=str(scene) if scene else None, error=error, answer=text, timings=timings)
         (run_dir / "chain.json").write_text(log.to_json(), encoding="utf-8")
+        for listener in self.on_finished:
+            try:
+                listener(log.to_dict())
+            except Exception:  # a listener (history store, metrics) must never break a run
+                logger.exception("an on_finished listener failed for run %s", log.to_dict()["run_id"])
         # not "path": gradio_client treats any JSON dict with a "path" key as a file to download
         emit({"type": "saved", "log_file": str(run_dir / "chain.json")})
         return scene
