@@ -85,6 +85,8 @@ class Settings:
     cache_max_mb: float = 512.0
     cache_max_age_days: float = 7.0
     data_dir: Path = REPO_DIR / "data"
+    keep_runs: int = 200  # run folders kept; older ones are deleted (their history rows stay); 0 = keep all
+    health_window: int = 20  # last calls per Space that its health (success rate, latency) is computed from
     config_path: Path = DEFAULT_CONFIG
     hf_token: str | None = field(default=None, repr=False)
     llm_api_key: str | None = field(default=None, repr=False)
@@ -144,6 +146,8 @@ class Settings:
             cache_max_mb=float(cache.get("max_mb", 512)),
             cache_max_age_days=float(cache.get("max_age_days", 7)),
             data_dir=Path(data_dir) if data_dir else _default_data_dir(),
+            keep_runs=_pick(env, "DIORAMA_KEEP_RUNS", storage.get("keep_runs", 200), int),
+            health_window=int(limits.get("health_window", 20)),
             config_path=path,
             hf_token=env.get("HF_TOKEN") or env.get("HUGGING_FACE_HUB_TOKEN") or None,
             llm_api_key=env.get("DIORAMA_LLM_API_KEY") or None,
@@ -164,13 +168,16 @@ class Settings:
         for key, value in (("max_steps", self.max_steps), ("max_tokens_per_step", self.max_tokens_per_step),
                            ("call_attempts", self.call_attempts), ("max_objects", self.max_objects),
                            ("breaker_failures", self.breaker_failures),
-                           ("max_parallel_per_space", self.max_parallel_per_space)):
+                           ("max_parallel_per_space", self.max_parallel_per_space),
+                           ("health_window", self.health_window)):
             if value < 1:
                 raise ConfigError(f"{key} must be at least 1, got {value}.")
         unknown = [c for c in self.asset_chain if c not in _CAPABILITIES or c in ("scene_assembly", "other")]
         if not self.asset_chain or unknown:
             raise ConfigError(f"planner.asset_chain (DIORAMA_ASSET_CHAIN) is {list(self.asset_chain)}; list asset "
                               "capabilities in order, e.g. [\"text_to_3d\"] or [\"text_to_image\", \"image_to_3d\"].")
+        if self.keep_runs < 0:
+            raise ConfigError(f"storage.keep_runs (DIORAMA_KEEP_RUNS) must be 0 (keep all) or more, got {self.keep_runs}.")
         for key, value in (("connect_timeout_s", self.connect_timeout_s), ("call_timeout_s", self.call_timeout_s),
                            ("run_timeout_s", self.run_timeout_s)):
             if value <= 0:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import trimesh
 from trimesh.transformations import translation_matrix
 
+from sb_budget import cap_textures, fit_triangle_budget
 from sb_errors import RequestError, SceneError
 from sb_normalize import MAX_DISPLAY_M, MIN_DISPLAY_M, LoadedObject, load_object
 from sb_preflight import check_file
@@ -40,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 MAX_FILES = 64
 OUTPUT_PREFIX = "scene_builder_"  # fresh output dirs under the system temp dir
-MAX_TRIANGLES = 4_000_000
+MAX_TRIANGLES = 8_000_000  # input cap; the output is decimated to sb_budget.TRIANGLE_BUDGET
 MIN_WALKWAY_M = 1.5
 WALKWAY_M = 2.0          # gap between plinths and between plinths and walls (>= MIN_WALKWAY_M)
 PLINTH_MARGIN_M = 0.25   # plinth top extends this far beyond the object's footprint
@@ -322,6 +323,8 @@ def assemble_files(paths: list[str], labels_text: str | None = "", title: str = 
             raise RequestError(f"The gallery would exceed {MAX_TRIANGLES:,} triangles (at '{obj.file}'). "
                                f"Send fewer or simpler models.")
         objects.append(obj)
+    fit_triangle_budget(objects)
+    cap_textures(objects)
     scene, layout = build_scene(objects, labels, title)
     try:
         data = scene.export(file_type="glb")

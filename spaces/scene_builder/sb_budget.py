@@ -1,0 +1,90 @@
+"""Keep a gallery viewable in a browser: a triangle budget (decimation) and a texture size cap.
+
+Real text/image-to-3D Spaces return 100k-1M triangle meshes with large
+textures. Above the budget every object is decimated by the same ratio
+(so relative detail is kept); textures larger than the cap are downscaled.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import numpy as np
+import trimesh
+from PIL import Image
+
+logger = logging.getLogger(__name__)
+
+TRIANGLE_BUDGET = int(os.environ.get("SCENE_TRIANGLE_BUDGET", "1000000"))
+MAX_TEXTURE_PX = int(os.environ.get("SCENE_MAX_TEXTURE_PX", "2048"))
+MIN_FACES = 200  # meshes this small are never decimated
+
+
+def fit_triangle_budget(objects: list, budget: int = TRIANGLE_BUDGET) -> None:
+    """Decimate every object's meshes by one common ratio so the gallery fits `budget` triangles.
+
+    Args:
+        objects: `sb_normalize.LoadedObject`s; their geometry is replaced in place and `triangles` updated.
+        budget: most triangles for all objects together (plinths and floor are extra, a few hundred).
+
+    Each decimated object gets a warning ("'file': decimated from N to M triangles ...").
+    """
+    total = sum(o.triangles for o in objects)
+    if total <= budget:
+        return
+    ratio = budget / total
+    for obj in objects:
+        before = obj.triangles
+        counts = {}
+        for key, mesh in obj.geometry.items():
+            if len(mesh.faces) > MIN_FACES:
+                target = max(MIN_FACES, int(len(mesh.faces) * ratio))
+                obj.geometry[key] = _decimate(mesh, target)
+            counts[key] = len(obj.geometry[key].faces)
+        obj.triangles = sum(counts[p.geometry] for p in obj.parts)
+        if obj.triangles < before:
+            obj.warnings.append(f"'{obj.file}': decimated from {before:,} to {obj.triangles:,} triangles to keep the "
+                            f"gallery under {budget:,}; its texture coordinates are not kept, so it shows in its "
+                            "main colour.")
+
+
+def _decimate(mesh: trimesh.Trimesh, target: int) -> trimesh.Trimesh:
+    """Quadric decimation (fast-simplification) to about `target` faces, keeping the main colour."""
+    colour = _main_colour(mesh)
+    simple = mesh.simplify_quadric_decimation(face_count=target)
+    material = trimesh.visual.material.PBRMaterial(
+        name=getattr(getattr(mesh.visual, "material", None), "name", None) or "decimated",
+        baseColorFactor=colour, metallicFactor=0.0, roughnessFactor=0.8)
+    simple.visual = trimesh.visual.TextureVisuals(material=material)
+    return simple
+
+
+def _main_colour(mesh: trimesh.Trimesh) -> np.ndarray:
+    """RGBA uint8: the material's main colour, or the mean vertex colour."""
+    material = getattr(mesh.visual, "material", None)
+    if material is not None:
+        return np.asarray(material.main_color, dtype=np.uint8)
+    colours = getattr(mesh.visual, "vertex_colors", None)
+    if colours is not None and len(colours):
+        return np.asarray(colours, dtype=np.float64).mean(axis=0).astype(np.uint8)
+    return np.array([200, 200, 200, 255], dtype=np.uint8)
+
+
+def cap_textures(objects: list, max_px: int = MAX_TEXTURE_PX) -> None:
+    """Downscale textures larger than `max_px` on a side, in place; each object gets a warning."""
+    seen: set[int] = set()
+    for obj in objects:
+        for mesh in obj.geometry.values():
+            material = getattr(mesh.visual, "material", None)
+            for attr in ("baseColorTexture", "metallicRoughnessTexture", "normalTexture", "emissiveTexture",
+                         "occlusionTexture", "image"):
+                image = getattr(material, attr, None) if material is not None else None
+                if not isinstance(image, Image.Image) or id(image) in seen or max(image.size) <= max_px:
+                    continue
+                seen.add(id(image))
+                scale = max_px / max(image.size)
+                size = (max(1, round(image.size[0] * scale)), max(1, round(image.size[1] * scale)))
+                setattr(material, attr, image.resize(size, Image.LANCZOS))
+                obj.warnings.append(f"'{obj.file}': texture downscaled from {image.size[0]}x{image.size[1]} to "
+                                f"{size[0]}x{size[1]} px.")

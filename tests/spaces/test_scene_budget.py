@@ -1,0 +1,59 @@
+"""Heavy inputs: the gallery is decimated to its triangle budget, textures are capped, and it stays valid."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import trimesh
+from PIL import Image
+
+SPACE_DIR = Path(__file__).resolve().parents[2] / "spaces" / "scene_builder"
+sys.path.insert(0, str(SPACE_DIR))
+
+import sb_budget  # noqa: E402
+import sb_gallery  # noqa: E402
+from tests.conftest import glb_validator_errors  # noqa: E402
+
+
+def _terrain(path: Path, n: int, wave: float) -> Path:
+    x, z = np.meshgrid(np.linspace(0, 4, n), np.linspace(0, 4, n))
+    vertices = np.column_stack([x.ravel(), (np.sin(x * wave) * np.cos(z) + 2).ravel(), z.ravel()])
+    idx = np.arange(n * n).reshape(n, n)
+    a, b, c, d = idx[:-1, :-1].ravel(), idx[:-1, 1:].ravel(), idx[1:, :-1].ravel(), idx[1:, 1:].ravel()
+    faces = np.concatenate([np.column_stack([a, c, b]), np.column_stack([b, c, d])])
+    trimesh.Trimesh(vertices, faces, process=False).export(path)
+    return path
+
+
+def test_heavy_inputs_are_decimated_to_the_budget(tmp_path, monkeypatch):
+    monkeypatch.setattr(sb_budget, "TRIANGLE_BUDGET", 30_000)
+    monkeypatch.setattr(sb_gallery, "fit_triangle_budget",
+                        lambda objects: sb_budget.fit_triangle_budget(objects, budget=30_000))
+    paths = [str(_terrain(tmp_path / f"t{i}.glb", 120, 1 + i)) for i in range(3)]  # 3 x 28,322 triangles
+    out, layout = sb_gallery.assemble_files(paths, "", "Heavy", out_dir=str(tmp_path))
+    assert layout["triangles"] <= 30_000
+    assert sum("decimated from 28,322" in w for w in layout["warnings"]) == 3
+    scene = trimesh.load(out, file_type="glb", force="scene")
+    objects = {n for n in scene.graph.transforms.children[scene.graph.base_frame] if n.startswith("t")}
+    assert objects == {"t0", "t1", "t2"}
+    assert glb_validator_errors(Path(out)) in (None, 0)
+
+
+def test_light_inputs_are_untouched_and_big_textures_capped(tmp_path, monkeypatch):
+    box = trimesh.creation.box(extents=(1, 1, 1))
+    texture = Image.new("RGB", (1024, 512), (200, 30, 30))
+    box.visual = trimesh.visual.TextureVisuals(
+        uv=np.random.default_rng(0).random((len(box.vertices), 2)),
+        material=trimesh.visual.material.PBRMaterial(baseColorTexture=texture))
+    path = tmp_path / "box.glb"
+    box.export(path)
+    monkeypatch.setattr(sb_gallery, "cap_textures", lambda objects: sb_budget.cap_textures(objects, max_px=256))
+    out, layout = sb_gallery.assemble_files([str(path)], "Box", "Light", out_dir=str(tmp_path))
+    assert layout["triangles"] == 12
+    assert any("texture downscaled from 1024x512 to 256x128" in w for w in layout["warnings"])
+    scene = trimesh.load(out, file_type="glb", force="scene")
+    images = [g.visual.material.baseColorTexture for g in scene.geometry.values()
+              if getattr(getattr(g.visual, "material", None), "baseColorTexture", None) is not None]
+    assert images and max(images[0].size) == 256
