@@ -4,6 +4,8 @@
     python app.py --prompt "..." --out scene.glb --log chain.json   # headless, same job
     python app.py --config my.toml ...              # another config file
     python app.py --no-mcp                          # no MCP server (also GRADIO_MCP_SERVER=False)
+    python app.py --history [N]                     # the last N runs, one JSON object a line
+    python app.py --prompt "..." --recipe NAME      # replay a saved recipe for new subjects (no LLM)
 """
 
 from __future__ import annotations
@@ -31,6 +33,13 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-mcp", dest="mcp", action="store_false",
                         default=os.environ.get("GRADIO_MCP_SERVER", "True").lower() not in ("false", "0", "no"),
                         help="do not serve the MCP server at /gradio_api/mcp/ (on by default)")
+    parser.add_argument("--history", metavar="N", type=int, nargs="?", const=20, default=None,
+                        help="print the last N runs (default 20), one JSON object a line, and exit")
+    parser.add_argument("--recipe", metavar="NAME", help="with --prompt: replay the saved recipe NAME for the "
+                        "request's subjects, without the LLM")
+    parser.add_argument("--save-recipe", metavar="NAME", help="with --prompt: save the run as recipe NAME if it "
+                        "succeeds; with --from-run: save that past run")
+    parser.add_argument("--from-run", metavar="RUN_ID", help="with --save-recipe: the run to save")
     parser.add_argument("--describe", metavar="SPACE_ID_OR_URL", help="print, as JSON, the tools Diorama would "
                         "make from that Gradio app's API, and exit")
     return parser.parse_args(argv)
@@ -82,11 +91,18 @@ def main(argv: list[str] | None = None) -> int:
         from tools.describe import main as describe_main
         return describe_main(args.describe, connect_timeout_s=settings.connect_timeout_s, token=settings.hf_token)
     _prepare_environment(settings)
-    if args.prompt is not None or args.resume is not None:
+    if args.history is not None:
+        from agent.cli import print_history
+        return print_history(settings, args.history)
+    if args.prompt is not None or args.resume is not None or args.from_run is not None:
         logging.basicConfig(level=logging.WARNING)
-        from agent.cli import run_headless
+        from agent.cli import run_headless, save_recipe_from_run
 
-        code = run_headless(settings, args.prompt, out=args.out, log_path=args.log, resume=args.resume)
+        if args.from_run is not None:
+            code = save_recipe_from_run(settings, args.save_recipe or "", args.from_run)
+        else:
+            code = run_headless(settings, args.prompt, out=args.out, log_path=args.log, resume=args.resume,
+                                recipe=args.recipe, save_recipe=args.save_recipe)
         _exit_now(code)
     _configure_logging()
     from ui.blocks import build_demo, launch_kwargs

@@ -1,4 +1,4 @@
-"""The headless run: `python app.py --prompt ... --out scene.glb --log chain.json`."""
+"""The headless run: `python app.py --prompt ... --out scene.glb --log chain.json`; also --history and recipes."""
 
 from __future__ import annotations
 
@@ -10,24 +10,44 @@ from typing import TextIO
 
 from agent.config import Settings
 from agent.events import progress_line
+from agent.journal import run_folder
+from agent.recipes import RecipeModel, check_name, load_recipe, recipe_from_log, save_recipe
 from agent.runner import ChainRunner
-from tools.errors import DioramaError
+from agent.store import Store
+from tools.errors import DioramaError, InvalidInputError
 
 
 def run_headless(settings: Settings, prompt: str | None, *, out: Path | None, log_path: Path | None,
-                 resume: str | None = None, stream: TextIO = sys.stdout) -> int:
+                 resume: str | None = None, recipe: str | None = None, save_recipe: str | None = None,
+                 stream: TextIO = sys.stdout) -> int:
     """Run one request (or resume a run), print a progress line per step and Space call, write the scene and log.
+
+    Args:
+        recipe: replay this saved recipe for the request's subjects (no LLM) instead of planning.
+        save_recipe: after a successful run, save it as a recipe under this name.
 
     Returns:
         0 when a scene was written, 1 when the run failed, 2 for a bad request.
     """
     runner = ChainRunner(settings)
+    model = None
+    try:
+        if recipe:
+            model = RecipeModel(load_recipe(settings.data_dir, recipe), max_objects=settings.max_objects)
+        if save_recipe:
+            check_name(save_recipe)
+    except DioramaError as exc:
+        print(f"diorama: {exc}", file=sys.stderr)
+        return 2
     info = runner.model_info()
-    print(f"[diorama] model: {info['provider']} ({info['id']})", file=stream, flush=True)
+    if model is not None:
+        print(f"[recipe] replayed recipe {recipe}: 0 LLM calls", file=stream, flush=True)
+    else:
+        print(f"[diorama] model: {info['provider']} ({info['id']})", file=stream, flush=True)
     printed: set[tuple[str | None, str]] = set()
     final: dict = {}
     try:
-        snapshots = runner.resume(resume) if resume else runner.run(prompt or "")
+        snapshots = runner.resume(resume) if resume else runner.run(prompt or "", model=model)
         for final in snapshots:
             if final["events"] and final["events"][0].get("resumed") and (resume, "resumed") not in printed:
                 printed.add((resume, "resumed"))
@@ -58,12 +78,50 @@ def run_headless(settings: Settings, prompt: str | None, *, out: Path | None, lo
             print(f"[answer] {result['answer']}", file=stream)
         print(f"[cost] {_cost_summary(final.get('cost', {}))}", file=stream)
         print(f"[done] scene: {target}  ({_timing_summary(timings)})", file=stream, flush=True)
+        if save_recipe:
+            return _save(runner, final, save_recipe, stream)
         return 0
     reason = " ".join(str(result.get("error") or "no scene was produced").split())
     finished = [e for e in final.get("events", []) if e.get("type") == "space_call" and e.get("status") == "ok"]
     hint = f" Resume with: python app.py --resume {final['run_id']}" if finished else ""
     print(f"diorama: {reason}{hint}", file=sys.stderr)
     return 1
+
+
+def print_history(settings: Settings, limit: int, *, stream: TextIO = sys.stdout) -> int:
+    """Print the newest runs, one JSON object a line (run_id, request, status, started_at, scene, stats); exit 0."""
+    for run in Store.in_data_dir(settings.data_dir).recent(limit):
+        print(json.dumps({"run_id": run["run_id"], "request": run["request"], "status": run["status"],
+                          "started_at": run["started_at"], "scene": run["scene"], "objects": run["objects"],
+                          "space_calls": run["space_calls"], "seconds": run["seconds"], "pruned": run["pruned"],
+                          "recipe": run["recipe"]}, ensure_ascii=False), file=stream)
+    return 0
+
+
+def save_recipe_from_run(settings: Settings, name: str, run_id: str, *, stream: TextIO = sys.stdout) -> int:
+    """`--save-recipe NAME --from-run RUN_ID`: save a past run (its folder's chain.json) as a recipe."""
+    try:
+        chain = run_folder(settings.data_dir, run_id) / "chain.json"
+        if not chain.is_file():
+            raise InvalidInputError(f"Run {run_id} has no chain.json (it never finished); save a finished run.")
+        log = json.loads(chain.read_text(encoding="utf-8"))
+        return _save(ChainRunner(settings), log, name, stream)
+    except DioramaError as exc:
+        print(f"diorama: {exc}", file=sys.stderr)
+        return 2
+
+
+def _save(runner: ChainRunner, log: dict, name: str, stream: TextIO) -> int:
+    try:
+        recipe = recipe_from_log(log, name, scene_tools=[t.name for t in runner.settings.tools
+                                                         if t.capability == "scene_assembly"])
+        json_path, script = save_recipe(recipe, runner.settings.data_dir, spaces=runner.registry.sources())
+    except DioramaError as exc:
+        print(f"diorama: {exc}", file=sys.stderr)
+        return 2
+    print(f"[recipe] saved {name}: {json_path} and {script} (replay: python app.py --prompt \"...\" "
+          f"--recipe {name})", file=stream, flush=True)
+    return 0
 
 
 def _timing_summary(timings: dict) -> str:

@@ -74,6 +74,8 @@ class Settings:
     breaker_failures: int = 3
     breaker_cooldown_s: float = 60.0
     max_request_chars: int = 500
+    builds_per_minute: int = 10  # per client (IP); 0 = no limit
+    runs_per_client: int = 2  # builds one client may have running at once; 0 = no limit
     max_objects: int = 12
     asset_chain: tuple[str, ...] = ("text_to_3d",)
     max_calls: int = 200
@@ -133,6 +135,8 @@ class Settings:
             max_parallel_per_space=_pick(env, "DIORAMA_MAX_PARALLEL", limits.get("max_parallel_per_space", 4), int),
             breaker_cooldown_s=float(limits.get("breaker_cooldown_s", 60)),
             max_request_chars=int(limits.get("max_request_chars", 500)),
+            builds_per_minute=_pick(env, "DIORAMA_BUILDS_PER_MINUTE", limits.get("builds_per_minute", 10), int),
+            runs_per_client=_pick(env, "DIORAMA_RUNS_PER_CLIENT", limits.get("runs_per_client", 2), int),
             max_objects=int(limits.get("max_objects", 12)),
             asset_chain=tuple(_pick(env, "DIORAMA_ASSET_CHAIN", ",".join(raw.get("planner", {}).get(
                 "asset_chain", ["text_to_3d"])), str).replace(" ", "").split(",")),
@@ -176,6 +180,9 @@ class Settings:
         if not self.asset_chain or unknown:
             raise ConfigError(f"planner.asset_chain (DIORAMA_ASSET_CHAIN) is {list(self.asset_chain)}; list asset "
                               "capabilities in order, e.g. [\"text_to_3d\"] or [\"text_to_image\", \"image_to_3d\"].")
+        for key, value in (("builds_per_minute", self.builds_per_minute), ("runs_per_client", self.runs_per_client)):
+            if value < 0:
+                raise ConfigError(f"limits.{key} must be 0 (no limit) or more, got {value}.")
         if self.keep_runs < 0:
             raise ConfigError(f"storage.keep_runs (DIORAMA_KEEP_RUNS) must be 0 (keep all) or more, got {self.keep_runs}.")
         for key, value in (("connect_timeout_s", self.connect_timeout_s), ("call_timeout_s", self.call_timeout_s),

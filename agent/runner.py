@@ -22,6 +22,8 @@ from agent.config import Settings
 from agent.events import ChainLog, utc_now
 from agent.models import ObservedModel, build_llm, model_info
 from agent.factory import build_agent
+from agent.health import Health
+from agent.store import Store
 from agent.journal import RunJournal, read_journal, run_folder
 from agent.planner import OfflinePlanner
 from tools.budget import Budget, BudgetExceededError
@@ -67,12 +69,14 @@ class ChainRunner:
 
     def __init__(self, settings: Settings, *, llm: Model | None = None) -> None:
         self.settings = settings
+        self.store = Store.in_data_dir(settings.data_dir)  # opened on first use
+        self.health = Health(self.store, window=settings.health_window)
         self.registry = Registry(settings.tools, connect_timeout_s=settings.connect_timeout_s,
                                  hf_token=settings.hf_token, breaker_failures=settings.breaker_failures,
                                  breaker_cooldown_s=settings.breaker_cooldown_s,
-                                 max_parallel=settings.max_parallel_per_space)
+                                 max_parallel=settings.max_parallel_per_space, health=self.health.score)
         self._llm = llm
-        self.on_finished: list[Callable[[dict[str, Any]], None]] = []  # called with each run's final chain log
+        self.on_finished: list[Callable[[dict[str, Any]], None]] = [self._remember]  # called with each final chain log
         self.cache = ResultCache(settings.data_dir / "cache", max_bytes=int(settings.cache_max_mb * 1024 * 1024),
                                  max_age_s=settings.cache_max_age_days * 86400) if settings.cache_enabled else None
 
@@ -85,8 +89,14 @@ class ChainRunner:
         """Start the bundled Spaces now so the first request does not wait for them."""
         self.registry.sources()
 
-    def run(self, request: str, *, cancel: threading.Event | None = None) -> Iterator[dict[str, Any]]:
+    def run(self, request: str, *, cancel: threading.Event | None = None,
+            model: Model | None = None) -> Iterator[dict[str, Any]]:
         """Yield chain-log snapshots as the run progresses; the last one holds the result.
+
+        Args:
+            request: what to build.
+            cancel: set it to stop the run.
+            model: a model for this run only, e.g. `agent.recipes.RecipeModel` (a replayed recipe, no LLM).
 
         Raises:
             InvalidInputError: the request is empty or too long (nothing is started).
@@ -96,7 +106,8 @@ class ChainRunner:
         run_dir = self.settings.data_dir / "runs" / run_id
         run_dir.mkdir(parents=True, exist_ok=True)
         RunJournal(run_dir).start(run_id, request)
-        yield from self._stream(run_id, request, run_dir, {}, cancel)
+        self._remember_start(run_id, request, model)
+        yield from self._stream(run_id, request, run_dir, {}, cancel, model)
 
     def resume(self, run_id: str, *, cancel: threading.Event | None = None) -> Iterator[dict[str, Any]]:
         """Run a failed, cancelled or killed run again in its folder, replaying the Space calls it finished.
@@ -106,11 +117,26 @@ class ChainRunner:
         """
         run_dir = run_folder(self.settings.data_dir, run_id)
         record = read_journal(run_dir)
+        self._remember_start(run_id, record.request, None)
         yield from self._stream(run_id, record.request, run_dir, record.calls, cancel)
 
+    def _remember_start(self, run_id: str, request: str, model: Model | None) -> None:
+        info = self.model_info() if model is None else _run_model_info(model)
+        try:
+            self.store.record_start(run_id, request, model=f"{info['provider']}:{info['id']}",
+                                    recipe=getattr(model, "recipe_name", None))
+        except Exception:  # the history must never stop a run
+            logger.exception("could not record the start of run %s in %s", run_id, self.store.path)
+
+    def _remember(self, log: dict[str, Any]) -> None:
+        """The default on_finished listener: record the run and its calls, then prune old run folders."""
+        self.store.record_run(log, scene_tools=[t.name for t in self.settings.tools
+                                                if t.capability == "scene_assembly"])
+        self.store.prune(self.settings.data_dir / "runs", keep=self.settings.keep_runs)
+
     def _stream(self, run_id: str, request: str, run_dir: Path, memo: dict[str, Any],
-                cancel: threading.Event | None) -> Iterator[dict[str, Any]]:
-        log = ChainLog(run_id, request, self.model_info(),
+                cancel: threading.Event | None, model: Model | None = None) -> Iterator[dict[str, Any]]:
+        log = ChainLog(run_id, request, self.model_info() if model is None else _run_model_info(model),
                        secrets=(self.settings.hf_token or "", self.settings.llm_api_key or ""))
         ticks: queue.Queue[bool] = queue.Queue()  # True: an event arrived; False: the run is over
         over_budget = threading.Event()
@@ -123,7 +149,8 @@ class ChainRunner:
 
         def work() -> None:
             try:
-                self._work(request, run_dir, log, emit, cancel or threading.Event(), memo, budget, over_budget)
+                self._work(request, run_dir, log, emit, cancel or threading.Event(), memo, budget, over_budget,
+                           model)
             finally:
                 ticks.put(False)  # the end: no waiting on a timeout after the last event
 
@@ -148,7 +175,8 @@ class ChainRunner:
     # ---- the worker thread -----------------------------------------------------------------
 
     def _work(self, request: str, run_dir: Path, log: ChainLog, emit, cancel: threading.Event,
-              memo: dict[str, Any], budget: Budget, over_budget: threading.Event) -> None:
+              memo: dict[str, Any], budget: Budget, over_budget: threading.Event,
+              model: Model | None = None) -> None:
         started = time.monotonic()
         journal = RunJournal(run_dir)
         emit({"type": "run_started", "run_id": log.to_dict()["run_id"], "request": request,
@@ -167,7 +195,7 @@ class ChainRunner:
                                                  "description": t.description} for t in loaded.tools.values()],
               "failed": loaded.failed, "duration_s": round(startup_s, 3)})
         try:
-            observed = ObservedModel(self._model_for(loaded), on_reply=lambda *a: self._on_reply(emit, *a),
+            observed = ObservedModel(model or self._model_for(loaded), on_reply=lambda *a: self._on_reply(emit, *a),
                                      on_tokens=budget.record_tokens)
             answer = self._drive(request, loaded, observed, emit, cancel, started, budget, over_budget)
             if over_budget.is_set():  # the agent may have answered with what it had; the run still ran out
@@ -208,6 +236,11 @@ class ChainRunner:
     def _drive(self, request: str, loaded, model: ObservedModel, emit, cancel: threading.Event,
                started: float, budget: Budget, over_budget: threading.Event) -> Any:
         agent = build_agent(self.settings, loaded.tools, model)
+        note = self.health.note((t.name, [p.space for p in t.providers]) for t in self.settings.tools
+                                if t.name in loaded.tools)
+        if note:  # in the instructions, not the task: the offline planner reads subjects from the task
+            agent.instructions = f"{agent.instructions or ''}\n\n{note}"
+            emit({"type": "health_note", "text": note})
         stopped: list[str] = []
 
         def stop(reason: str) -> None:
@@ -294,6 +327,14 @@ class ChainRunner:
         # not "path": gradio_client treats any JSON dict with a "path" key as a file to download
         emit({"type": "saved", "log_file": str(run_dir / "chain.json")})
         return scene
+
+
+def _run_model_info(model: Model) -> dict[str, str]:
+    """The chain log's "model" for a per-run model: a replayed recipe says so."""
+    name = getattr(model, "recipe_name", None)
+    if name:
+        return {"provider": "recipe", "id": f"recipe:{name}"}
+    return {"provider": "custom", "id": str(getattr(model, "model_id", type(model).__name__))}
 
 
 def _busy_seconds(calls: list[dict[str, Any]]) -> float:

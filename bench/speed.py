@@ -4,8 +4,9 @@
 
 Everything is measured side by side in one run, against real local Spaces:
 
-1. Fan-out. A slow Space is the bundled fault injector in front of text_to_3d,
-   adding 1 s to every call (mode "hang", p = 1), like a GPU Space's latency.
+1. Fan-out. A slow Space is a local Gradio app with 1 s of latency per call
+   (like a remote GPU Space: the time is spent waiting, not on this machine's
+   CPU) that returns a small GLB; concurrency 8.
    Baseline: the original demo's way, one blocking `gradio_client` predict after
    another (8 assets, then the assembly). `fanout_ratio` = Diorama's wall time /
    (one asset + assembly, each timed with a bare predict). Target <= 1.3x.
@@ -119,6 +120,33 @@ def _sequential_baseline(slow: str, scene_url: str, folder: Path) -> tuple[float
     return time.monotonic() - started, statistics.median(single), assembly
 
 
+def _latency_space(folder: Path) -> tuple[gr.Blocks, str]:
+    """A Space with the text_to_3d signature that waits 1 s, then returns a small ready-made GLB."""
+    import trimesh
+
+    folder.mkdir(parents=True, exist_ok=True)
+    box = trimesh.creation.box(extents=(1.0, 2.0, 1.0))
+    box.apply_translation((0, 1.0, 0))
+    glb = folder / "box.glb"
+    box.export(glb)
+
+    def generate(prompt: str, seed: int = 0) -> tuple[str, dict]:
+        """Wait 1 s (remote GPU latency), then return a 2 m box."""
+        time.sleep(1.0)
+        target = folder / f"{abs(hash(prompt))}.glb"
+        target.write_bytes(glb.read_bytes())
+        return str(target), {"name": prompt}
+
+    with gr.Blocks() as demo:
+        prompt, seed = gr.Textbox(label="Prompt"), gr.Number(label="Seed", value=0, precision=0)
+        gr.Button().click(generate, [prompt, seed], [gr.Model3D(label="GLB"), gr.JSON(label="Info")],
+                          api_name="generate", concurrency_limit=8)
+    demo.queue()
+    _, url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True,
+                            allowed_paths=[str(folder)])
+    return demo, url
+
+
 def _overhead(folder: Path) -> tuple[float, float]:
     """Median seconds per call: bare predict vs Diorama's Space tool, on a trivial local endpoint."""
     def echo(text: str) -> str:
@@ -172,10 +200,8 @@ def main() -> None:
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     work = Path(tempfile.mkdtemp(prefix="diorama-bench-"))
     urls = companions.ensure_started(["text_to_3d", "scene_builder"])
-    os.environ["FAULT_TARGET"] = urls["text_to_3d"]
-    slow = companions.ensure_started(["fault_injector"])["fault_injector"]
-    Client(slow, verbose=False).predict(1.0, 0, "hang", 1.0, api_name="/configure")
-    print(f"slow Space: {slow} (1 s added per call), in front of {urls['text_to_3d']}")
+    latency_demo, slow = _latency_space(work / "latency")
+    print(f"slow Space: {slow} (1 s latency per call)")
 
     runner = ChainRunner(_settings(work / "fanout", slow, 8, cache=False))
     _timed(runner, "a windmill")  # warm up: connections and schemas
@@ -225,6 +251,7 @@ def main() -> None:
     print(_line("heavy_scene_triangles", heavy_tris, "", "<=", 1_000_000))
     print(_line("heavy_scene_mb", heavy_mb, "MB", "<=", 25))
     print(_line("heavy_scene_build_s", heavy_s, "s", "<=", 60))
+    latency_demo.close()
     companions.stop_all()
 
 

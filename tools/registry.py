@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from pathlib import Path
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from tools import companions
 from tools.breaker import CircuitBreaker
 from tools.errors import ConfigError, DioramaError
 from tools.schema import EndpointSchema, build_spec, parse_endpoint
 from tools.space_tool import CallContext, ProviderSlot, SpaceTool
-from tools.spaces import SpaceSession
+from tools.spaces import ClientPool, SpaceSession
 
 logger = logging.getLogger(__name__)
 
@@ -57,10 +59,14 @@ class Registry:
         breaker_failures: consecutive failures that open a Space's circuit.
         breaker_cooldown_s: how long an open circuit skips the Space.
         max_parallel: calls in flight per Space at once (shared by all runs).
+        health: provider label -> score in [0, 1] (higher first; 0.0: failing now, skipped while another
+            provider is left) or None (no history: counts as 1.0). Without it, providers go in config order.
     """
 
     def __init__(self, entries: tuple[ToolEntry, ...], *, connect_timeout_s: float, hf_token: str | None = None,
-                 breaker_failures: int = 3, breaker_cooldown_s: float = 60.0, max_parallel: int = 4) -> None:
+                 breaker_failures: int = 3, breaker_cooldown_s: float = 60.0, max_parallel: int = 4,
+                 health: Callable[[str], float | None] | None = None, download_dir: Path | None = None) -> None:
+        self._health = health
         self.entries = entries
         self.connect_timeout_s = connect_timeout_s
         self._token = hf_token
@@ -68,6 +74,8 @@ class Registry:
         self._schemas: dict[tuple[str, str], EndpointSchema] = {}
         self._breakers: dict[str, CircuitBreaker] = {}
         self._max_parallel = max_parallel
+        self._download_dir = download_dir  # set: clients are pooled across runs and download here
+        self._pool = ClientPool() if download_dir is not None else None
         self._limits: dict[str, threading.BoundedSemaphore] = {}
         self._lock = threading.Lock()
 
@@ -97,6 +105,7 @@ class Registry:
         A tool whose providers all fail to describe themselves does not stop the
         others: it is listed in `failed` with a one-line reason per provider.
         """
+        self._prune_downloads()
         try:
             sources = self.sources()
         except DioramaError as exc:
@@ -110,8 +119,9 @@ class Registry:
                 source = sources[provider.space]
                 if source not in sessions:
                     sessions[source] = SpaceSession(source, label=provider.space,
-                                                    download_dir=context.run_dir / "downloads",
-                                                    connect_timeout_s=self.connect_timeout_s, token=self._token)
+                                                    download_dir=self._download_dir or context.run_dir / "downloads",
+                                                    connect_timeout_s=self.connect_timeout_s, token=self._token,
+                                                    pool=self._pool)
                 session = sessions[source]
                 slots.append(ProviderSlot(label=provider.space, endpoint=provider.endpoint, session=session,
                                           breaker=self.breaker(provider.space), limit=self.limit(provider.space),
@@ -129,8 +139,36 @@ class Registry:
             if spec is None:
                 failed[entry.name] = " | ".join(reasons)
                 continue
-            tools[entry.name] = SpaceTool(spec, slots, context)
+            # the interface stays the config's first provider's; only the order of calls follows health
+            tools[entry.name] = SpaceTool(spec, self._by_health(entry.name, slots), context)
         return LoadedTools(tools=tools, failed=failed, sessions=tuple(sessions.values()))
+
+    def _by_health(self, tool: str, slots: list[ProviderSlot]) -> list[ProviderSlot]:
+        """Providers healthiest first (stable: equal scores keep config order); those failing now are dropped
+        while another one is left."""
+        if self._health is None or len(slots) < 2:
+            return slots
+        scores = {slot.label: self._health(slot.label) for slot in slots}
+        ranked = sorted(slots, key=lambda s: -(1.0 if scores[s.label] is None else scores[s.label]))
+        usable = [s for s in ranked if scores[s.label] != 0.0] or ranked
+        skipped = [s.label for s in ranked if s not in usable]
+        if skipped or [s.label for s in usable] != [s.label for s in slots]:
+            logger.warning("tool %s: providers ordered by health: %s%s", tool, ", ".join(s.label for s in usable),
+                           f"; skipping {', '.join(skipped)} (failing now)" if skipped else "")
+        return usable
+
+    def _prune_downloads(self, max_age_s: float = 3600.0) -> None:
+        """Delete shared client downloads older than an hour (each run keeps its own copies in its folder)."""
+        if self._download_dir is None or not self._download_dir.is_dir():
+            return
+        cutoff = time.time() - max_age_s
+        for path in self._download_dir.glob("*/*"):
+            try:
+                if path.is_file() and path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    path.parent.rmdir()
+            except OSError:
+                continue  # in use by a concurrent download, or not empty: next time
 
     def schema(self, session: SpaceSession, space: str, endpoint: str) -> EndpointSchema:
         """An endpoint's parsed schema, read once per Space and cached.

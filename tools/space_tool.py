@@ -345,6 +345,7 @@ class SpaceTool(Tool):
         source = Path(value)
         target = self.context.run_dir / "assets" / f"{call_id}_{source.name}"
         target.parent.mkdir(parents=True, exist_ok=True)
+        # copy, never move: concurrent calls may download identical content to the same path
         shutil.copyfile(source, target)
         if target.suffix.lower() == ".glb":
             problem = glb_problem(target)

@@ -47,6 +47,32 @@ def is_hub_id(source: str) -> bool:
     return bool(_HUB_ID.match(source)) and not source.startswith(("http:", "https:"))
 
 
+class ClientPool:
+    """Idle `Client`s per Space, shared by runs so each run does not reconnect.
+
+    A client changes hands with a fresh gradio session (`reset_session`), so no
+    Space-side state (gr.State) leaks from one run, or user, to another.
+    """
+
+    def __init__(self) -> None:
+        self._idle: dict[str, list[tuple[Client, int]]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, source: str, owner: int) -> Client | None:
+        with self._lock:
+            idle = self._idle.get(source) or []
+            if not idle:
+                return None
+            client, last_owner = idle.pop()
+        if last_owner != owner:
+            client.reset_session()
+        return client
+
+    def give(self, source: str, client: Client, owner: int) -> None:
+        with self._lock:
+            self._idle.setdefault(source, []).append((client, owner))
+
+
 class SpaceSession:
     """Lazily connected clients for one Space, owned by one run.
 
@@ -70,8 +96,10 @@ class SpaceSession:
         download_dir: Path,
         connect_timeout_s: float,
         token: str | None = None,
+        pool: ClientPool | None = None,
     ) -> None:
         self.source = source
+        self._pool = pool
         self.label = label
         self.download_dir = download_dir
         self.connect_timeout_s = connect_timeout_s
@@ -94,6 +122,8 @@ class SpaceSession:
     def _lease(self) -> Iterator[Client]:
         with self._lock:
             client = self._idle.pop() if self._idle else None
+        if client is None and self._pool is not None:
+            client = self._pool.take(self.source, id(self))
         if client is None:
             client = self._new_client()
         try:
@@ -231,11 +261,14 @@ class SpaceSession:
                               **fields)
 
     def close(self) -> None:
-        """Release the clients' threads."""
+        """End the run's use of its clients: back to the shared pool, or closed when there is none."""
         with self._lock:
-            clients, self._all, self._idle = self._all, [], []
-        for client in clients:
-            _close_quietly(client)
+            idle, self._all, self._idle = self._idle, [], []
+        for client in idle:
+            if self._pool is not None:
+                self._pool.give(self.source, client, id(self))
+            else:
+                _close_quietly(client)
 
 
 def _close_quietly(client: Client) -> None:

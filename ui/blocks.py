@@ -19,6 +19,7 @@ import gradio as gr
 from agent.events import log_to_messages
 from agent.runner import ChainRunner
 from tools.errors import DioramaError, InvalidInputError
+from ui.history import history_tab
 from ui.jobs import Jobs, check_run_id
 from ui.progress import status_line
 
@@ -231,6 +232,7 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
             run.then(show_scene, [log_json], [scene, download, log_file, resume_id], api_visibility="private")
             runs.append(run)
         stop.click(after_cancel, [log_json], [status, resume_id], cancels=runs, api_visibility="private")
+        history_tab(runner)  # the History tab and the /history and /run endpoints (ui/history.py)
 
         # The API: hidden components, one event per endpoint (each its own function: MCP tool names).
         api_request, api_run_id = gr.Textbox(visible=False), gr.Textbox(visible=False)
