@@ -255,7 +255,7 @@ def recipe_script(recipe: Recipe, *, spaces: dict[str, str]) -> str:
     for index, stage in enumerate(recipe.stages):
         value = "subject" if index == 0 else "handle_file(value)"
         args = ", ".join([f"{stage.arg}={value}"] + [f"{k}={v!r}" for k, v in stage.constants.items()])
-        stage_lines.append(f"    # {stage.tool}: {stage.space} {stage.endpoint}\n"
+        stage_lines.append(f"    # {stage.tool}: {stage.space} {stage.endpoint}{_local_hint(stage.space)}\n"
                            f"    value = call({spaces.get(stage.space, stage.space)!r}, {stage.endpoint!r}, "
                            f"{stage.output_index!r}, {args})")
     scene = recipe.scene
@@ -314,7 +314,7 @@ def main():
     for subject in subjects:
         files.append(make(subject))
         print("made", subject, flush=True)
-    # {scene.tool}: {scene.space} {scene.endpoint}
+    # {scene.tool}: {scene.space} {scene.endpoint}{_local_hint(scene.space)}
     scene = call({spaces.get(scene.space, scene.space)!r}, {scene.endpoint!r}, {scene.output_index!r},
                  {", ".join(scene_args)})
     shutil.copyfile(scene, args.out)
@@ -324,6 +324,13 @@ def main():
 if __name__ == "__main__":
     main()
 '''
+
+
+def _local_hint(space: str) -> str:
+    if not space.startswith("local:"):
+        return ""
+    return (f" (bundled: start spaces/{space.removeprefix('local:')}/app.py "
+            "and put its URL here)")
 
 
 def _files_in(value: Any) -> list[str]:

@@ -211,7 +211,8 @@ class ChainRunner:
             loaded.close()
         if cancel.is_set() and error is None:
             error = "The run was cancelled; files made so far are kept in its folder."
-        scene = self._finish(log, emit, run_dir, answer, error, observed, startup_s, started)
+        scene = self._finish(log, emit, run_dir, answer, error, observed, startup_s, started,
+                             cancelled=cancel.is_set())
         status = "ok" if scene else "cancelled" if cancel.is_set() else "error"
         journal.end(status, log.to_dict()["result"]["error"])
 
@@ -289,7 +290,8 @@ class ChainRunner:
         return answer
 
     def _finish(self, log: ChainLog, emit, run_dir: Path, answer: Any, error: str | None,
-                observed: ObservedModel | None, startup_s: float, started: float) -> Path | None:
+                observed: ObservedModel | None, startup_s: float, started: float, *,
+                cancelled: bool = False) -> Path | None:
         scene_tools = {t.name for t in self.settings.tools if t.capability == "scene_assembly"}
         calls = [e for e in log.events("space_call") if e.get("status") == "ok"]
         scene = _scene_from_answer(answer, run_dir) or _last_scene(calls, scene_tools, run_dir)
@@ -316,7 +318,8 @@ class ChainRunner:
             "llm_input_tokens": observed.input_tokens if observed else 0,
             "llm_output_tokens": observed.output_tokens if observed else 0,
         }
-        emit({"type": "run_finished", "status": "ok" if scene else "error", "error": error, "at": utc_now()})
+        emit({"type": "run_finished", "status": "ok" if scene else "cancelled" if cancelled else "error",
+              "error": error, "at": utc_now()})
         log.finish(scene=str(scene) if scene else None, error=error, answer=text, timings=timings)
         (run_dir / "chain.json").write_text(log.to_json(), encoding="utf-8")
         for listener in self.on_finished:

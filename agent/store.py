@@ -250,8 +250,9 @@ def run_stats(log: dict[str, Any], *, scene_tools: Iterable[str] = ()) -> dict[s
 
 
 def _ended(log: dict[str, Any]) -> str:
-    error = ((log.get("result") or {}).get("error") or "").lower()
-    return "cancelled" if "cancelled" in error else "error"
+    """"cancelled" or "error", from the run_finished event."""
+    ended = next((e for e in log.get("events", []) if e.get("type") == "run_finished"), {})
+    return "cancelled" if ended.get("status") == "cancelled" else "error"
 
 
 def _json(value: Any) -> str | None:

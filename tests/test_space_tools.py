@@ -166,3 +166,14 @@ def test_env_overrides_a_tool_space_and_auto_picks_the_model():
     assert Settings.load(environ={"DIORAMA_LLM_BASE_URL": "http://127.0.0.1:8080/v1"}).resolved_provider == "openai"
     assert Settings.load(environ={}).offline
     assert "secret-x" not in repr(Settings.load(environ={"HF_TOKEN": "secret-x"}))
+
+
+def test_queue_position_is_reported_live_while_a_call_waits(stub_url, tmp_path):
+    from tools.fanout import ParallelMapTool
+
+    loaded, events = _load(stub_url, tmp_path, ["generate_serial"], timeout_s=20)
+    results = ParallelMapTool(loaded.tools)(tool="generate_serial", items=[{"prompt": f"q{i}"} for i in range(3)])
+    assert [r["ok"] for r in results] == [True, True, True]
+    queued = [e for e in events if e.get("queue")]
+    assert all(e["queue"]["rank"] >= 0 and e["status"] == "running" for e in queued)
+    assert len({e["id"] for e in queued}) >= 2  # the calls behind the first one reported their place in line

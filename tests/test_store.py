@@ -145,3 +145,12 @@ def test_history_and_run_endpoints(app_url, tmp_path):
     assert Path(scene).read_bytes()[:4] == b"glTF"
     assert record["log"]["run_id"] == log["run_id"]
     assert [c["tool"] for c in record["run"]["calls"]] == ["text_to_3d", "assemble_scene"]
+
+
+def test_a_cancelled_run_is_recorded_as_cancelled(tmp_path):
+    store = Store(tmp_path / "diorama.sqlite3")
+    log = _log("20260101-000000-cccccc", 1, scene=None)
+    log["events"].append({"type": "run_finished", "status": "cancelled", "error": "stopped"})
+    store.record_run(log)
+    assert store.run(log["run_id"])["status"] == "cancelled"
+    assert store.recent(1)[0]["status"] == "cancelled"

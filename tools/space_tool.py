@@ -54,6 +54,7 @@ class CallContext:
     on_success: Callable[[str, dict[str, Any]], None] | None = None
     cache: ResultCache | None = None
     budget: Budget | None = None
+    forward_headers: dict[str, str] = field(default_factory=dict)
     _ids: Any = None
 
     _id_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -193,7 +194,7 @@ class SpaceTool(Tool):
         event = self._start_event(provider, shown, attempt)
         started = time.monotonic()
         try:
-            result = self._call_once(provider, values, event["id"])
+            result = self._call_once(provider, values, event["id"], event)
         except RunCancelledError as exc:
             self._finish_event(event, started, status="cancelled", error=str(exc))
             raise
@@ -216,11 +217,18 @@ class SpaceTool(Tool):
         logger.info("%s %s ok in %.2f s", provider.label, provider.endpoint, time.monotonic() - started)
         return result
 
-    def _call_once(self, provider: ProviderSlot, values: dict[str, Any], call_id: str) -> Any:
+    def _call_once(self, provider: ProviderSlot, values: dict[str, Any], call_id: str,
+                   event: dict[str, Any] | None = None) -> Any:
         schema = provider.schema()
         wire = [self._to_wire(param, values.get(param.name, param.default), provider) for param in schema.params]
+        def queued(queue: dict[str, Any]) -> None:  # the Space reports a queue position: show it live
+            if event is not None:
+                event["queue"] = queue
+                self.context.emit(dict(event))
+
         raw = provider.session.call(provider.endpoint, wire, timeout_s=self.context.call_timeout_s,
-                                    cancel=self.context.cancel)
+                                    cancel=self.context.cancel, headers=self.context.forward_headers,
+                                    on_queue=queued)
         spec = ToolSpec(name=self.name, description="", inputs={}, output_type="", endpoint=schema)
         result = shape_result(spec, raw, space=provider.label)
         result = self._collect(schema, result, call_id, provider)

@@ -15,12 +15,12 @@ import re
 import threading
 import time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import httpx
 from gradio_client import Client
 from gradio_client.exceptions import AppError
-from gradio_client.utils import QueueError, TooManyRequestsError
+from gradio_client.utils import QueueError, Status, TooManyRequestsError
 from huggingface_hub.errors import OfflineModeIsEnabled
 
 from tools.errors import (
@@ -180,7 +180,8 @@ class SpaceSession:
         return dict(api.get("named_endpoints") or {})
 
     def call(self, endpoint: str, args: list[Any], *, timeout_s: float,
-             cancel: threading.Event | None = None) -> Any:
+             cancel: threading.Event | None = None, headers: dict[str, str] | None = None,
+             on_queue: Callable[[dict[str, Any]], None] | None = None) -> Any:
         """Run one job and wait for it at most `timeout_s` seconds (less if `cancel` is set).
 
         Raises:
@@ -191,12 +192,21 @@ class SpaceSession:
             SpaceTimeoutError: no answer in time; the job was cancelled.
             SpaceUnavailableError: unreachable, asleep, queue full, rate-limited or connection lost.
             RunCancelledError: `cancel` was set; the job was cancelled.
+
+        `headers` (the end user's `x-ip-token`, so a ZeroGPU Space bills the user's
+        quota) are sent for this call only, and only to Hub Spaces.
         """
+        forwarded = dict(headers or {}) if is_hub_id(self.source) else {}  # e.g. x-ip-token: Hub Spaces only
         with self._lease() as client:
-            return self._call_on(client, endpoint, args, timeout_s=timeout_s, cancel=cancel)
+            client.headers.update(forwarded)
+            try:
+                return self._call_on(client, endpoint, args, timeout_s=timeout_s, cancel=cancel, on_queue=on_queue)
+            finally:
+                for key in forwarded:
+                    client.headers.pop(key, None)
 
     def _call_on(self, client: Client, endpoint: str, args: list[Any], *, timeout_s: float,
-                 cancel: threading.Event | None) -> Any:
+                 cancel: threading.Event | None, on_queue: Callable[[dict[str, Any]], None] | None) -> Any:
         started = time.monotonic()
         try:
             job = client.submit(*args, api_name=endpoint)
@@ -205,6 +215,7 @@ class SpaceSession:
                 f"{self.label} {endpoint} cannot take these arguments: {_one_line(str(exc))}"
             ) from exc
         deadline = started + timeout_s
+        last_queue: dict[str, Any] | None = None
         while True:
             if cancel is not None and cancel.is_set():
                 self._retire(client, job)
@@ -219,6 +230,8 @@ class SpaceSession:
             try:
                 return job.result(timeout=wait)
             except TimeoutError:
+                if on_queue is not None:
+                    last_queue = _report_queue(job, on_queue, last_queue)
                 continue
             except Exception as exc:  # every failure of a call is translated here, and only here
                 raise self._translate(exc, endpoint, time.monotonic() - started) from exc
@@ -269,6 +282,22 @@ class SpaceSession:
                 self._pool.give(self.source, client, id(self))
             else:
                 _close_quietly(client)
+
+
+def _report_queue(job: Any, on_queue: Callable[[dict[str, Any]], None],
+                  last: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Tell `on_queue` the job's queue position and ETA when the Space reports a change."""
+    try:
+        status = job.status()
+    except Exception:  # status is informative only; the call itself goes on
+        return last
+    if status.code != Status.IN_QUEUE or status.rank is None:
+        return last
+    queue = {"rank": status.rank, "size": status.queue_size,
+             "eta_s": round(status.eta, 1) if status.eta is not None else None}
+    if queue != last:
+        on_queue(queue)
+    return queue
 
 
 def _close_quietly(client: Client) -> None:

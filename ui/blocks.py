@@ -17,10 +17,11 @@ from typing import Any, Iterator
 import gradio as gr
 
 from agent.events import log_to_messages
-from agent.runner import ChainRunner
+from agent.runner import ChainRunner, validate_request
 from tools.errors import DioramaError, InvalidInputError
 from ui.history import history_tab
 from ui.jobs import Jobs, check_run_id
+from ui.limits import ClientLimits, Ticket
 from ui.progress import status_line
 
 logger = logging.getLogger(__name__)
@@ -78,6 +79,14 @@ def _resume_snapshots(runner: ChainRunner, run_id: str, cancel: threading.Event)
 def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
     """The app; `runner` does the work, `jobs` keeps background runs; this only wires and renders."""
     jobs = jobs or Jobs(runner)
+    limits = ClientLimits(per_minute=runner.settings.builds_per_minute, concurrent=runner.settings.runs_per_client)
+
+    def admit(client: gr.Request | None, request: str | None = None) -> Ticket:
+        """Check the request, then the client's limits (ui/limits.py); a refused request does not count."""
+        with _user_errors():
+            if request is not None:
+                validate_request(request, runner.settings)
+            return limits.admit(client)
 
     def stream(snapshots: Iterator[dict[str, Any]], cancel: threading.Event) -> Iterator[dict[str, Any]]:
         try:
@@ -86,7 +95,7 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
         finally:
             cancel.set()  # the client went away or cancelled: stop the run too
 
-    def build(request: str) -> Iterator[tuple[Any, dict[str, Any]]]:
+    def build(request: str, client: gr.Request = None) -> Iterator[tuple[Any, dict[str, Any]]]:
         """Build one walkable 3D scene (GLB) from a request by chaining Gradio Spaces; waits until it is done.
 
         An agent reads the request, calls a text-to-3D Space once per object (e.g. each landmark of a city)
@@ -103,11 +112,12 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
         """
         cancel = threading.Event()
         log: dict[str, Any] = {}
-        for log in stream(runner.run(request, cancel=cancel), cancel):
-            yield gr.skip(), log
+        with admit(client, request):
+            for log in stream(runner.run(request, cancel=cancel), cancel):
+                yield gr.skip(), log
         yield log["result"]["scene"], log
 
-    def start_build(request: str) -> dict[str, str]:
+    def start_build(request: str, client: gr.Request = None) -> dict[str, str]:
         """Start building a 3D scene (GLB) from a request in the background and return its run_id at once.
 
         Poll build_status with the run_id every few seconds until its status is "done" (then it also returns
@@ -119,8 +129,15 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
         Returns:
             JSON {"run_id": "20261124-061502-3fa1c2", "status": "running"}
         """
-        with _user_errors():
-            return jobs.start(request)
+        ticket = admit(client, request)
+        try:
+            with _user_errors():
+                started = jobs.start(request)
+        except BaseException:
+            ticket.release()
+            raise
+        ticket.hold_until(lambda: jobs.status(started["run_id"])["status"] != "running")
+        return started
 
     def build_status(run_id: str) -> tuple[str | None, dict[str, Any]]:
         """Report on a run started with start_build (or build): its status, progress and, when done, the scene.
@@ -150,7 +167,7 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
         with _user_errors():
             return jobs.cancel(run_id)
 
-    def resume_build(run_id: str) -> Iterator[tuple[Any, dict[str, Any]]]:
+    def resume_build(run_id: str, client: gr.Request = None) -> Iterator[tuple[Any, dict[str, Any]]]:
         """Resume a failed or cancelled run: reuse the assets it already made, redo the rest, assemble the scene.
 
         Args:
@@ -164,23 +181,26 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
         log: dict[str, Any] = {}
         with _user_errors():
             snapshots = _resume_snapshots(runner, run_id, cancel)
-        for log in stream(snapshots, cancel):
-            yield gr.skip(), log
+        with admit(client):
+            for log in stream(snapshots, cancel):
+                yield gr.skip(), log
         yield log["result"]["scene"], log
 
     # ---- UI-only handlers (private) ----------------------------------------------------------
 
-    def build_ui(request: str):
+    def build_ui(request: str, client: gr.Request = None):
         cancel = threading.Event()
-        for log in stream(runner.run(request, cancel=cancel), cancel):
-            yield log_to_messages(log), log, status_line(log)
+        with admit(client, request):
+            for log in stream(runner.run(request, cancel=cancel), cancel):
+                yield log_to_messages(log), log, status_line(log)
 
-    def resume_ui(run_id: str):
+    def resume_ui(run_id: str, client: gr.Request = None):
         cancel = threading.Event()
         with _user_errors():
             snapshots = _resume_snapshots(runner, run_id, cancel)
-        for log in stream(snapshots, cancel):
-            yield log_to_messages(log), log, status_line(log)
+        with admit(client):
+            for log in stream(snapshots, cancel):
+                yield log_to_messages(log), log, status_line(log)
 
     def show_scene(log: dict[str, Any] | None):
         # A separate, non-streaming event: gr.Model3D stays blank when a generator fills it (Gradio 6.31).

@@ -44,7 +44,7 @@ def status_line(log: dict[str, Any], *, cancelled: bool = False) -> str:
     if result.get("scene"):
         total = (log.get("timings") or {}).get("total_s", 0)
         return (f"✅ Done in {total:.1f} s · {counts['steps']} agent step(s) · {counts['space_calls_done']} Space "
-                f"call(s) · run `{log.get('run_id')}`")
+                f"call(s){_cost_note(log)} · run `{log.get('run_id')}`")
     if result.get("error"):
         icon = "⏹️" if cancelled else "⚠️"
         return f"{icon} {result['error']} · run `{log.get('run_id')}`"
@@ -55,7 +55,16 @@ def status_line(log: dict[str, Any], *, cancelled: bool = False) -> str:
         parts.append("connecting to the Spaces…")
     else:
         parts.append("the agent is planning…")
-    return " · ".join(parts)
+    return " · ".join(parts) + _cost_note(log)
+
+
+def _cost_note(log: dict[str, Any]) -> str:
+    """" · 💰 9 calls, 12.3 Space-s, 0 tokens, $0.0000" from the chain log's live `cost` object."""
+    cost = log.get("cost") or {}
+    if not cost:
+        return ""
+    return (f" · 💰 {cost.get('space_calls', 0)} calls, {cost.get('space_seconds', 0):.1f} Space-s, "
+            f"{cost.get('llm_tokens', 0)} tokens, ${cost.get('estimated_cost_usd', 0):.4f}")
 
 
 def _queue_note(log: dict[str, Any]) -> str:

@@ -40,6 +40,12 @@ def generate_delayed(prompt: str, seed: int = 0):
     return generate_ok(prompt, seed)
 
 
+def generate_serial(prompt: str, seed: int = 0):
+    """A one-at-a-time Space (concurrency 1): 0.8 s per call, the others wait in its queue."""
+    time.sleep(0.8)
+    return generate_ok(prompt, seed)
+
+
 def generate_reject(prompt: str, seed: int = 0):
     """Reject every prompt with a user-facing error."""
     raise gr.Error(f"Prompt {prompt!r} is not allowed on this Space.")
@@ -79,6 +85,8 @@ def build() -> gr.Blocks:
         for fn in endpoints:
             gr.Button(fn.__name__).click(fn, [prompt, seed], [model, info], api_name=fn.__name__,
                                          concurrency_limit=4)
+        gr.Button("serial").click(generate_serial, [prompt, seed], [model, info], api_name="generate_serial",
+                                  concurrency_limit=1)
     return demo
 
 
