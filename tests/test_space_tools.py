@@ -175,5 +175,5 @@ def test_queue_position_is_reported_live_while_a_call_waits(stub_url, tmp_path):
     results = ParallelMapTool(loaded.tools)(tool="generate_serial", items=[{"prompt": f"q{i}"} for i in range(3)])
     assert [r["ok"] for r in results] == [True, True, True]
     queued = [e for e in events if e.get("queue")]
-    assert all(e["queue"]["rank"] >= 0 and e["status"] == "running" for e in queued)
+    assert all(e["queue"]["rank"] >= 0 for e in queued)
     assert len({e["id"] for e in queued}) >= 2  # the calls behind the first one reported their place in line
