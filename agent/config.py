@@ -74,7 +74,7 @@ class Settings:
     breaker_failures: int = 3
     breaker_cooldown_s: float = 60.0
     max_request_chars: int = 500
-    builds_per_minute: int = 20  # per client (IP); 0 = no limit
+    builds_per_minute: int = 30  # per client (IP); 0 = no limit
     runs_per_client: int = 2  # builds one client may have running at once; 0 = no limit
     max_objects: int = 12
     asset_chain: tuple[str, ...] = ("text_to_3d",)
@@ -135,7 +135,7 @@ class Settings:
             max_parallel_per_space=_pick(env, "DIORAMA_MAX_PARALLEL", limits.get("max_parallel_per_space", 4), int),
             breaker_cooldown_s=float(limits.get("breaker_cooldown_s", 60)),
             max_request_chars=int(limits.get("max_request_chars", 500)),
-            builds_per_minute=_pick(env, "DIORAMA_BUILDS_PER_MINUTE", limits.get("builds_per_minute", 20), int),
+            builds_per_minute=_pick(env, "DIORAMA_BUILDS_PER_MINUTE", limits.get("builds_per_minute", 30), int),
             runs_per_client=_pick(env, "DIORAMA_RUNS_PER_CLIENT", limits.get("runs_per_client", 2), int),
             max_objects=int(limits.get("max_objects", 12)),
             asset_chain=tuple(_pick(env, "DIORAMA_ASSET_CHAIN", ",".join(raw.get("planner", {}).get(

@@ -21,7 +21,7 @@ from agent.runner import ChainRunner, validate_request
 from tools.errors import DioramaError, InvalidInputError
 from ui.history import history_tab
 from ui.jobs import Jobs, check_run_id
-from ui.limits import ClientLimits, Ticket
+from ui.limits import ClientLimits, Ticket, check_text
 from ui.progress import status_line
 
 logger = logging.getLogger(__name__)
@@ -85,6 +85,7 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
         """Check the request, then the client's limits (ui/limits.py); a refused request does not count."""
         with _user_errors():
             if request is not None:
+                check_text(request)
                 validate_request(request, runner.settings)
             return limits.admit(client)
 
@@ -252,7 +253,6 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
             run.then(show_scene, [log_json], [scene, download, log_file, resume_id], api_visibility="private")
             runs.append(run)
         stop.click(after_cancel, [log_json], [status, resume_id], cancels=runs, api_visibility="private")
-        history_tab(runner)  # the History tab and the /history and /run endpoints (ui/history.py)
 
         # The API: hidden components, one event per endpoint (each its own function: MCP tool names).
         api_request, api_run_id = gr.Textbox(visible=False), gr.Textbox(visible=False)
@@ -269,6 +269,7 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
                           concurrency_id="cancel_api")
         api_run_id.submit(resume_build, [api_run_id], [api_scene, api_log], api_name="resume", concurrency_limit=4,
                           concurrency_id="resume_api")
+        history_tab(runner)  # the History tab and the /history and /run endpoints (ui/history.py)
     return demo
 
 

@@ -10,10 +10,15 @@ from __future__ import annotations
 import ipaddress
 import threading
 import time
+import unicodedata
 from collections import defaultdict, deque
 from typing import Any, Callable
 
-from tools.errors import DioramaError
+from tools.errors import DioramaError, InvalidInputError
+
+# Bidirectional embeddings, overrides and isolates: they make a request (and the chain log) read differently
+# from what it is ("Trojan Source"). Zero-width joiners stay allowed: emoji sequences use them.
+_BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 
 
 class RateLimitedError(DioramaError, RuntimeError):
@@ -101,6 +106,22 @@ class ClientLimits:
             return ticket
 
 
+def check_text(request: Any) -> None:
+    """Refuse requests with control characters (NUL, escape sequences) or bidirectional overrides.
+
+    Raises:
+        InvalidInputError: naming the first offending character and what to do.
+    """
+    if not isinstance(request, str):
+        return  # the length and emptiness checks (agent.runner.validate_request) answer for other types
+    for char in request:
+        if char in "\t\n\r":
+            continue
+        if unicodedata.category(char) == "Cc" or char in _BIDI:
+            raise InvalidInputError(f"The request contains a control character (U+{ord(char):04X}); remove it and "
+                                    "describe the scene in plain text, e.g. 'Build a 3D gallery of Paris landmarks'.")
+
+
 def client_key(request: Any) -> str:
     """The client's IP address ("local" without a request)."""
     client = getattr(request, "client", None)
@@ -117,4 +138,4 @@ def client_key(request: Any) -> str:
     return first or host
 
 
-__all__ = ["ClientLimits", "RateLimitedError", "Ticket", "client_key"]
+__all__ = ["ClientLimits", "RateLimitedError", "Ticket", "check_text", "client_key"]
