@@ -90,13 +90,15 @@ class ChainRunner:
         self.registry.sources()
 
     def run(self, request: str, *, cancel: threading.Event | None = None,
-            model: Model | None = None) -> Iterator[dict[str, Any]]:
+            model: Model | None = None, headers: dict[str, str] | None = None) -> Iterator[dict[str, Any]]:
         """Yield chain-log snapshots as the run progresses; the last one holds the result.
 
         Args:
             request: what to build.
             cancel: set it to stop the run.
             model: a model for this run only, e.g. `agent.recipes.RecipeModel` (a replayed recipe, no LLM).
+            headers: the end user's headers to forward to Hub Spaces, e.g. {"x-ip-token": ...} so a ZeroGPU
+                Space bills the user's quota (never sent to URL or bundled Spaces).
 
         Raises:
             InvalidInputError: the request is empty or too long (nothing is started).
@@ -107,9 +109,10 @@ class ChainRunner:
         run_dir.mkdir(parents=True, exist_ok=True)
         RunJournal(run_dir).start(run_id, request)
         self._remember_start(run_id, request, model)
-        yield from self._stream(run_id, request, run_dir, {}, cancel, model)
+        yield from self._stream(run_id, request, run_dir, {}, cancel, model, headers)
 
-    def resume(self, run_id: str, *, cancel: threading.Event | None = None) -> Iterator[dict[str, Any]]:
+    def resume(self, run_id: str, *, cancel: threading.Event | None = None,
+               headers: dict[str, str] | None = None) -> Iterator[dict[str, Any]]:
         """Run a failed, cancelled or killed run again in its folder, replaying the Space calls it finished.
 
         Raises:
@@ -118,7 +121,7 @@ class ChainRunner:
         run_dir = run_folder(self.settings.data_dir, run_id)
         record = read_journal(run_dir)
         self._remember_start(run_id, record.request, None)
-        yield from self._stream(run_id, record.request, run_dir, record.calls, cancel)
+        yield from self._stream(run_id, record.request, run_dir, record.calls, cancel, None, headers)
 
     def _remember_start(self, run_id: str, request: str, model: Model | None) -> None:
         info = self.model_info() if model is None else _run_model_info(model)
@@ -135,7 +138,8 @@ class ChainRunner:
         self.store.prune(self.settings.data_dir / "runs", keep=self.settings.keep_runs)
 
     def _stream(self, run_id: str, request: str, run_dir: Path, memo: dict[str, Any],
-                cancel: threading.Event | None, model: Model | None = None) -> Iterator[dict[str, Any]]:
+                cancel: threading.Event | None, model: Model | None = None,
+                headers: dict[str, str] | None = None) -> Iterator[dict[str, Any]]:
         log = ChainLog(run_id, request, self.model_info() if model is None else _run_model_info(model),
                        secrets=(self.settings.hf_token or "", self.settings.llm_api_key or ""))
         ticks: queue.Queue[bool] = queue.Queue()  # True: an event arrived; False: the run is over
@@ -150,7 +154,7 @@ class ChainRunner:
         def work() -> None:
             try:
                 self._work(request, run_dir, log, emit, cancel or threading.Event(), memo, budget, over_budget,
-                           model)
+                           model, headers)
             finally:
                 ticks.put(False)  # the end: no waiting on a timeout after the last event
 
@@ -162,7 +166,6 @@ class ChainRunner:
             yield log.to_dict()
             if not running:
                 return
-        yield log.to_dict()
 
     def run_to_end(self, request: str, *, resume: bool = False) -> RunOutcome:
         """Run a request (or, with `resume=True`, resume the run whose id it is) and return only its outcome."""
@@ -176,7 +179,7 @@ class ChainRunner:
 
     def _work(self, request: str, run_dir: Path, log: ChainLog, emit, cancel: threading.Event,
               memo: dict[str, Any], budget: Budget, over_budget: threading.Event,
-              model: Model | None = None) -> None:
+              model: Model | None = None, headers: dict[str, str] | None = None) -> None:
         started = time.monotonic()
         journal = RunJournal(run_dir)
         emit({"type": "run_started", "run_id": log.to_dict()["run_id"], "request": request,
@@ -184,7 +187,7 @@ class ChainRunner:
         context = CallContext(run_dir=run_dir, emit=emit, call_timeout_s=self.settings.call_timeout_s,
                               attempts=self.settings.call_attempts, backoff_s=self.settings.backoff_s,
                               cancel=cancel, memo=memo, on_success=journal.record_call, cache=self.cache,
-                              budget=budget)
+                              budget=budget, forward_headers=dict(headers or {}))
         answer: Any = None
         error: str | None = None
         observed: ObservedModel | None = None

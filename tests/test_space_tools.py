@@ -177,3 +177,17 @@ def test_queue_position_is_reported_live_while_a_call_waits(stub_url, tmp_path):
     queued = [e for e in events if e.get("queue")]
     assert all(e["queue"]["rank"] >= 0 for e in queued)
     assert len({e["id"] for e in queued}) >= 2  # the calls behind the first one reported their place in line
+
+
+def test_user_zerogpu_token_goes_to_hub_spaces_only(stub_url, tmp_path, monkeypatch):
+    from tools import spaces
+
+    session = spaces.SpaceSession(stub_url, label="stub", download_dir=tmp_path, connect_timeout_s=10)
+    headers = {"x-ip-token": "user-ip-token-123"}
+    seen = session.call("/echo_headers", ["x"], timeout_s=10, headers=headers)
+    assert seen == {"x-ip-token": None}  # a URL Space never gets it
+    monkeypatch.setattr(spaces, "is_hub_id", lambda source: True)  # as if stub_url were "owner/space"
+    seen = session.call("/echo_headers", ["x"], timeout_s=10, headers=headers)
+    assert seen == {"x-ip-token": "user-ip-token-123"}
+    seen = session.call("/echo_headers", ["x"], timeout_s=10)
+    assert seen == {"x-ip-token": None}  # sent for that call only, not left on the pooled client

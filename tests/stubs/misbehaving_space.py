@@ -75,6 +75,11 @@ def generate_fail_first(prompt: str, seed: int = 0):
 _seen: set[str] = set()
 
 
+def echo_headers(prompt: str, request: gr.Request) -> dict:
+    """Report the x-ip-token header this call arrived with (None if absent)."""
+    return {"x-ip-token": request.headers.get("x-ip-token")}
+
+
 def build() -> gr.Blocks:
     with gr.Blocks() as demo:
         prompt = gr.Textbox(label="Prompt")
@@ -85,6 +90,7 @@ def build() -> gr.Blocks:
         for fn in endpoints:
             gr.Button(fn.__name__).click(fn, [prompt, seed], [model, info], api_name=fn.__name__,
                                          concurrency_limit=4)
+        gr.Button("headers").click(echo_headers, [prompt], [gr.JSON(label="Headers")], api_name="echo_headers")
         gr.Button("serial").click(generate_serial, [prompt, seed], [model, info], api_name="generate_serial",
                                   concurrency_limit=1)
     return demo
