@@ -67,10 +67,15 @@ def _one(url: str, index: int, folder: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description="16 concurrent API clients against one Diorama.")
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--default-limits", action="store_true", help="keep the per-client limits (one IP here)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="diorama-load-"))
     port = _free_port()
+    # All clients share 127.0.0.1, so the per-client limits (2 running, 30 a minute per IP) would refuse 14 of 16
+    # at once (run with --default-limits to see that); they are lifted here to load the server itself.
     env = {**os.environ, "DIORAMA_DATA_DIR": str(work / "data"), "DIORAMA_CACHE": "false", "LOG_LEVEL": "WARNING"}
+    if not args.default_limits:
+        env.update(DIORAMA_RUNS_PER_CLIENT="0", DIORAMA_BUILDS_PER_MINUTE="0")
     log = (work / "app.log").open("wb")
     app = subprocess.Popen([sys.executable, str(REPO / "app.py"), "--port", str(port), "--no-mcp"], env=env,
                            cwd=work, stdout=log, stderr=subprocess.STDOUT)

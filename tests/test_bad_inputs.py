@@ -8,7 +8,6 @@ a traceback.
 from __future__ import annotations
 
 import json
-import threading
 import time
 
 import pytest
@@ -110,7 +109,7 @@ def test_the_app_still_serves_a_normal_request_and_no_message_carries_a_tracebac
     assert log["result"]["error"] is None and scene
     assert MESSAGES, "the corpus above did not run"
     for message in MESSAGES:
-        assert "Traceback" not in message and 'File "' not in message and "line " not in message[:0], message
+        assert "Traceback" not in message and 'File "' not in message, message
 
 
 # ---- limits (ui/limits.py) -----------------------------------------------------------------------
@@ -171,7 +170,7 @@ def test_the_app_enforces_the_limits_end_to_end(companion_urls, settings):
         client = Client(url, verbose=False)
         job = client.submit("a red lighthouse", api_name="/build")
         deadline = time.monotonic() + 10
-        while not job.status().code.name in ("ITERATING", "FINISHED") and time.monotonic() < deadline:
+        while job.status().code.name not in ("ITERATING", "FINISHED") and time.monotonic() < deadline:
             time.sleep(0.05)
         with pytest.raises(AppError, match=r"already have 1 build\(s\) running"):
             client.predict("an oak tree", api_name="/start")

@@ -118,7 +118,7 @@ def test_escape_attempt_is_refused_with_a_readable_observation(companion_urls, s
     assert _max_rss_mb() - rss_before < 200
 
 
-def test_the_executor_imports_only_the_short_list(companion_urls, settings):
+def test_the_executor_imports_only_the_short_list(settings):
     from agent.factory import build_agent
     from agent.planner import OfflinePlanner
 

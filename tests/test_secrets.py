@@ -56,7 +56,6 @@ def test_the_token_goes_only_to_hub_spaces(tmp_path):
                          ("https://owner-space.hf.space/", False)):
         session = SpaceSession(source, label=source, download_dir=tmp_path, connect_timeout_s=1, token=HF_CANARY)
         assert (session._token == HF_CANARY) is sent, source
-        assert HF_CANARY not in repr(session.__dict__.get("label"))
 
 
 @pytest.mark.parametrize("path", ["offline", "openai"])

@@ -20,6 +20,7 @@ from agent.events import log_to_messages
 from agent.runner import ChainRunner, validate_request
 from tools.errors import DioramaError, InvalidInputError
 from ui.history import history_tab
+from ui.tools_tab import tools_tab
 from ui.jobs import Jobs, check_run_id
 from ui.limits import ClientLimits, Ticket, check_text
 from ui.progress import status_line
@@ -114,7 +115,7 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
         cancel = threading.Event()
         log: dict[str, Any] = {}
         with admit(client, request):
-            for log in stream(runner.run(request, cancel=cancel), cancel):
+            for log in stream(runner.run(request, cancel=cancel, headers=_user_headers(client)), cancel):
                 yield gr.skip(), log
         yield log["result"]["scene"], log
 
@@ -192,7 +193,7 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
     def build_ui(request: str, client: gr.Request = None):
         cancel = threading.Event()
         with admit(client, request):
-            for log in stream(runner.run(request, cancel=cancel), cancel):
+            for log in stream(runner.run(request, cancel=cancel, headers=_user_headers(client)), cancel):
                 yield log_to_messages(log), log, status_line(log)
 
     def resume_ui(run_id: str, client: gr.Request = None):
@@ -270,7 +271,14 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
         api_run_id.submit(resume_build, [api_run_id], [api_scene, api_log], api_name="resume", concurrency_limit=4,
                           concurrency_id="resume_api")
         history_tab(runner)  # the History tab and the /history and /run endpoints (ui/history.py)
+        tools_tab(runner)  # the Tools tab: what the agent sees, health, try a tool (ui/tools_tab.py)
     return demo
+
+
+def _user_headers(client: gr.Request | None) -> dict[str, str]:
+    """The end user's headers Diorama forwards to Hub Spaces: x-ip-token, so ZeroGPU bills the user's quota."""
+    token = client.headers.get("x-ip-token") if client is not None and client.headers is not None else None
+    return {"x-ip-token": token} if token else {}
 
 
 def launch_kwargs(runner: ChainRunner) -> dict[str, Any]:

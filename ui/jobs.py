@@ -165,7 +165,7 @@ class Jobs:
                 job.log = log
         except DioramaError as exc:
             job.error = str(exc)
-        except Exception as exc:  # a background thread has nobody to raise to: log it and report it in /status
+        except Exception:  # a background thread has nobody to raise to: log it and report it in /status
             ref = uuid.uuid4().hex[:8]
             logger.exception("background run %s failed (ref %s)", job.run_id, ref)
             job.error = f"Something went wrong (ref {ref}); the server log has the details."
