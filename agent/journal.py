@@ -23,7 +23,7 @@ from typing import Any
 from agent.events import utc_now
 from tools.errors import InvalidInputError
 
-RUN_ID = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6}$")
+RUN_ID = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6,32}$")
 JOURNAL = "journal.jsonl"
 
 
@@ -68,7 +68,7 @@ def run_folder(data_dir: Path, run_id: str) -> Path:
         InvalidInputError: the id is malformed or no such run exists.
     """
     if not RUN_ID.match(run_id or ""):
-        raise InvalidInputError(f"{run_id!r} is not a run id; run ids look like 20261124-061502-3fa1c2.")
+        raise InvalidInputError(f"{run_id!r} is not a run id; run ids look like 20261124-061502-3fa1c2e07b9d41a.")
     folder = data_dir / "runs" / run_id
     if not (folder / JOURNAL).is_file():
         raise InvalidInputError(f"No run {run_id} in {data_dir / 'runs'}; check the id in the chain log.")

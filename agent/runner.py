@@ -104,7 +104,7 @@ class ChainRunner:
             InvalidInputError: the request is empty or too long (nothing is started).
         """
         request = validate_request(request, self.settings)
-        run_id = time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+        run_id = time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:16]  # 64 random bits: run files are unguessable
         run_dir = self.settings.data_dir / "runs" / run_id
         run_dir.mkdir(parents=True, exist_ok=True)
         RunJournal(run_dir).start(run_id, request)

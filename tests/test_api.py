@@ -85,7 +85,7 @@ def test_a_cancelled_background_run_can_be_resumed(app_url, tmp_path):
 
 @pytest.mark.parametrize(("run_id", "message"), [
     ("../x", "run_id must look like"),
-    ("20261124-061502-3fa1c2/../../etc", "run_id must look like"),
+    ("20261124-061502-3fa1c2e07b9d41a/../../etc", "run_id must look like"),
     ("20000101-000000-abcdef", "No run has the id"),
 ])
 def test_status_refuses_bad_and_unknown_run_ids(app_url, tmp_path, run_id, message):
@@ -151,17 +151,17 @@ def test_jobs_refuse_starts_past_the_concurrency_limit_and_forget_the_oldest(set
 
 
 def test_status_falls_back_to_chain_json_after_a_restart(settings):
-    run_dir = settings.data_dir / "runs" / "20261124-061502-3fa1c2"
+    run_dir = settings.data_dir / "runs" / "20261124-061502-3fa1c2e07b9d41a"
     run_dir.mkdir(parents=True)
     (run_dir / "scene.glb").write_bytes(b"glTF")
-    log = {"run_id": "20261124-061502-3fa1c2", "events": [{"type": "space_call", "tool": "text_to_3d",
+    log = {"run_id": "20261124-061502-3fa1c2e07b9d41a", "events": [{"type": "space_call", "tool": "text_to_3d",
                                                             "space": "local:text_to_3d", "endpoint": "/generate",
                                                             "status": "ok"}],
            "result": {"scene": str(run_dir / "scene.glb"), "error": None, "answer": "ok"}}
     (run_dir / "chain.json").write_text(json.dumps(log), encoding="utf-8")
     (settings.data_dir / "runs" / "20261124-061503-aaaaaa").mkdir()
     jobs = Jobs(_SlowRunner(settings))
-    report = jobs.status("20261124-061502-3fa1c2")
+    report = jobs.status("20261124-061502-3fa1c2e07b9d41a")
     assert report["status"] == "done" and report["scene"] == str(run_dir / "scene.glb")
     assert report["progress"]["space_calls_done"] == 1
     interrupted = jobs.status("20261124-061503-aaaaaa")

@@ -18,7 +18,7 @@ from agent.runner import ChainRunner
 from tests.scripted_model import ScriptedLLM
 from ui.limits import ClientLimits, RateLimitedError, check_text, client_key
 
-NOT_A_RUN_ID = "run_id must look like '20261124-061502-3fa1c2'"
+NOT_A_RUN_ID = "run_id must look like '20261124-061502-3fa1c2e07b9d41a'"
 NOTHING_TO_BUILD = "I could not find anything to build in that request"
 MESSAGES: list[str] = []  # every message the app gave back, checked for tracebacks at the end
 

@@ -115,7 +115,7 @@ def test_cancel_fills_in_the_resume_box_and_resume_restarts_that_run(page, app_u
     page.wait_for_selector("#status :text('Cancelled run')", timeout=30_000)
     page.click("#resume-box button")  # open the accordion
     run_id = page.input_value("#resume-id textarea")
-    assert re.fullmatch(r"\d{8}-\d{6}-[0-9a-f]{6}", run_id) and run_id in page.locator("#status").inner_text()
+    assert re.fullmatch(r"\d{8}-\d{6}-[0-9a-f]{16}", run_id) and run_id in page.locator("#status").inner_text()
     page.click("#resume")
     page.wait_for_selector("#status :text('Step')", timeout=30_000)  # the resumed run streams again
     # That a resumed run finishes is checked through the API (test_api.py).

@@ -129,7 +129,7 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
             request: what to build in plain words, at most 500 characters, e.g. "a gallery of a red lighthouse and a windmill"
 
         Returns:
-            JSON {"run_id": "20261124-061502-3fa1c2", "status": "running"}
+            JSON {"run_id": "20261124-061502-3fa1c2e07b9d41a", "status": "running"}
         """
         ticket = admit(client, request)
         try:
@@ -145,7 +145,7 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
         """Report on a run started with start_build (or build): its status, progress and, when done, the scene.
 
         Args:
-            run_id: the run_id that start_build or build returned, e.g. "20261124-061502-3fa1c2"
+            run_id: the run_id that start_build or build returned, e.g. "20261124-061502-3fa1c2e07b9d41a"
 
         Returns:
             scene: the .glb file (a URL over MCP) once status is "done", else null
@@ -161,7 +161,7 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
         """Stop a run started with start_build; the files it made so far are kept and it can be resumed.
 
         Args:
-            run_id: the run_id that start_build returned, e.g. "20261124-061502-3fa1c2"
+            run_id: the run_id that start_build returned, e.g. "20261124-061502-3fa1c2e07b9d41a"
 
         Returns:
             the run's report as build_status returns it; its status becomes "cancelled" within a second or two
@@ -173,7 +173,7 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
         """Resume a failed or cancelled run: reuse the assets it already made, redo the rest, assemble the scene.
 
         Args:
-            run_id: the run_id of the failed or cancelled run, e.g. "20261124-061502-3fa1c2"
+            run_id: the run_id of the failed or cancelled run, e.g. "20261124-061502-3fa1c2e07b9d41a"
 
         Returns:
             scene: the .glb file (a URL over MCP), or null if the run failed again
@@ -243,7 +243,7 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
                     log_json = gr.JSON(label="Chain log", elem_id="log-json")
                 with gr.Accordion("Resume a run", open=False, elem_id="resume-box"):
                     gr.Markdown("A failed or cancelled run keeps its assets; resuming redoes only what is missing.")
-                    resume_id = gr.Textbox(label="Run id", placeholder="20261124-061502-3fa1c2", elem_id="resume-id")
+                    resume_id = gr.Textbox(label="Run id", placeholder="20261124-061502-3fa1c2e07b9d41a", elem_id="resume-id")
                     again = gr.Button("Resume", elem_id="resume")
         runs = []
         for trigger, handler, inputs, group in ((go.click, build_ui, request, "build_ui"),

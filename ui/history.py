@@ -44,7 +44,7 @@ def details(runner: ChainRunner, run_id: Any) -> tuple[str | None, dict[str, Any
     """
     text = run_id.strip() if isinstance(run_id, str) else ""
     if not RUN_ID.match(text):
-        raise InvalidInputError(f"run_id must look like '20261124-061502-3fa1c2', got {str(run_id)[:60]!r}.")
+        raise InvalidInputError(f"run_id must look like '20261124-061502-3fa1c2e07b9d41a', got {str(run_id)[:60]!r}.")
     record = runner.store.run(text)
     chain = Path(runner.settings.data_dir) / "runs" / text / "chain.json"
     log = json.loads(chain.read_text(encoding="utf-8")) if chain.is_file() else None
@@ -76,7 +76,7 @@ def history_tab(runner: ChainRunner) -> None:
         """Fetch one past run: its scene file, its stored record (every Space call) and its chain log.
 
         Args:
-            run_id: a run_id from run_history, build or start_build, e.g. "20261124-061502-3fa1c2"
+            run_id: a run_id from run_history, build or start_build, e.g. "20261124-061502-3fa1c2e07b9d41a"
 
         Returns:
             scene: the .glb file, or null if the run made none or its folder was pruned

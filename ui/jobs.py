@@ -45,7 +45,7 @@ def check_run_id(run_id: Any) -> str:
     """The run id stripped, or InvalidInputError when it is not a run id (refuses anything path-like)."""
     text = run_id.strip() if isinstance(run_id, str) else ""
     if not RUN_ID.fullmatch(text):
-        raise InvalidInputError(f"run_id must look like '20261124-061502-3fa1c2' (the run_id that /start or /build "
+        raise InvalidInputError(f"run_id must look like '20261124-061502-3fa1c2e07b9d41a' (the run_id that /start or /build "
                                 f"returned), got {str(run_id)[:60]!r}.")
     return text
 
