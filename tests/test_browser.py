@@ -69,6 +69,8 @@ def test_paris_example_builds_and_the_scene_renders(page, app_url):
     log = page.locator("#chain-log")
     assert log.get_by_text("text_to_3d · local:text_to_3d /generate").count() == 8
     assert log.get_by_text("assemble_scene · local:scene_builder /assemble").count() == 1
+    # each landmark's GLB is listed as its Space returns it (progressive results)
+    assert page.locator("#assets").get_by_text(".glb").count() == 8
     page.wait_for_selector("#scene canvas", timeout=30_000)
     page.wait_for_timeout(3000)  # let Babylon.js draw the loaded scene
     rendered = _spread(scene.screenshot())

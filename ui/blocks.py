@@ -190,19 +190,26 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
 
     # ---- UI-only handlers (private) ----------------------------------------------------------
 
+    def with_assets(snapshots: Iterator[dict[str, Any]]):
+        """UI updates per snapshot; the list of finished assets only when it grew (each arrives as it is made)."""
+        shown: list[str] = []
+        for log in snapshots:
+            assets = _asset_files(log, runner)
+            update = assets if assets != shown else gr.skip()
+            shown = assets
+            yield log_to_messages(log), log, status_line(log), update
+
     def build_ui(request: str, client: gr.Request = None):
         cancel = threading.Event()
         with admit(client, request):
-            for log in stream(runner.run(request, cancel=cancel, headers=_user_headers(client)), cancel):
-                yield log_to_messages(log), log, status_line(log)
+            yield from with_assets(stream(runner.run(request, cancel=cancel, headers=_user_headers(client)), cancel))
 
     def resume_ui(run_id: str, client: gr.Request = None):
         cancel = threading.Event()
         with _user_errors():
             snapshots = _resume_snapshots(runner, run_id, cancel)
         with admit(client):
-            for log in stream(snapshots, cancel):
-                yield log_to_messages(log), log, status_line(log)
+            yield from with_assets(stream(snapshots, cancel))
 
     def show_scene(log: dict[str, Any] | None):
         # A separate, non-streaming event: gr.Model3D stays blank when a generator fills it (Gradio 6.31).
@@ -239,6 +246,8 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
                 with gr.Row():
                     download = gr.File(label="Download scene (GLB)", elem_id="download", min_width=160)
                     log_file = gr.File(label="Download chain log (JSON)", elem_id="log-file", min_width=160)
+                assets = gr.File(label="Assets so far (each appears as its Space returns it)", file_count="multiple",
+                                 elem_id="assets")
                 with gr.Accordion("Chain log (JSON)", open=False):
                     log_json = gr.JSON(label="Chain log", elem_id="log-json")
                 with gr.Accordion("Resume a run", open=False, elem_id="resume-box"):
@@ -249,7 +258,7 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
         for trigger, handler, inputs, group in ((go.click, build_ui, request, "build_ui"),
                                                 (request.submit, build_ui, request, "build_ui"),
                                                 (again.click, resume_ui, resume_id, "resume_ui")):
-            run = trigger(handler, [inputs], [chat, log_json, status], api_visibility="private",
+            run = trigger(handler, [inputs], [chat, log_json, status, assets], api_visibility="private",
                           concurrency_limit=4, concurrency_id=group)
             run.then(show_scene, [log_json], [scene, download, log_file, resume_id], api_visibility="private")
             runs.append(run)
@@ -273,6 +282,21 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
         history_tab(runner)  # the History tab and the /history and /run endpoints (ui/history.py)
         tools_tab(runner)  # the Tools tab: what the agent sees, health, try a tool (ui/tools_tab.py)
     return demo
+
+
+def _asset_files(log: dict[str, Any], runner: ChainRunner) -> list[str]:
+    """Files the run's asset tools (not the scene tool) have returned so far, as paths in its run folder."""
+    scene_tools = {t.name for t in runner.settings.tools if t.capability == "scene_assembly"}
+    folder = Path(runner.settings.data_dir) / "runs" / str(log.get("run_id"))
+    files = []
+    for event in log.get("events", []):
+        if event.get("type") != "space_call" or event.get("status") != "ok" or event.get("tool") in scene_tools:
+            continue
+        output = event.get("output")
+        values = output.values() if isinstance(output, dict) else [output]
+        files += [str(folder / v) for v in values if isinstance(v, str) and v.startswith("assets/")
+                  and (folder / v).is_file()]
+    return files
 
 
 def _user_headers(client: gr.Request | None) -> dict[str, str]:
