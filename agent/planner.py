@@ -62,13 +62,13 @@ class OfflinePlanner(Model):
     def generate(self, messages: list[ChatMessage], stop_sequences: list[str] | None = None,
                  response_format: dict[str, str] | None = None, tools_to_call_from: list[Any] | None = None,
                  **kwargs: Any) -> ChatMessage:
-        texts = [(m.role, _text(m)) for m in messages]
+        texts = [(m.role, message_text(m)) for m in messages]
         if texts and STUCK_PROMPT in texts[0][1]:
-            return _reply("The run stopped before the scene was finished: see the chain log for what was made.")
+            return code_reply("The run stopped before the scene was finished: see the chain log for what was made.")
         task = next((t.split("New task:", 1)[1].strip() for r, t in texts
                      if r == MessageRole.USER and "New task:" in t), "")
         observation = next((t for r, t in reversed(texts) if r == MessageRole.TOOL_RESPONSE), "")
-        return _reply(*self._next_step(task, observation))
+        return code_reply(*self._next_step(task, observation))
 
     def _next_step(self, task: str, observation: str) -> tuple[str, str]:
         if self._phase == "start":
@@ -222,12 +222,14 @@ def _file_key(spec: ToolSpec) -> str | None:
     return files[0] if files else spec.endpoint.outputs[0].key
 
 
-def _reply(thought: str, code: str) -> ChatMessage:
+def code_reply(thought: str, code: str) -> ChatMessage:
+    """An assistant message the way a code-writing LLM answers: a thought, then the code."""
     return ChatMessage(role=MessageRole.ASSISTANT, content=f"Thought: {thought}\n<code>\n{code}\n</code>",
                        token_usage=TokenUsage(input_tokens=0, output_tokens=0))
 
 
-def _text(message: Any) -> str:
+def message_text(message: Any) -> str:
+    """A chat message's text, whether its content is a string or a list of parts."""
     content = message.content
     if isinstance(content, list):
         return "\n".join(part.get("text", "") for part in content if isinstance(part, dict))

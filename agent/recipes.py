@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from smolagents import ChatMessage, MessageRole, Model
-from smolagents.monitoring import TokenUsage
 
 from agent.events import utc_now
 from agent.gazetteer import subjects_from_request
+from agent.planner import code_reply, message_text
 from tools.errors import InvalidInputError
 
 __all__ = ["Recipe", "RecipeModel", "Stage", "list_recipes", "load_recipe", "recipe_from_log", "save_recipe",
@@ -204,18 +204,18 @@ class RecipeModel(Model):
                  **kwargs: Any) -> ChatMessage:
         self.replies += 1
         if self.replies > 1:  # the one step failed: report, do not improvise (that would need an LLM)
-            return _reply(f"Recipe {self.recipe.name!r} did not finish; reporting what happened.",
+            return code_reply(f"Recipe {self.recipe.name!r} did not finish; reporting what happened.",
                           "final_answer('The recipe replay failed: see the chain log for the failed call.')")
-        task = next((_text(m).split("New task:", 1)[1].strip() for m in messages
-                     if m.role == MessageRole.USER and "New task:" in _text(m)), "")
+        task = next((message_text(m).split("New task:", 1)[1].strip() for m in messages
+                     if m.role == MessageRole.USER and "New task:" in message_text(m)), "")
         try:
             subjects, title = subjects_for(self.recipe, task, max_items=self.max_objects)
         except InvalidInputError as exc:
-            return _reply("The request does not fit the recipe.", f"final_answer({str(exc)!r})")
+            return code_reply("The request does not fit the recipe.", f"final_answer({str(exc)!r})")
         chain = " then ".join(s.tool for s in self.recipe.stages)
         thought = (f"Replayed recipe {self.recipe.name}: 0 LLM calls. {chain} for {len(subjects)} subject(s) "
                    f"({', '.join(subjects)}), then {self.recipe.scene.tool}.")
-        return _reply(thought, self._code(subjects, title))
+        return code_reply(thought, self._code(subjects, title))
 
     def _code(self, subjects: tuple[str, ...], title: str) -> str:
         lines = [f"subjects = {list(subjects)!r}", "assets = {}", "failed = {}", "current = {s: s for s in subjects}"]
@@ -387,13 +387,3 @@ def _output_pick(output: Any) -> tuple[str | None, int | None]:
     raise InvalidInputError(f"A recorded output has no file ({', '.join(output)}); it cannot be chained.")
 
 
-def _reply(thought: str, code: str) -> ChatMessage:
-    return ChatMessage(role=MessageRole.ASSISTANT, content=f"Thought: {thought}\n<code>\n{code}\n</code>",
-                       token_usage=TokenUsage(input_tokens=0, output_tokens=0))
-
-
-def _text(message: Any) -> str:
-    content = message.content
-    if isinstance(content, list):
-        return "\n".join(part.get("text", "") for part in content if isinstance(part, dict))
-    return str(content or "")
