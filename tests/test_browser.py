@@ -110,7 +110,10 @@ def test_bad_requests_show_a_clear_message(page, app_url, text, message):
 
 def test_cancel_fills_in_the_resume_box_and_resume_restarts_that_run(page, app_url):
     page.goto(app_url)
-    page.fill("#request textarea", "Build a 3D gallery of Berlin landmarks")  # not cached by other tests
+    # 12 objects no other test asks for: not cached, and slow enough (3 rounds of 4 calls) for the cancel to land
+    page.fill("#request textarea", "a gallery of a tiny violet tower, a huge teal dome, a small amber arch, "
+              "a big olive pyramid, a tall navy windmill, a short maroon lighthouse, a giant coral house, "
+              "a small lime statue, a huge beige castle, a tiny cyan church, a big indigo boat, a tall plum column")
     page.click("#build")
     page.wait_for_selector("#status :text('Step')", timeout=30_000)
     page.click("#cancel")
