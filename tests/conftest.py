@@ -93,6 +93,11 @@ def settings(tmp_path):
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory):
     """Diorama itself, launched as `python app.py --port N` in its own process (with its own bundled Spaces)."""
+    yield from launch_app(tmp_path_factory.mktemp("app-data"))
+
+
+def launch_app(data: Path):
+    """Start `python app.py` on a free 127.0.0.1 port with `data` as its data dir; yield its URL, then stop it."""
     import subprocess
     import time
 
@@ -101,7 +106,6 @@ def app_url(tmp_path_factory):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    data = tmp_path_factory.mktemp("app-data")
     env = {**os.environ, "DIORAMA_DATA_DIR": str(data), "LOG_LEVEL": "WARNING"}
     log = (data / "app.log").open("wb")
     process = subprocess.Popen([sys.executable, str(REPO / "app.py"), "--port", str(port)], env=env, cwd=data,
