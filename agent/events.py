@@ -76,10 +76,6 @@ class ChainLog:
         with self._lock:
             self._data["cost"] = dict(cost)
 
-    def set_model(self, model: dict[str, str]) -> None:
-        with self._lock:
-            self._data["model"] = dict(model)
-
     def finish(self, *, scene: str | None, error: str | None, answer: str | None, timings: dict[str, float]) -> None:
         with self._lock:
             self._data["result"] = {"scene": scene, "error": self.redact(error), "answer": self.redact(answer)}

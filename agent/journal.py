@@ -61,14 +61,22 @@ class RunJournal:
         self._append({"kind": "end", "status": status, "error": error})
 
 
+def check_run_id(run_id: Any) -> str:
+    """The run id stripped, or InvalidInputError: ids name folders, so anything path-like is refused."""
+    text = run_id.strip() if isinstance(run_id, str) else ""
+    if not RUN_ID.match(text):
+        raise InvalidInputError(f"run_id must look like '20261124-061502-3fa1c2e07b9d41a' (the run_id that /start or "
+                                f"/build returned), got {str(run_id)[:60]!r}.")
+    return text
+
+
 def run_folder(data_dir: Path, run_id: str) -> Path:
     """The folder of an existing run.
 
     Raises:
         InvalidInputError: the id is malformed or no such run exists.
     """
-    if not RUN_ID.match(run_id or ""):
-        raise InvalidInputError(f"{run_id!r} is not a run id; run ids look like 20261124-061502-3fa1c2e07b9d41a.")
+    run_id = check_run_id(run_id)
     folder = data_dir / "runs" / run_id
     if not (folder / JOURNAL).is_file():
         raise InvalidInputError(f"No run {run_id} in {data_dir / 'runs'}; check the id in the chain log.")

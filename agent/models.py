@@ -102,13 +102,14 @@ class ObservedModel(Model):
             step = self.calls
         if self.on_tokens is not None and spent:
             self.on_tokens(spent)
-        summary = any(STUCK_PROMPT in _text(m) for m in messages[:1])
-        thought, code = split_reply(reply.content if isinstance(reply.content, str) else _text(reply))
+        summary = any(STUCK_PROMPT in message_text(m) for m in messages[:1])
+        thought, code = split_reply(reply.content if isinstance(reply.content, str) else message_text(reply))
         self.on_reply(step, thought, code, summary)
         return reply
 
 
-def _text(message: Any) -> str:
+def message_text(message: Any) -> str:
+    """A chat message's text, whether its content is a string or a list of parts."""
     content = getattr(message, "content", None)
     if content is None and isinstance(message, dict):
         content = message.get("content")

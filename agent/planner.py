@@ -23,7 +23,7 @@ from smolagents import ChatMessage, MessageRole, Model
 from smolagents.monitoring import TokenUsage
 
 from agent.gazetteer import Subjects, subjects_from_request
-from agent.models import STUCK_PROMPT
+from agent.models import STUCK_PROMPT, message_text
 from tools.schema import ToolSpec
 
 NOTHING_TO_BUILD = (
@@ -105,18 +105,7 @@ class OfflinePlanner(Model):
         for index, tool in enumerate(self.asset_tools):
             arg = _prompt_arg(tool) if index == 0 else _file_arg(tool)
             pick = _file_key(tool)
-            value = f"outcome['result'][{pick!r}]" if pick else "outcome['result']"
-            lines += [
-                "todo = list(current)",
-                f"outcomes = parallel_map(tool={tool.name!r}, items=[{{{arg!r}: current[s]}} for s in todo])",
-                "for subject, outcome in zip(todo, outcomes):",
-                "    if outcome['ok']:",
-                f"        current[subject] = {value}",
-                "    else:",
-                "        failed[subject] = outcome['error']",
-                "        current.pop(subject)",
-                "        print(f\"FAILED {subject}: {outcome['error']}\")",
-            ]
+            lines += fan_out_stage(tool.name, f"{{{arg!r}: current[s]}}", pick)
         lines += ["for subject in current:", "    failed.pop(subject, None)", "    assets[subject] = current[subject]",
                   "    print(f\"OK {subject}\")", "print(f\"made {len(assets)} of {len(subjects)}\")"]
         return "\n".join(lines)
@@ -208,6 +197,26 @@ def _prompt_arg(spec: ToolSpec) -> str:
     return (named or text_params or list(spec.endpoint.params))[0].name
 
 
+def fan_out_stage(tool: str, item: str, output_key: str | None) -> list[str]:
+    """Code lines running one chain stage over every subject in `current` with parallel_map.
+
+    Args:
+        tool: the tool's name.
+        item: Python expression of one call's keyword dict, using `s` (the subject) and `current[s]`.
+        output_key: the result's key holding the next stage's input, or None when the tool returns it bare.
+    """
+    value = f"outcome['result'][{output_key!r}]" if output_key else "outcome['result']"
+    return ["todo = list(current)",
+            f"outcomes = parallel_map(tool={tool!r}, items=[{item} for s in todo])",
+            "for subject, outcome in zip(todo, outcomes):",
+            "    if outcome['ok']:",
+            f"        current[subject] = {value}",
+            "    else:",
+            "        failed[subject] = outcome['error']",
+            "        current.pop(subject)",
+            "        print(f\"FAILED {subject}: {outcome['error']}\")"]
+
+
 def _file_arg(spec: ToolSpec) -> str:
     """The argument that takes the previous stage's file."""
     files = [p for p in spec.endpoint.params if p.kind in ("file", "files")]
@@ -228,9 +237,3 @@ def code_reply(thought: str, code: str) -> ChatMessage:
                        token_usage=TokenUsage(input_tokens=0, output_tokens=0))
 
 
-def message_text(message: Any) -> str:
-    """A chat message's text, whether its content is a string or a list of parts."""
-    content = message.content
-    if isinstance(content, list):
-        return "\n".join(part.get("text", "") for part in content if isinstance(part, dict))
-    return str(content or "")

@@ -26,7 +26,8 @@ from smolagents import ChatMessage, MessageRole, Model
 
 from agent.events import utc_now
 from agent.gazetteer import subjects_from_request
-from agent.planner import code_reply, message_text
+from agent.models import message_text
+from agent.planner import code_reply, fan_out_stage
 from tools.errors import InvalidInputError
 
 __all__ = ["Recipe", "RecipeModel", "Stage", "list_recipes", "load_recipe", "recipe_from_log", "save_recipe",
@@ -222,16 +223,7 @@ class RecipeModel(Model):
         for stage in self.recipe.stages:
             item = "{" + ", ".join([f"{stage.arg!r}: current[s]"] + [f"{k!r}: {v!r}" for k, v in
                                                                       stage.constants.items()]) + "}"
-            value = f"outcome['result'][{stage.output_key!r}]" if stage.output_key else "outcome['result']"
-            lines += ["todo = list(current)",
-                      f"outcomes = parallel_map(tool={stage.tool!r}, items=[{item} for s in todo])",
-                      "for subject, outcome in zip(todo, outcomes):",
-                      "    if outcome['ok']:",
-                      f"        current[subject] = {value}",
-                      "    else:",
-                      "        failed[subject] = outcome['error']",
-                      "        current.pop(subject)",
-                      "        print(f\"FAILED {subject}: {outcome['error']}\")"]
+            lines += fan_out_stage(stage.tool, item, stage.output_key)
         scene = self.recipe.scene
         args = [f"{scene.arg}=[assets[s] for s in made]"]
         if scene.labels_arg:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import socket
@@ -81,6 +82,18 @@ def stub_url() -> str:
     demo.close()
 
 
+@pytest.fixture(scope="session")
+def hostile_url() -> str:
+    """A real Gradio app standing in for a hostile Space (tests/stubs/hostile_space.py)."""
+    from tests.stubs.hostile_space import build
+
+    demo = build()
+    demo.queue()
+    _, url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
+    yield url
+    demo.close()
+
+
 @pytest.fixture
 def settings(tmp_path):
     """The repo's config with a per-test data folder and short deadlines."""
@@ -98,6 +111,18 @@ def app_url(tmp_path_factory):
 
 def launch_app(data: Path):
     """Start `python app.py` on a free 127.0.0.1 port with `data` as its data dir; yield its URL, then stop it."""
+    with running_app(data) as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def running_app(data: Path, env: dict[str, str] | None = None):
+    """`python app.py` on a free 127.0.0.1 port, logging to `data`/app.log; yields (url, process), then stops it.
+
+    Args:
+        data: its data dir and working dir.
+        env: variables added to this process's environment (default LOG_LEVEL=WARNING).
+    """
     import subprocess
     import time
 
@@ -106,7 +131,7 @@ def launch_app(data: Path):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {**os.environ, "DIORAMA_DATA_DIR": str(data), "LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "DIORAMA_DATA_DIR": str(data), "LOG_LEVEL": "WARNING", **(env or {})}
     log = (data / "app.log").open("wb")
     process = subprocess.Popen([sys.executable, str(REPO / "app.py"), "--port", str(port)], env=env, cwd=data,
                                stdout=log, stderr=subprocess.STDOUT)
@@ -121,9 +146,11 @@ def launch_app(data: Path):
     else:
         process.kill()
         pytest.fail("Diorama did not start: " + (data / "app.log").read_text()[-2000:])
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        yield url, process
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
 
 
 def glb_validator_report(paths: list[Path]) -> dict[str, dict] | None:

@@ -186,17 +186,6 @@ def test_the_app_enforces_the_limits_end_to_end(companion_urls, settings):
 
 # ---- hostile files from a Space, end to end -------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def hostile_url():
-    from tests.stubs.hostile_space import build
-
-    demo = build()
-    demo.queue()
-    _, url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
-    yield url
-    demo.close()
-
-
 @pytest.mark.parametrize("fixture, message", [
     ("truncated_half", "which "),
     ("html_saved_as", "which "),

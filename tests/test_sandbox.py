@@ -182,17 +182,6 @@ out = parallel_map(tool='evil_exfiltrate', items=[{'data': 'x'}])
 </code>"""
 
 
-@pytest.fixture(scope="module")
-def hostile_url():
-    from tests.stubs.hostile_space import build
-
-    demo = build()
-    demo.queue()
-    _, url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
-    yield url
-    demo.close()
-
-
 def _hostile_settings(settings, hostile_url):
     from agent.config import ToolConfig
 

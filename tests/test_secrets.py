@@ -8,19 +8,16 @@ from __future__ import annotations
 import json
 import logging
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 from agent.runner import ChainRunner
-from tests.conftest import REPO
+from tests.conftest import REPO, running_app
 from tools.spaces import SpaceSession, is_hub_id
 
 HF_CANARY = "hf_CANARYtokenScoping0123456789abcd"
@@ -120,29 +117,11 @@ def _children(pid: int) -> list[int]:
 @pytest.fixture(scope="module")
 def canary_app(tmp_path_factory):
     """Diorama as `python app.py` with canary secrets in its environment (offline planner)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     data = tmp_path_factory.mktemp("canary-app")
-    env = {**os.environ, "DIORAMA_DATA_DIR": str(data), "LOG_LEVEL": "DEBUG", "HF_TOKEN": HF_CANARY,
-           "DIORAMA_LLM_API_KEY": LLM_CANARY, "DIORAMA_MODEL_PROVIDER": "offline"}
-    log = data / "app.log"
-    process = subprocess.Popen([sys.executable, str(REPO / "app.py"), "--port", str(port)], env=env, cwd=data,
-                               stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "config", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("Diorama did not start: " + log.read_text()[-2000:])
-    yield url, process, data
-    process.terminate()
-    process.wait(timeout=15)
+    env = {"LOG_LEVEL": "DEBUG", "HF_TOKEN": HF_CANARY, "DIORAMA_LLM_API_KEY": LLM_CANARY,
+           "DIORAMA_MODEL_PROVIDER": "offline"}
+    with running_app(data, env) as (url, process):
+        yield url, process, data
 
 
 def test_the_app_and_its_companions_never_see_or_show_the_secrets(canary_app, tmp_path):

@@ -76,6 +76,7 @@ class Registry:
         self._max_parallel = max_parallel
         self._download_dir = download_dir  # set: clients are pooled across runs and download here
         self._pool = ClientPool() if download_dir is not None else None
+        self._pruned_at = float("-inf")
         self._limits: dict[str, threading.BoundedSemaphore] = {}
         self._lock = threading.Lock()
 
@@ -159,8 +160,10 @@ class Registry:
 
     def _prune_downloads(self, max_age_s: float = 3600.0) -> None:
         """Delete shared client downloads older than an hour (each run keeps its own copies in its folder)."""
-        if self._download_dir is None or not self._download_dir.is_dir():
-            return
+        if self._download_dir is None or time.monotonic() - self._pruned_at < 600 \
+                or not self._download_dir.is_dir():
+            return  # at most every 10 minutes: this walks the folder, and runs start often
+        self._pruned_at = time.monotonic()
         cutoff = time.time() - max_age_s
         for path in self._download_dir.glob("*/*"):
             try:

@@ -13,7 +13,7 @@ from typing import Any
 import gradio as gr
 
 from agent.events import log_to_messages
-from agent.journal import RUN_ID
+from agent.journal import check_run_id
 from agent.recipes import RecipeModel, list_recipes, load_recipe, recipe_from_log, save_recipe
 from agent.runner import ChainRunner
 from tools.errors import InvalidInputError
@@ -42,9 +42,7 @@ def details(runner: ChainRunner, run_id: Any) -> tuple[str | None, dict[str, Any
     Raises:
         InvalidInputError: not a run id, or no such run.
     """
-    text = run_id.strip() if isinstance(run_id, str) else ""
-    if not RUN_ID.match(text):
-        raise InvalidInputError(f"run_id must look like '20261124-061502-3fa1c2e07b9d41a', got {str(run_id)[:60]!r}.")
+    text = check_run_id(run_id)
     record = runner.store.run(text)
     chain = Path(runner.settings.data_dir) / "runs" / text / "chain.json"
     log = json.loads(chain.read_text(encoding="utf-8")) if chain.is_file() else None

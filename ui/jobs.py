@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import threading
 import uuid
 from collections import OrderedDict
@@ -19,14 +18,11 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from agent.runner import ChainRunner
+from agent.journal import check_run_id
 from tools.errors import DioramaError, InvalidInputError
 from ui.progress import RunState, progress, state_of
 
 logger = logging.getLogger(__name__)
-
-# ChainRunner's run ids: "<yyyymmdd>-<hhmmss>-<hex>". Nothing else may reach a path (no "..", no "/").
-RUN_ID = re.compile(r"[0-9]{8}-[0-9]{6}-[0-9a-f]{6,32}")
-
 
 class BusyError(DioramaError, RuntimeError):
     """Too many background runs at once; try again when one finishes."""
@@ -39,15 +35,6 @@ class _Job:
     log: dict[str, Any]
     finished: bool = False
     error: str | None = None
-
-
-def check_run_id(run_id: Any) -> str:
-    """The run id stripped, or InvalidInputError when it is not a run id (refuses anything path-like)."""
-    text = run_id.strip() if isinstance(run_id, str) else ""
-    if not RUN_ID.fullmatch(text):
-        raise InvalidInputError(f"run_id must look like '20261124-061502-3fa1c2e07b9d41a' (the run_id that /start or /build "
-                                f"returned), got {str(run_id)[:60]!r}.")
-    return text
 
 
 class Jobs:
