@@ -74,7 +74,8 @@ class ChainRunner:
         self.registry = Registry(settings.tools, connect_timeout_s=settings.connect_timeout_s,
                                  hf_token=settings.hf_token, breaker_failures=settings.breaker_failures,
                                  breaker_cooldown_s=settings.breaker_cooldown_s,
-                                 max_parallel=settings.max_parallel_per_space, health=self.health.score)
+                                 max_parallel=settings.max_parallel_per_space, health=self.health.score,
+                                 download_dir=settings.data_dir / "downloads")
         self._llm = llm
         self.on_finished: list[Callable[[dict[str, Any]], None]] = [self._remember]  # called with each final chain log
         self.cache = ResultCache(settings.data_dir / "cache", max_bytes=int(settings.cache_max_mb * 1024 * 1024),

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,10 +27,12 @@ from pathlib import Path
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import httpx  # noqa: E402
 from gradio_client import Client  # noqa: E402
 from gradio_client.exceptions import AppError  # noqa: E402
+
+from tools import companions  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 OBJECTS = ["red lighthouse", "oak tree", "windmill", "blue house", "stone tower", "gold dome", "green pyramid",
@@ -39,12 +40,6 @@ OBJECTS = ["red lighthouse", "oak tree", "windmill", "blue house", "stone tower"
            "fountain", "statue", "obelisk", "column"]
 # Messages of the documented limits (README "Security" / ui/limits.py): a refusal must say one of these.
 LIMIT_PHRASES = ("queue is full", "Queue is full", "too many", "Too many", "limit", "busy", "try again")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _one(url: str, index: int, folder: Path) -> dict:
@@ -70,7 +65,7 @@ def main() -> None:
     parser.add_argument("--default-limits", action="store_true", help="keep the per-client limits (one IP here)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="diorama-load-"))
-    port = _free_port()
+    port = companions.free_port()
     # All clients share 127.0.0.1, so the per-client limits (2 running, 30 a minute per IP) would refuse 14 of 16
     # at once (run with --default-limits to see that); they are lifted here to load the server itself.
     env = {**os.environ, "DIORAMA_DATA_DIR": str(work / "data"), "DIORAMA_CACHE": "false", "LOG_LEVEL": "WARNING"}
@@ -81,13 +76,8 @@ def main() -> None:
                            cwd=work, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(url + "config", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
+        if not companions.wait_until_serving(url, 120, alive=lambda: app.poll() is None):
+            raise SystemExit(f"Diorama did not start within 120 s; see {work / 'app.log'}")
         Client(url, verbose=False, download_files=str(work / "warm")).predict("a windmill", api_name="/build")
         print(f"Diorama at {url}; {args.clients} clients start now")
         started = time.monotonic()

@@ -4,9 +4,10 @@
 
 Everything is measured side by side in one run, against real local Spaces:
 
-1. Fan-out. A slow Space is a local Gradio app with 1 s of latency per call
-   (like a remote GPU Space: the time is spent waiting, not on this machine's
-   CPU) that returns a small GLB; concurrency 8.
+1. Fan-out. A slow Space (bench/latency_space.py) is a local Gradio app in its
+   own process with 1 s of latency per call (like a remote GPU Space: the time
+   is spent waiting, not on this machine's CPU) that returns a small GLB;
+   concurrency 8.
    Baseline: the original demo's way, one blocking `gradio_client` predict after
    another (8 assets, then the assembly). `fanout_ratio` = Diorama's wall time /
    (one asset + assembly, each timed with a bare predict). Target <= 1.3x.
@@ -32,6 +33,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -123,31 +125,16 @@ def _sequential_baseline(slow: str, scene_url: str, folder: Path) -> tuple[float
     return time.monotonic() - started, statistics.median(single), assembly
 
 
-def _latency_space(folder: Path) -> tuple[gr.Blocks, str]:
-    """A Space with the text_to_3d signature that waits 1 s, then returns a small ready-made GLB."""
-    import trimesh
-
-    folder.mkdir(parents=True, exist_ok=True)
-    box = trimesh.creation.box(extents=(1.0, 2.0, 1.0))
-    box.apply_translation((0, 1.0, 0))
-    glb = folder / "box.glb"
-    box.export(glb)
-
-    def generate(prompt: str, seed: int = 0) -> tuple[str, dict]:
-        """Wait 1 s (remote GPU latency), then return a 2 m box."""
-        time.sleep(1.0)
-        target = folder / f"{abs(hash(prompt))}.glb"
-        target.write_bytes(glb.read_bytes())
-        return str(target), {"name": prompt}
-
-    with gr.Blocks() as demo:
-        prompt, seed = gr.Textbox(label="Prompt"), gr.Number(label="Seed", value=0, precision=0)
-        gr.Button().click(generate, [prompt, seed], [gr.Model3D(label="GLB"), gr.JSON(label="Info")],
-                          api_name="generate", concurrency_limit=8)
-    demo.queue()
-    _, url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True,
-                            allowed_paths=[str(folder)])
-    return demo, url
+def _latency_space(folder: Path) -> tuple[subprocess.Popen, str]:
+    """Start bench/latency_space.py (1 s per call) in its own process, as a remote Space is; wait until it answers."""
+    port = companions.free_port()
+    process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("latency_space.py")), str(folder),
+                                str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    if not companions.wait_until_serving(url, 60, alive=lambda: process.poll() is None):
+        process.kill()
+        raise SystemExit("the 1 s latency Space did not start within 60 s")
+    return process, url
 
 
 def _bare_parallel(slow: str, folder: Path) -> float:
@@ -214,7 +201,7 @@ def main() -> None:
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     work = Path(tempfile.mkdtemp(prefix="diorama-bench-"))
     urls = companions.ensure_started(["text_to_3d", "scene_builder"])
-    latency_demo, slow = _latency_space(work / "latency")
+    latency_space, slow = _latency_space(work / "latency")
     print(f"slow Space: {slow} (1 s latency per call)")
 
     runner = ChainRunner(_settings(work / "fanout", slow, 8, cache=False))
@@ -268,7 +255,7 @@ def main() -> None:
     print(_line("heavy_scene_triangles", heavy_tris, "", "<=", 1_000_000))
     print(_line("heavy_scene_mb", heavy_mb, "MB", "<=", 25))
     print(_line("heavy_scene_build_s", heavy_s, "s", "<=", 60))
-    latency_demo.close()
+    latency_space.terminate()
     companions.stop_all()
 
 

@@ -8,39 +8,30 @@ Needs Debian's /usr/bin/chromium, the `playwright` package and, for the emoji, `
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import httpx
 from playwright.sync_api import Page, sync_playwright
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (one set of browser flags)
+from tools.companions import free_port, wait_until_serving  # noqa: E402
 
 SHOTS = {"desktop": {"width": 1280, "height": 1000}, "narrow": {"width": 390, "height": 844}}
 
 
 def _start_app(data: Path) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "DIORAMA_DATA_DIR": str(data), "LOG_LEVEL": "WARNING", "GRADIO_ANALYTICS_ENABLED": "False",
            "HF_HUB_DISABLE_TELEMETRY": "1"}
     process = subprocess.Popen([sys.executable, str(REPO / "app.py"), "--port", str(port)], env=env, cwd=data,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "config", timeout=1).status_code == 200:
-                return process, url
-        except httpx.HTTPError:
-            time.sleep(0.3)
+    if wait_until_serving(url, 90, alive=lambda: process.poll() is None):
+        return process, url
     process.kill()
     raise SystemExit("Diorama did not start within 90 s")
 

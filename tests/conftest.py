@@ -124,26 +124,16 @@ def running_app(data: Path, env: dict[str, str] | None = None):
         env: variables added to this process's environment (default LOG_LEVEL=WARNING).
     """
     import subprocess
-    import time
 
-    import httpx
+    from tools.companions import free_port, wait_until_serving
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "DIORAMA_DATA_DIR": str(data), "LOG_LEVEL": "WARNING", **(env or {})}
     log = (data / "app.log").open("wb")
     process = subprocess.Popen([sys.executable, str(REPO / "app.py"), "--port", str(port)], env=env, cwd=data,
                                stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "config", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
+    if not wait_until_serving(url, 90, alive=lambda: process.poll() is None):
         process.kill()
         pytest.fail("Diorama did not start: " + (data / "app.log").read_text()[-2000:])
     try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,17 +13,12 @@ import pytest
 
 from tests.conftest import REPO
 from tests.zoo import ZOO
+from tools.companions import free_port
 
 
 def _describe(target: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(REPO / "app.py"), "--describe", target], cwd=REPO,
                           env={**os.environ, **env}, capture_output=True, text=True, timeout=120)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +33,7 @@ def choices_url() -> str:
 @pytest.fixture(scope="module")
 def plain_http_url(tmp_path_factory) -> str:
     """`python -m http.server` on loopback: answers HTTP, is not a Gradio app."""
-    port = _free_port()
+    port = free_port()
     folder = tmp_path_factory.mktemp("plain-http")
     server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"], cwd=folder,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -79,7 +73,7 @@ def test_describe_prints_the_tools_as_json(choices_url):
     ],
 )
 def test_describe_explains_in_one_line_why_it_cannot(plain_http_url, target, phrase):
-    url = {"dead": f"http://127.0.0.1:{_free_port()}/", "plain": plain_http_url}.get(target, target)
+    url = {"dead": f"http://127.0.0.1:{free_port()}/", "plain": plain_http_url}.get(target, target)
     done = _describe(url, HF_HUB_OFFLINE="1")
     assert done.returncode == 1
     assert done.stdout == ""

@@ -113,12 +113,9 @@ def test_unknown_endpoint_lists_the_available_ones(stub_url, tmp_path):
 
 
 def test_unreachable_space_costs_one_clear_error(tmp_path):
-    import socket
+    from tools.companions import free_port
 
-    with socket.socket() as sock:  # a port nobody listens on
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    entries = (ToolConfig(name="dead", space=f"http://127.0.0.1:{port}/", endpoint="/generate"),)
+    entries = (ToolConfig(name="dead", space=f"http://127.0.0.1:{free_port()}/", endpoint="/generate"),)
     loaded = Registry(entries, connect_timeout_s=5).load(
         CallContext(run_dir=tmp_path, emit=lambda e: None, call_timeout_s=5))
     assert loaded.tools == {}

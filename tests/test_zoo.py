@@ -152,6 +152,26 @@ def test_state_persists_between_calls_of_one_run_only(zoo_urls, tmp_path):
     assert answer == "(nothing stored)"  # a new run is a new gradio_client session
 
 
+def test_pooled_clients_are_reused_by_the_next_run_without_its_state(zoo_urls, tmp_path):
+    """One registry (as a server has) hands a run's idle client to the next run, with a fresh gradio session."""
+    registry = Registry((ToolConfig("remember", zoo_urls["stateful"], "/remember"),
+                         ToolConfig("recall", zoo_urls["stateful"], "/recall")),
+                        connect_timeout_s=10, download_dir=tmp_path / "downloads")
+    clients = []
+    for run in ("run1", "run2"):
+        loaded = registry.load(CallContext(run_dir=tmp_path / run, emit=lambda e: None, call_timeout_s=10,
+                                           attempts=1))
+        try:
+            if run == "run1":
+                loaded.tools["remember"](note="private to run 1")
+            clients.append(loaded.sessions[0].client())
+            recalled = loaded.tools["recall"]()
+        finally:
+            loaded.close()
+        assert recalled == ("private to run 1" if run == "run1" else "(nothing stored)")
+    assert clients[0] is clients[1]  # the connection was reused, its Space-side state was not
+
+
 def test_a_slow_space_is_waited_for(zoo_urls, tmp_path):
     answer, events = _run(zoo_urls["slow"], {"slow_echo": "/slow_echo"}, 'final_answer(slow_echo(text="later"))',
                           tmp_path, timeout_s=10)

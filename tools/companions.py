@@ -17,6 +17,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import httpx
 
@@ -58,10 +59,24 @@ def available() -> list[str]:
     return sorted(p.parent.name for p in SPACES_DIR.glob("*/app.py"))
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def wait_until_serving(url: str, timeout_s: float, alive: Callable[[], bool] = lambda: True) -> bool:
+    """Poll a Gradio app's `/config` until it answers 200 (True), `timeout_s` passes or `alive()` is False."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and alive():
+        try:
+            if httpx.get(url.rstrip("/") + "/config", timeout=1.0).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    return False
 
 
 def _spawn(name: str) -> Companion:
@@ -69,7 +84,7 @@ def _spawn(name: str) -> Companion:
     if not app.is_file():
         raise SpaceUnavailableError(
             f"No bundled Space named '{name}'; bundled: {', '.join(available()) or 'none'}.", space=f"local:{name}")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "GRADIO_SERVER_NAME": "127.0.0.1",
@@ -92,18 +107,13 @@ def _spawn(name: str) -> Companion:
 
 
 def _wait_ready(companion: Companion, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        if not companion.alive():
-            tail = companion.log_path.read_text(errors="replace")[-800:]
-            raise SpaceUnavailableError(
-                f"Bundled Space '{companion.name}' exited during start-up (code {companion.process.returncode}). "
-                f"Its log ends with: {' '.join(tail.split())[-300:]}", space=f"local:{companion.name}")
-        try:
-            if httpx.get(companion.url + "config", timeout=1.0).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
+    if wait_until_serving(companion.url, deadline - time.monotonic(), alive=companion.alive):
+        return
+    if not companion.alive():
+        tail = companion.log_path.read_text(errors="replace")[-800:]
+        raise SpaceUnavailableError(
+            f"Bundled Space '{companion.name}' exited during start-up (code {companion.process.returncode}). "
+            f"Its log ends with: {' '.join(tail.split())[-300:]}", space=f"local:{companion.name}")
     companion.stop()
     raise SpaceUnavailableError(
         f"Bundled Space '{companion.name}' did not start within {READY_TIMEOUT_S:g} s; see {companion.log_path}.",
