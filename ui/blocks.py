@@ -190,10 +190,15 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
 
     # ---- UI-only handlers (private) ----------------------------------------------------------
 
-    def with_assets(snapshots: Iterator[dict[str, Any]]):
-        """UI updates per snapshot; the list of finished assets only when it grew (each arrives as it is made)."""
+    def with_assets(snapshots: Iterator[dict[str, Any]], cancel: threading.Event):
+        """UI updates per snapshot; the list of finished assets only when it grew (each arrives as it is made).
+
+        Once the run is cancelled nothing more is sent: the Cancel handler's status line must stay.
+        """
         shown: list[str] = []
         for log in snapshots:
+            if cancel.is_set():
+                return
             assets = _asset_files(log, runner)
             update = assets if assets != shown else gr.skip()
             shown = assets
@@ -202,14 +207,15 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
     def build_ui(request: str, client: gr.Request = None):
         cancel = threading.Event()
         with admit(client, request):
-            yield from with_assets(stream(runner.run(request, cancel=cancel, headers=_user_headers(client)), cancel))
+            yield from with_assets(stream(runner.run(request, cancel=cancel, headers=_user_headers(client)), cancel),
+                                   cancel)
 
     def resume_ui(run_id: str, client: gr.Request = None):
         cancel = threading.Event()
         with _user_errors():
             snapshots = _resume_snapshots(runner, run_id, cancel)
         with admit(client):
-            yield from with_assets(stream(snapshots, cancel))
+            yield from with_assets(stream(snapshots, cancel), cancel)
 
     def show_scene(log: dict[str, Any] | None):
         # A separate, non-streaming event: gr.Model3D stays blank when a generator fills it (Gradio 6.31).
@@ -222,9 +228,11 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
         resume_with = log.get("run_id") if log and scene is None else gr.skip()
         return scene, scene, str(chain) if log and chain.is_file() else None, resume_with
 
-    def after_cancel(log: dict[str, Any] | None):
+    def cancel_ui(log: dict[str, Any] | None):
         if not log or not log.get("run_id"):
             return "⏹️ Cancelled.", gr.skip()
+        with contextlib.suppress(DioramaError):  # stop the run now, not when Gradio gets round to closing its event
+            jobs.cancel(log["run_id"])
         return (f"⏹️ Cancelled run `{log['run_id']}`; what it made is kept. Resume it under *Resume a run*.",
                 log["run_id"])
 
@@ -262,7 +270,8 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
                           concurrency_limit=4, concurrency_id=group)
             run.then(show_scene, [log_json], [scene, download, log_file, resume_id], api_visibility="private")
             runs.append(run)
-        stop.click(after_cancel, [log_json], [status, resume_id], cancels=runs, api_visibility="private")
+        stop.click(cancel_ui, [log_json], [status, resume_id], cancels=runs, api_visibility="private",
+                   concurrency_limit=None)  # never queued behind builds
 
         # The API: hidden components, one event per endpoint (each its own function: MCP tool names).
         api_request, api_run_id = gr.Textbox(visible=False), gr.Textbox(visible=False)
