@@ -6,6 +6,7 @@
     python app.py --no-mcp                          # no MCP server (also GRADIO_MCP_SERVER=False)
     python app.py --history [N]                     # the last N runs, one JSON object a line
     python app.py --prompt "..." --recipe NAME      # replay a saved recipe for new subjects (no LLM)
+    python app.py --suggest text_to_3d              # Spaces for a capability: catalog + Hub search (JSON)
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--from-run", metavar="RUN_ID", help="with --save-recipe: the run to save")
     parser.add_argument("--describe", metavar="SPACE_ID_OR_URL", help="print, as JSON, the tools Diorama would "
                         "make from that Gradio app's API, and exit")
+    parser.add_argument("--suggest", metavar="CAPABILITY", help="print, as JSON, Spaces for a capability "
+                        "(text_to_3d, image_to_3d, text_to_image, scene_assembly): the catalog, plus a Hub "
+                        "search when online; and exit")
     return parser.parse_args(argv)
 
 
@@ -85,6 +89,10 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"diorama: {exc}", file=sys.stderr)
         return 2
+    if args.suggest is not None:  # no HF_HUB_OFFLINE here either: the Hub search is the point
+        os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+        from tools.discovery import main as suggest_main
+        return suggest_main(args.suggest, allowed=settings.allowlist.allows)
     if args.describe is not None:  # no HF_HUB_OFFLINE here: a Hub id needs the Hub even in offline setups
         os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
         os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")

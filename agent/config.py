@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, Mapping
 from tools.errors import ConfigError
 
 if TYPE_CHECKING:
+    from agent.runtime_spaces import SpaceAllowlist
     from tools.budget import Limits
 
 REPO_DIR = Path(__file__).resolve().parent.parent
@@ -34,8 +36,42 @@ class Provider:
 
 
 @dataclass(frozen=True)
+class Binding:
+    """Where one argument of a recipe step comes from (see `Step`).
+
+    Attributes:
+        kind: "input" (the tool's own argument `name`), "step" (output `key` of the earlier step `step`,
+            or its only output when `key` is "") or "constant" (`value`).
+        text: the value as written in the config, for messages.
+    """
+
+    kind: Literal["input", "step", "constant"]
+    name: str = ""
+    step: int = -1
+    key: str = ""
+    value: Any = None
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One call of a multi-call tool: an endpoint of the tool's Space and its arguments' sources.
+
+    `inputs` maps the endpoint's parameter names to bindings; a parameter left out takes the
+    endpoint's default (a required one left out is a config error, found when the tool loads).
+    """
+
+    endpoint: str
+    inputs: Mapping[str, Binding] = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True)
 class ToolConfig:
-    """One tool the agent may call: its first provider, then fallbacks tried in order."""
+    """One tool the agent may call: its first provider, then fallbacks tried in order.
+
+    With `steps` (a multi-call recipe, `tools.multi_call`) the tool is a sequence of calls to `space`
+    in one session; `endpoint` then only names the sequence ("/a -> /b") and there are no fallbacks.
+    """
 
     name: str
     space: str
@@ -43,6 +79,7 @@ class ToolConfig:
     capability: str = "other"
     description: str | None = None
     fallbacks: tuple[Provider, ...] = ()
+    steps: tuple[Step, ...] = ()
 
     @property
     def providers(self) -> tuple[Provider, ...]:
@@ -89,6 +126,8 @@ class Settings:
     data_dir: Path = REPO_DIR / "data"
     keep_runs: int = 200  # run folders kept; older ones are deleted (their history rows stay); 0 = keep all
     health_window: int = 20  # last calls per Space that its health (success rate, latency) is computed from
+    allow_spaces: tuple[str, ...] = ()  # what users may add at run time: Hub owners, "owner/name", URL origins
+    max_added_tools: int = 20  # most tools users may add at run time, in all
     config_path: Path = DEFAULT_CONFIG
     hf_token: str | None = field(default=None, repr=False)
     llm_api_key: str | None = field(default=None, repr=False)
@@ -152,6 +191,8 @@ class Settings:
             data_dir=Path(data_dir) if data_dir else _default_data_dir(),
             keep_runs=_pick(env, "DIORAMA_KEEP_RUNS", storage.get("keep_runs", 200), int),
             health_window=int(limits.get("health_window", 20)),
+            allow_spaces=_allow_list(env, raw.get("spaces", {})),
+            max_added_tools=int(raw.get("spaces", {}).get("max_added_tools", 20)),
             config_path=path,
             hf_token=env.get("HF_TOKEN") or env.get("HUGGING_FACE_HUB_TOKEN") or None,
             llm_api_key=env.get("DIORAMA_LLM_API_KEY") or None,
@@ -183,6 +224,9 @@ class Settings:
         for key, value in (("builds_per_minute", self.builds_per_minute), ("runs_per_client", self.runs_per_client)):
             if value < 0:
                 raise ConfigError(f"limits.{key} must be 0 (no limit) or more, got {value}.")
+        if self.max_added_tools < 0:
+            raise ConfigError(f"spaces.max_added_tools must be 0 or more, got {self.max_added_tools}.")
+        self.allowlist  # parses the entries: a bad one fails at startup, naming it
         if self.keep_runs < 0:
             raise ConfigError(f"storage.keep_runs (DIORAMA_KEEP_RUNS) must be 0 (keep all) or more, got {self.keep_runs}.")
         for key, value in (("connect_timeout_s", self.connect_timeout_s), ("call_timeout_s", self.call_timeout_s),
@@ -204,7 +248,19 @@ class Settings:
         """True when nothing needs the Hub: offline planner and only local or URL Spaces."""
         from tools.spaces import is_hub_id
 
-        return self.resolved_provider != "hf" and not any(is_hub_id(t.space) for t in self.tools)
+        return (self.resolved_provider != "hf" and not any(is_hub_id(t.space) for t in self.tools)
+                and not self.allowlist.has_hub_entries)
+
+    @property
+    def allowlist(self) -> SpaceAllowlist:
+        """The Spaces users may add at run time (`agent.runtime_spaces`); empty: adding is off.
+
+        Raises:
+            ConfigError: an entry is not a Hub owner, a Space id or a URL origin.
+        """
+        from agent.runtime_spaces import SpaceAllowlist
+
+        return SpaceAllowlist.parse(self.allow_spaces)
 
     def with_overrides(self, **changes: Any) -> "Settings":
         """A copy with some fields replaced (tests and the CLI use this)."""
@@ -221,6 +277,17 @@ class Settings:
     def tool(self, capability: str) -> ToolConfig | None:
         """The first tool that serves `capability`."""
         return next((t for t in self.tools if t.capability == capability), None)
+
+
+def _allow_list(env: Mapping[str, str], spaces: Any) -> tuple[str, ...]:
+    """`[spaces] allow` (a list of strings), or DIORAMA_ALLOW_SPACES (comma-separated) when that is set."""
+    if env.get("DIORAMA_ALLOW_SPACES"):
+        return tuple(e.strip() for e in env["DIORAMA_ALLOW_SPACES"].split(",") if e.strip())
+    allow = spaces.get("allow", []) if isinstance(spaces, dict) else None
+    if not isinstance(allow, list) or not all(isinstance(e, str) for e in allow):
+        raise ConfigError(f"spaces.allow must be a list of strings (Hub owners, \"owner/name\" or URL origins), "
+                          f"e.g. allow = [\"you\", \"https://your-host.example/\"], got {allow!r}.")
+    return tuple(e.strip() for e in allow if e.strip())
 
 
 def _default_data_dir() -> Path:
@@ -241,16 +308,19 @@ def _pick(env: Mapping[str, str], var: str, default: Any, kind: type) -> Any:
 def _tool(entry: Any, index: int, env: Mapping[str, str]) -> ToolConfig:
     if not isinstance(entry, dict):
         raise ConfigError(f"[[tools]] entry {index + 1} must be a table with name, space and endpoint.")
-    missing = [key for key in ("name", "space", "endpoint") if not entry.get(key)]
+    missing = [key for key in ("name", "space", "endpoint") if not entry.get(key)
+               and not (key == "endpoint" and "steps" in entry)]
     if missing:
         raise ConfigError(f"[[tools]] entry {index + 1} lacks {', '.join(missing)}; "
-                          "each tool needs name, space and endpoint.")
+                          "each tool needs name, space and endpoint (or steps).")
     name = str(entry["name"])
     if not name.isidentifier():
         raise ConfigError(f"Tool name {name!r} must be a Python identifier, e.g. 'text_to_3d'.")
     capability = str(entry.get("capability", "other"))
     if capability not in _CAPABILITIES:
         raise ConfigError(f"Tool {name!r} has capability {capability!r}; use one of {', '.join(_CAPABILITIES)}.")
+    if "steps" in entry:
+        return _recipe_tool(entry, name, capability, env)
     endpoint = _endpoint(entry["endpoint"])
     fallbacks = []
     for raw in entry.get("fallbacks", []):
@@ -274,3 +344,62 @@ def _tool(entry: Any, index: int, env: Mapping[str, str]) -> ToolConfig:
 def _endpoint(value: Any) -> str:
     text = str(value)
     return text if text.startswith("/") else "/" + text
+
+
+_REF = re.compile(r"^\$(?:input\.(?P<input>[A-Za-z_]\w*)|steps\.(?P<step>\d+)(?:\.(?P<key>[A-Za-z_]\w*))?)$")
+
+
+def _recipe_tool(entry: dict[str, Any], name: str, capability: str, env: Mapping[str, str]) -> ToolConfig:
+    """A multi-call tool (`steps = [...]`); references are checked here, endpoints and keys when it loads."""
+    steps = entry["steps"]
+    if entry.get("endpoint") or entry.get("fallbacks"):
+        raise ConfigError(f"Tool {name!r} has steps, so it takes no endpoint and no fallbacks: give each step "
+                          "its endpoint, e.g. steps = [{endpoint = \"/generate\"}, {endpoint = \"/extract_glb\"}].")
+    if not isinstance(steps, list) or not steps:
+        raise ConfigError(f"Tool {name!r}: steps must be a non-empty list of tables "
+                          "{endpoint = \"/...\", inputs = {...}}, got {steps!r}.")
+    parsed = []
+    for number, raw in enumerate(steps):
+        if not isinstance(raw, dict) or not raw.get("endpoint"):
+            raise ConfigError(f"Tool {name!r} steps[{number}] must be a table with an endpoint, "
+                              f"e.g. {{endpoint = \"/generate\", inputs = {{prompt = \"$input.prompt\"}}}}, "
+                              f"got {raw!r}.")
+        endpoint = _endpoint(raw["endpoint"])
+        unknown = sorted(set(raw) - {"endpoint", "inputs"})
+        inputs = raw.get("inputs", {})
+        if unknown or not isinstance(inputs, dict):
+            raise ConfigError(f"Tool {name!r} steps[{number}] ({endpoint}) takes only endpoint and inputs "
+                              f"(a table of argument = source), got {', '.join(unknown) or repr(inputs)}.")
+        where = f"Tool {name!r} steps[{number}] ({endpoint})"
+        parsed.append(Step(endpoint, {param: _binding(value, where, param, number) for param, value in inputs.items()}))
+    return ToolConfig(
+        name=name,
+        space=env.get(f"DIORAMA_SPACE_{name.upper()}") or str(entry["space"]),
+        endpoint=" -> ".join(step.endpoint for step in parsed),
+        capability=capability,
+        description=entry.get("description"),
+        steps=tuple(parsed),
+    )
+
+
+def _binding(value: Any, where: str, param: str, number: int) -> Binding:
+    """`"$input.NAME"`, `"$steps.N.KEY"`, `"$steps.N"`, or a constant (`"$$x"` is the text "$x")."""
+    if not isinstance(value, str) or not value.startswith("$"):
+        return Binding("constant", value=value, text=repr(value))
+    if value.startswith("$$"):
+        return Binding("constant", value=value[1:], text=repr(value))
+    found = _REF.match(value)
+    if found is None:
+        raise ConfigError(f"{where}: {param} = {value!r} is not a reference; use \"$input.NAME\" (an argument "
+                          "of the tool), \"$steps.N.KEY\" (output KEY of the earlier step N, from 0) or a constant "
+                          "(write \"$$...\" for text starting with $).")
+    if found["input"]:
+        return Binding("input", name=found["input"], text=value)
+    step = int(found["step"])
+    if step >= number:
+        later = "is this step" if step == number else "runs later"
+        allowed = (f"only the outputs of steps 0 to {number - 1}" if number else
+                   "no step outputs (it is the first step); use \"$input.NAME\" or a constant")
+        raise ConfigError(f"{where}: {param} = {value!r} refers to step {step}, which {later}; "
+                          f"this step can use {allowed}.")
+    return Binding("step", step=step, key=found["key"] or "", text=value)

@@ -9,6 +9,7 @@ import socket
 import sys
 import tempfile
 from pathlib import Path
+from typing import Iterator
 
 # Before gradio or huggingface_hub are imported anywhere (their constants are read at import).
 os.environ["HF_HUB_OFFLINE"] = "1"
@@ -70,16 +71,22 @@ def fault_url(companion_urls) -> str:
     return url  # stopped with the other companions when companion_urls ends
 
 
+def served(demo) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """Queue and launch a gr.Blocks on 127.0.0.1 in this process; yield its URL, then close it (`yield from` it)."""
+    demo.queue()
+    _, url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
+    try:
+        yield url
+    finally:
+        demo.close()
+
+
 @pytest.fixture(scope="session")
 def stub_url() -> str:
     """A real Gradio app with one misbehaving endpoint per failure mode (tests/stubs)."""
     from tests.stubs.misbehaving_space import build
 
-    demo = build()
-    demo.queue()
-    _, url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
-    yield url
-    demo.close()
+    yield from served(build())
 
 
 @pytest.fixture(scope="session")
@@ -87,11 +94,7 @@ def hostile_url() -> str:
     """A real Gradio app standing in for a hostile Space (tests/stubs/hostile_space.py)."""
     from tests.stubs.hostile_space import build
 
-    demo = build()
-    demo.queue()
-    _, url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
-    yield url
-    demo.close()
+    yield from served(build())
 
 
 @pytest.fixture

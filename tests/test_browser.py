@@ -60,6 +60,8 @@ def _spread(png: bytes) -> float:
 
 
 def test_paris_example_builds_and_the_scene_renders(page, app_url):
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
     page.goto(app_url)
     scene = page.locator("#scene")
     scene.wait_for()
@@ -72,6 +74,14 @@ def test_paris_example_builds_and_the_scene_renders(page, app_url):
     assert log.get_by_text("assemble_scene · local:scene_builder /assemble").count() == 1
     # each landmark's GLB is listed as its Space returns it (progressive results)
     assert page.locator("#assets").get_by_text(".glb").count() == 8
+    # ...and the newest one is loaded into the "Latest asset" viewer
+    page.wait_for_selector("#latest-asset canvas", timeout=30_000)
+    for _ in range(60):
+        if any(re.search(r"/call-\d+_[^/]*\.glb$", url) for url in fetched):
+            break
+        page.wait_for_timeout(500)
+    else:
+        raise AssertionError(f"no asset GLB was loaded; files fetched: {[u for u in fetched if 'file=' in u]}")
     page.wait_for_selector("#scene canvas", timeout=30_000)
     page.wait_for_timeout(3000)  # let Babylon.js draw the loaded scene
     rendered = _spread(scene.screenshot())
@@ -110,19 +120,26 @@ def test_bad_requests_show_a_clear_message(page, app_url, text, message):
 
 
 @pytest.fixture
-def busy_app_url(tmp_path):
-    """A Diorama of this test's own, kept busy by 2 API builds (per-client limits off: every client is 127.0.0.1)."""
+def busy_app_url(tmp_path, fault_url):
+    """A Diorama of this test's own whose text-to-3D Space takes 3 s a call (the fault injector's `hang` mode),
+    kept busy by 2 API builds (per-client limits off: every client here is 127.0.0.1)."""
     from gradio_client import Client
 
     from tests.conftest import running_app
 
-    with running_app(tmp_path, env={"DIORAMA_RUNS_PER_CLIENT": "0", "DIORAMA_BUILDS_PER_MINUTE": "0"}) as (url, _):
-        client = Client(url, verbose=False, download_files=str(tmp_path / "downloads"))
-        jobs = [client.submit(f"a gallery of a {c} tower, a {c} dome, a {c} arch, a {c} boat and a {c} house",
-                              api_name="/build") for c in ("gold", "silver")]
-        yield url
-        for job in jobs:
-            job.cancel()
+    control = Client(fault_url, verbose=False)
+    control.predict(1.0, 0, "hang", 3.0, api_name="/configure")
+    env = {"DIORAMA_RUNS_PER_CLIENT": "0", "DIORAMA_BUILDS_PER_MINUTE": "0", "DIORAMA_SPACE_TEXT_TO_3D": fault_url}
+    try:
+        with running_app(tmp_path, env=env) as (url, _):
+            client = Client(url, verbose=False, download_files=str(tmp_path / "downloads"))
+            jobs = [client.submit(f"a gallery of a {c} tower, a {c} dome and a {c} arch", api_name="/build")
+                    for c in ("gold", "silver")]
+            yield url
+            for job in jobs:
+                job.cancel()
+    finally:
+        control.predict(0.0, 0, "all", 30.0, api_name="/configure")
 
 
 def test_cancel_on_a_busy_app_keeps_its_status_and_resume_restarts_that_run(page, busy_app_url):
@@ -131,12 +148,9 @@ def test_cancel_on_a_busy_app_keeps_its_status_and_resume_restarts_that_run(page
 
     app_url = busy_app_url
     page.goto(app_url)
-    # 12 objects no other test asks for: not cached, and slow enough (3 rounds of 4 calls) for the cancel to land
-    page.fill("#request textarea", "a gallery of a tiny violet tower, a huge teal dome, a small amber arch, "
-              "a big olive pyramid, a tall navy windmill, a short maroon lighthouse, a giant coral house, "
-              "a small lime statue, a huge beige castle, a tiny cyan church, a big indigo boat, a tall plum column")
+    page.fill("#request textarea", "a gallery of a tiny violet tower, a huge teal dome and a small amber arch")
     page.click("#build")
-    page.wait_for_selector("#status :text('Step')", timeout=60_000)
+    page.wait_for_selector("#status :text('now: text_to_3d')", timeout=60_000)  # its calls take 3 s each
     page.click("#cancel")
     try:
         cancelled = page.wait_for_selector("#status :text('Cancelled run')", timeout=20_000).inner_text()

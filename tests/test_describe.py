@@ -11,7 +11,7 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, served
 from tests.zoo import ZOO
 from tools.companions import free_port
 
@@ -23,11 +23,7 @@ def _describe(target: str, **env: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def choices_url() -> str:
-    demo = ZOO["choices"]()
-    demo.queue()
-    _, url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
-    yield url
-    demo.close()
+    yield from served(ZOO["choices"]())
 
 
 @pytest.fixture(scope="module")

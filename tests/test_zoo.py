@@ -202,3 +202,57 @@ def test_an_image_input_takes_a_local_path(zoo_urls, tmp_path):
     answer, _ = _run(zoo_urls["image_size"], {"measure": "/measure"}, f'final_answer(measure(image="{picture}"))',
                      tmp_path)
     assert answer == "64x32"
+
+
+def _fn_index(url: str, api_name: str) -> int:
+    """The function index the server gives an endpoint (its dependency id), as gradio_client reads it."""
+    from gradio_client import Client
+
+    client = Client(url, verbose=False, download_files=False)
+    try:
+        return next(i for i, e in client.endpoints.items() if e.api_name == api_name)
+    finally:
+        client.close()
+
+
+def test_a_session_calls_an_endpoint_by_fn_index(zoo_urls, tmp_path):
+    from tools.spaces import SpaceSession
+
+    index = _fn_index(zoo_urls["calculator"], "/multiply")
+    session = SpaceSession(zoo_urls["calculator"], label="calc", download_dir=tmp_path, connect_timeout_s=10)
+    try:  # "/fn_N" is unknown to this server as an api_name: only the fn_index can reach the function
+        assert session.call(f"/fn_{index}", [6, 7], timeout_s=10, fn_index=index) == 42
+    finally:
+        session.close()
+
+
+def test_an_old_servers_unnamed_endpoint_becomes_a_tool_called_by_fn_index(zoo_urls, tmp_path, monkeypatch):
+    """A recorded Gradio 3.x-style view_api (no parameter names, only unnamed endpoints) -> "/fn_N" tool.
+
+    The schema is the recorded one; the calls go to the real calculator app, by function index.
+    """
+    from tools.describe import _entry
+    from tools.schema import build_spec
+    from tools.spaces import SpaceSession
+
+    number = {"type": {"type": "number"}, "python_type": {"type": "float", "description": ""}, "component": "Number"}
+    index = _fn_index(zoo_urls["calculator"], "/multiply")
+    recorded = {"named_endpoints": {}, "unnamed_endpoints": {str(index): {
+        "parameters": [{"label": "A", **number, "example_input": 3}, {"label": "B", **number, "example_input": 3}],
+        "returns": [{"label": "Result", **number}]}}}
+    monkeypatch.setattr(SpaceSession, "api_info", lambda self: recorded)
+    (schema,) = parse_api(recorded)
+    note = _entry(build_spec(schema, name="old_fn", space_label="old"), "old")["note"]
+    assert note == f'Unnamed endpoint (old Gradio server): Diorama calls it by fn_index {index}; use endpoint = ' \
+                   f'"/fn_{index}" in a [[tools]] entry.'
+    answer, events = _run(zoo_urls["calculator"], {"times": f"/fn_{index}"}, "final_answer(times(a=6, b=7))",
+                          tmp_path)
+    assert answer == 42 and events[-1]["endpoint"] == f"/fn_{index}"
+
+
+def test_an_unknown_fn_endpoint_names_the_available_ones(zoo_urls, tmp_path):
+    registry = Registry((ToolConfig(name="f", space=zoo_urls["calculator"], endpoint="/fn_9"),), connect_timeout_s=10)
+    loaded = registry.load(CallContext(run_dir=tmp_path, emit=lambda e: None, call_timeout_s=5, attempts=1))
+    loaded.close()
+    assert "Endpoint '/fn_9' not found" in loaded.failed["f"] and "'/add', '/multiply'" in loaded.failed["f"]
+    assert "newer servers name every endpoint" in loaded.failed["f"]

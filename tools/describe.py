@@ -55,8 +55,8 @@ def _entry(spec: Any, source: str) -> dict[str, Any]:
     }
     if schema.fn_index is not None:
         out["fn_index"] = schema.fn_index
-        out["note"] = ("Unnamed endpoint (old Gradio server): callable only with fn_index, so Diorama cannot "
-                       "use it as a tool yet.")
+        out["note"] = (f"Unnamed endpoint (old Gradio server): Diorama calls it by fn_index {schema.fn_index}; "
+                       f"use endpoint = \"{schema.api_name}\" in a [[tools]] entry.")
     return out
 
 
@@ -128,6 +128,11 @@ def main(source: str, *, connect_timeout_s: float = 30.0, token: str | None = No
     except DioramaError as exc:
         print(f"diorama --describe: {' '.join(str(exc).split())}", file=sys.stderr)
         return 1
-    json.dump(entries, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    return print_json(entries)
+
+
+def print_json(value: Any) -> int:
+    """Print `value` as indented JSON on stdout (a CLI command's result); returns the exit code, 0."""
+    json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
     return 0

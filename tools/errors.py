@@ -3,6 +3,7 @@
     DioramaError                                  base of everything below
       ConfigError (ValueError)                    the config file or an env var is wrong
       InvalidInputError (ValueError)              bad user or agent input
+        NotAllowedError                           the owner's config does not allow it (Space not allowlisted)
       SpaceError                                  a Space could not do its job
         SpaceUnavailableError (ConnectionError)   unreachable, asleep, queue full, rate-limited, circuit open
         SpaceTimeoutError (TimeoutError)          accepted the job, no answer in time (job cancelled)
@@ -35,6 +36,13 @@ class ConfigError(DioramaError, ValueError):
 
 class InvalidInputError(DioramaError, ValueError):
     """A request or a tool argument is not acceptable."""
+
+
+class NotAllowedError(InvalidInputError):
+    """The owner's config does not allow this input, e.g. adding a Space that is not on the allowlist.
+
+    Not a PermissionError: that is an OSError, which network code catches as a connection failure.
+    """
 
 
 class SpaceError(DioramaError):

@@ -9,10 +9,10 @@ from pathlib import Path
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
-from tools import companions
+from tools import companions, multi_call
 from tools.breaker import CircuitBreaker
-from tools.errors import ConfigError, DioramaError
-from tools.schema import EndpointSchema, build_spec, parse_endpoint
+from tools.errors import ConfigError, DioramaError, InvalidInputError
+from tools.schema import EndpointSchema, build_spec, parse_api
 from tools.space_tool import CallContext, ProviderSlot, SpaceTool
 from tools.spaces import ClientPool, SpaceSession
 
@@ -79,10 +79,11 @@ class Registry:
         self._pruned_at = float("-inf")
         self._limits: dict[str, threading.BoundedSemaphore] = {}
         self._lock = threading.Lock()
+        self.added: tuple[ToolEntry, ...] = ()  # tools added at run time (`add`), in memory only
 
-    def sources(self) -> dict[str, str]:
+    def sources(self, entries: tuple[ToolEntry, ...] | None = None) -> dict[str, str]:
         """Provider space (as configured) -> Space id or URL, starting the bundled Spaces the config uses."""
-        spaces = {p.space: p for e in self.entries for p in e.providers}
+        spaces = {p.space: p for e in (self.entries if entries is None else entries) for p in e.providers}
         local = [p.local_name for p in spaces.values() if p.local_name]
         urls = companions.ensure_started(local) if local else {}
         return {space: urls[p.local_name] if p.local_name else space for space, p in spaces.items()}
@@ -107,23 +108,35 @@ class Registry:
         others: it is listed in `failed` with a one-line reason per provider.
         """
         self._prune_downloads()
+        entries = self.entries  # one snapshot: `add` may rebind self.entries while this run loads
         try:
-            sources = self.sources()
+            sources = self.sources(entries)
         except DioramaError as exc:
-            return LoadedTools(tools={}, failed={e.name: str(exc) for e in self.entries}, sessions=())
+            return LoadedTools(tools={}, failed={e.name: str(exc) for e in entries}, sessions=())
         sessions: dict[str, SpaceSession] = {}
         tools: dict[str, SpaceTool] = {}
         failed: dict[str, str] = {}
-        for entry in self.entries:
+
+        def session_for(space: str) -> SpaceSession:
+            source = sources[space]
+            if source not in sessions:
+                sessions[source] = SpaceSession(source, label=space,
+                                                download_dir=self._download_dir or context.run_dir / "downloads",
+                                                connect_timeout_s=self.connect_timeout_s, token=self._token,
+                                                pool=self._pool)
+            return sessions[source]
+
+        for entry in entries:
+            if getattr(entry, "steps", ()):
+                try:
+                    tools[entry.name] = self._recipe_tool(entry, session_for(entry.space), context)
+                except DioramaError as exc:
+                    failed[entry.name] = str(exc)
+                    logger.warning("tool %s: %s", entry.name, exc)
+                continue
             slots = []
             for provider in entry.providers:
-                source = sources[provider.space]
-                if source not in sessions:
-                    sessions[source] = SpaceSession(source, label=provider.space,
-                                                    download_dir=self._download_dir or context.run_dir / "downloads",
-                                                    connect_timeout_s=self.connect_timeout_s, token=self._token,
-                                                    pool=self._pool)
-                session = sessions[source]
+                session = session_for(provider.space)
                 slots.append(ProviderSlot(label=provider.space, endpoint=provider.endpoint, session=session,
                                           breaker=self.breaker(provider.space), limit=self.limit(provider.space),
                                           schema=lambda s=session, p=provider: self.schema(s, p.space, p.endpoint)))
@@ -184,18 +197,69 @@ class Registry:
         with self._lock:
             schema = self._schemas.get(key)
         if schema is None:
-            endpoints = session.named_endpoints()
-            if endpoint not in endpoints:
+            api = session.api_info()
+            named = api.get("named_endpoints") or {}
+            unnamed = {f"/fn_{int(index)}": {index: info}
+                       for index, info in (api.get("unnamed_endpoints") or {}).items()}
+            if endpoint in named:
+                schema = parse_api({"named_endpoints": {endpoint: named[endpoint]}})[0]
+            elif endpoint in unnamed:  # an old server's unnamed endpoint, called by fn_index
+                schema = parse_api({"unnamed_endpoints": unnamed[endpoint]})[0]
+            else:
+                hint = (" ('/fn_N' names an unnamed endpoint of an old Gradio server; newer servers name every "
+                        "endpoint)" if endpoint.startswith("/fn_") else "")
                 raise ConfigError(
-                    f"Endpoint '{endpoint}' not found on {space}; available: "
-                    f"{', '.join(repr(e) for e in endpoints) or 'none'}. Fix the endpoint in the config.")
-            schema = parse_endpoint(endpoint, endpoints[endpoint])
+                    f"Endpoint '{endpoint}' not found on {space}{hint}; available: "
+                    f"{', '.join(repr(e) for e in [*named, *unnamed]) or 'none'}. Fix the endpoint in the config.")
             with self._lock:
                 self._schemas[key] = schema
         return schema
+
+    def _recipe_tool(self, entry: Any, session: SpaceSession, context: CallContext) -> SpaceTool:
+        """A multi-call tool (`tools.multi_call`) from an entry with `steps`.
+
+        Raises:
+            ConfigError: an endpoint is missing or the recipe does not fit the endpoints (names the step).
+            SpaceUnavailableError: the Space cannot be reached.
+        """
+        schemas = []
+        for number, step in enumerate(entry.steps):
+            try:
+                schemas.append(self.schema(session, entry.space, step.endpoint))
+            except ConfigError as exc:
+                raise ConfigError(f"Tool {entry.name!r} steps[{number}]: {exc}") from exc
+        slot = ProviderSlot(label=entry.space, endpoint=entry.endpoint, session=session,
+                            breaker=self.breaker(entry.space), limit=self.limit(entry.space),
+                            schema=lambda: schemas[-1])
+        return multi_call.build_tool(entry, slot, schemas, context)
 
     def describe(self) -> list[dict[str, Any]]:
         """Name, Space, endpoint, fallbacks and capability of each configured tool (for banners and logs)."""
         return [{"name": e.name, "space": e.providers[0].space, "endpoint": e.providers[0].endpoint,
                  "fallbacks": [f"{p.space} {p.endpoint}" for p in e.providers[1:]], "capability": e.capability}
                 for e in self.entries]
+
+    def add(self, entries: tuple[ToolEntry, ...], *, max_added: int) -> None:
+        """Register tools added at run time; the next runs load them with the configured ones.
+
+        They stay in memory for the server's life (gone after a restart).
+
+        Raises:
+            InvalidInputError: a name is already taken, or more than `max_added` tools would have been added.
+        """
+        with self._lock:
+            taken = {e.name: e for e in self.entries}
+            for entry in entries:
+                if entry.name in taken:
+                    other = taken[entry.name].providers[0]
+                    raise InvalidInputError(
+                        f"A tool named {entry.name!r} already exists ({other.space} {other.endpoint}). Add this "
+                        f"endpoint alone and give it another name, e.g. {entry.name + '_2'!r}.")
+                taken[entry.name] = entry
+            if len(self.added) + len(entries) > max_added:
+                raise InvalidInputError(
+                    f"Adding {len(entries)} tool(s) would exceed the limit of {max_added} added tools "
+                    f"(spaces.max_added_tools; {len(self.added)} added so far). Add one endpoint at a time, restart "
+                    "the server to clear the added tools, or put them in diorama.toml's [[tools]].")
+            self.added = (*self.added, *entries)
+            self.entries = (*self.entries, *entries)  # rebound, never mutated: a run iterating the old tuple is safe

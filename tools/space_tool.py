@@ -228,7 +228,7 @@ class SpaceTool(Tool):
 
         raw = provider.session.call(provider.endpoint, wire, timeout_s=self.context.call_timeout_s,
                                     cancel=self.context.cancel, headers=self.context.forward_headers,
-                                    on_queue=queued)
+                                    on_queue=queued, fn_index=schema.fn_index)
         spec = ToolSpec(name=self.name, description="", inputs={}, output_type="", endpoint=schema)
         result = shape_result(spec, raw, space=provider.label)
         result = self._collect(schema, result, call_id, provider)
@@ -257,7 +257,11 @@ class SpaceTool(Tool):
                 value = values[p.name]
                 files.extend(value if isinstance(value, list) else [value])
         first = self.providers[0]
-        return self.context.cache.key(first.label, first.endpoint, {"tool": self.name, **plain}, files)
+        return self.context.cache.key(first.label, first.endpoint, {**self._cache_identity(), **plain}, files)
+
+    def _cache_identity(self) -> dict[str, Any]:
+        """What, besides the Space, endpoint and inputs, decides this tool's result (for the cache key)."""
+        return {"tool": self.name}
 
     def _cached(self, key: str, shown: dict[str, Any], hit: dict[str, Any]) -> Any:
         result = hit["result"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import functools
 import logging
 import re
 import threading
@@ -174,15 +175,21 @@ class SpaceSession:
                 space=self.label,
             ) from exc
 
+    def api_info(self) -> dict[str, Any]:
+        """The Space's API, as `view_api(return_format="dict")` gives it (named and unnamed endpoints)."""
+        return self.client().view_api(return_format="dict", print_info=False)
+
     def named_endpoints(self) -> dict[str, dict[str, Any]]:
         """The Space's named endpoints, as `view_api(return_format="dict")` gives them."""
-        api = self.client().view_api(return_format="dict", print_info=False)
-        return dict(api.get("named_endpoints") or {})
+        return dict(self.api_info().get("named_endpoints") or {})
 
     def call(self, endpoint: str, args: list[Any], *, timeout_s: float,
              cancel: threading.Event | None = None, headers: dict[str, str] | None = None,
-             on_queue: Callable[[dict[str, Any]], None] | None = None) -> Any:
+             on_queue: Callable[[dict[str, Any]], None] | None = None, fn_index: int | None = None) -> Any:
         """Run one job and wait for it at most `timeout_s` seconds (less if `cancel` is set).
+
+        `fn_index` calls the endpoint by function index (old servers' unnamed endpoints, see
+        `tools.schema.parse_api`); `endpoint` then only names it in messages ("/fn_3").
 
         Raises:
             InvalidInputError: the arguments cannot be sent (e.g. a missing file).
@@ -196,20 +203,35 @@ class SpaceSession:
         `headers` (the end user's `x-ip-token`, so a ZeroGPU Space bills the user's
         quota) are sent for this call only, and only to Hub Spaces.
         """
+        with self.leased(headers=headers) as call:
+            return call(endpoint, args, timeout_s=timeout_s, cancel=cancel, on_queue=on_queue, fn_index=fn_index)
+
+    @contextlib.contextmanager
+    def leased(self, *, headers: dict[str, str] | None = None) -> Iterator[Callable[..., Any]]:
+        """One client for several calls in a row: they share its gradio session, so the Space's
+        gr.State holds from one call to the next (a multi-call tool, `tools.multi_call`).
+
+        Yields a function with the signature of `call` (without `headers`); the client is not
+        used by any other call until the block ends.
+        """
         forwarded = dict(headers or {}) if is_hub_id(self.source) else {}  # e.g. x-ip-token: Hub Spaces only
         with self._lease() as client:
             client.headers.update(forwarded)
             try:
-                return self._call_on(client, endpoint, args, timeout_s=timeout_s, cancel=cancel, on_queue=on_queue)
+                yield functools.partial(self._call_on, client)
             finally:
                 for key in forwarded:
                     client.headers.pop(key, None)
 
     def _call_on(self, client: Client, endpoint: str, args: list[Any], *, timeout_s: float,
-                 cancel: threading.Event | None, on_queue: Callable[[dict[str, Any]], None] | None) -> Any:
+                 cancel: threading.Event | None = None, on_queue: Callable[[dict[str, Any]], None] | None = None,
+                 fn_index: int | None = None) -> Any:
         started = time.monotonic()
         try:
-            job = client.submit(*args, api_name=endpoint)
+            if fn_index is not None:  # an unnamed endpoint: the server does not know `endpoint`
+                job = client.submit(*args, fn_index=fn_index)
+            else:
+                job = client.submit(*args, api_name=endpoint)
         except (TypeError, ValueError) as exc:
             raise InvalidInputError(
                 f"{self.label} {endpoint} cannot take these arguments: {_one_line(str(exc))}"

@@ -36,6 +36,7 @@ EXAMPLES = [
 TITLE = "Diorama — chain Spaces into a 3D scene"
 DESCRIPTION = "One request, an agent chaining Gradio Spaces (text → 3D → scene), one walkable 3D gallery."
 FAVICON = Path(__file__).with_name("favicon.png")
+MODEL_SUFFIXES = (".glb", ".gltf", ".obj")  # assets the "Latest asset" viewer shows (images are only listed)
 _PROVIDER_NAMES = {"offline": "Offline planner (no LLM)", "hf": "Hugging Face Inference",
                    "openai": "OpenAI-compatible server", "custom": "Custom model"}
 # Narrow screens: let the chat and viewer shrink, and keep long code and paths from widening the page.
@@ -228,11 +229,17 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
         resume_with = log.get("run_id") if log and scene is None else gr.skip()
         return scene, scene, str(chain) if log and chain.is_file() else None, resume_with
 
+    def latest_model(files: list[str] | None):
+        # A separate, non-streaming event: gr.Model3D stays blank when a generator fills it (Gradio 6.31).
+        models = [f for f in files or [] if Path(f).suffix.lower() in MODEL_SUFFIXES]
+        return models[-1] if models else gr.skip()
+
     def cancel_ui(log: dict[str, Any] | None):
         if not log or not log.get("run_id"):
             return "⏹️ Cancelled.", gr.skip()
         with contextlib.suppress(DioramaError):  # stop the run now, not when Gradio gets round to closing its event
-            jobs.cancel(log["run_id"])
+            if jobs.cancel(log["run_id"])["status"] == "done":
+                return f"✅ Run `{log['run_id']}` had already finished; its scene is kept.", gr.skip()
         return (f"⏹️ Cancelled run `{log['run_id']}`; what it made is kept. Resume it under *Resume a run*.",
                 log["run_id"])
 
@@ -254,8 +261,11 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
                 with gr.Row():
                     download = gr.File(label="Download scene (GLB)", elem_id="download", min_width=160)
                     log_file = gr.File(label="Download chain log (JSON)", elem_id="log-file", min_width=160)
-                assets = gr.File(label="Assets so far (each appears as its Space returns it)", file_count="multiple",
-                                 elem_id="assets")
+                with gr.Row(equal_height=False):
+                    assets = gr.File(label="Assets so far (each appears as its Space returns it)",
+                                     file_count="multiple", elem_id="assets", min_width=200)
+                    latest = gr.Model3D(label="Latest asset", height=260, clear_color=(0.93, 0.93, 0.95, 1.0),
+                                        elem_id="latest-asset", min_width=200)
                 with gr.Accordion("Chain log (JSON)", open=False):
                     log_json = gr.JSON(label="Chain log", elem_id="log-json")
                 with gr.Accordion("Resume a run", open=False, elem_id="resume-box"):
@@ -270,6 +280,8 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
                           concurrency_limit=4, concurrency_id=group)
             run.then(show_scene, [log_json], [scene, download, log_file, resume_id], api_visibility="private")
             runs.append(run)
+        assets.change(latest_model, [assets], [latest], api_visibility="private", concurrency_limit=None,
+                      show_progress="hidden")
         stop.click(cancel_ui, [log_json], [status, resume_id], cancels=runs, api_visibility="private",
                    concurrency_limit=None)  # never queued behind builds
 
