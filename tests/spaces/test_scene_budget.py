@@ -57,3 +57,35 @@ def test_light_inputs_are_untouched_and_big_textures_capped(tmp_path, monkeypatc
     images = [g.visual.material.baseColorTexture for g in scene.geometry.values()
               if getattr(getattr(g.visual, "material", None), "baseColorTexture", None) is not None]
     assert images and max(images[0].size) == 256
+
+
+def _textured_terrain(path: Path, n: int) -> Path:
+    """A terrain whose texture is a red-to-blue gradient along x, mapped by u = x / 4 (a planar projection)."""
+    _terrain(path, n, 2.0)
+    mesh = trimesh.load(path, force="mesh")
+    gradient = np.zeros((64, 256, 3), dtype=np.uint8)
+    gradient[..., 0] = np.linspace(255, 0, 256, dtype=np.uint8)
+    gradient[..., 2] = np.linspace(0, 255, 256, dtype=np.uint8)
+    uv = np.column_stack([mesh.vertices[:, 0] / 4.0, mesh.vertices[:, 2] / 4.0])
+    mesh.visual = trimesh.visual.TextureVisuals(
+        uv=uv, material=trimesh.visual.material.PBRMaterial(baseColorTexture=Image.fromarray(gradient)))
+    mesh.export(path)
+    return path
+
+
+def test_decimation_keeps_the_texture_and_its_mapping(tmp_path, monkeypatch):
+    monkeypatch.setattr(sb_gallery, "fit_triangle_budget",
+                        lambda objects: sb_budget.fit_triangle_budget(objects, budget=5_000))
+    path = _textured_terrain(tmp_path / "textured.glb", 120)  # 28,322 triangles
+    out, layout = sb_gallery.assemble_files([str(path)], "Textured", "Heavy", out_dir=str(tmp_path))
+    assert layout["triangles"] <= 5_000 * 1.1
+    assert any("decimated from 28,322" in w for w in layout["warnings"])
+    scene = trimesh.load(out, file_type="glb", force="scene")
+    terrain = next(g for name, g in scene.geometry.items() if len(g.faces) > 1_000)
+    assert isinstance(terrain.visual.material.baseColorTexture, Image.Image)  # the texture is kept...
+    uv = terrain.visual.uv
+    assert uv is not None and len(uv) == len(terrain.vertices)
+    # ...and still follows the geometry: u grows with x as in the source (the gallery only scales and moves it)
+    x = terrain.vertices[:, 0]
+    assert np.corrcoef(x, uv[:, 0])[0, 1] > 0.99
+    assert glb_validator_errors(Path(out)) in (None, 0)
