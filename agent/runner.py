@@ -359,8 +359,8 @@ def _busy_seconds(calls: list[dict[str, Any]]) -> float:
 
 def _provenance(log: dict[str, Any]) -> dict[str, Any]:
     """Which provider made each asset of the run (stored in the scene GLB's asset.extras.diorama)."""
-    assets = [{"tool": e["tool"], "space": e["space"], "endpoint": e["endpoint"], "inputs": e["inputs"],
-               "output": e["output"], "replayed": bool(e.get("replayed"))}
+    assets = [{"tool": e["tool"], "space": e["space"], "endpoint": e["endpoint"], "license": e.get("license"),
+               "inputs": e["inputs"], "output": e["output"], "replayed": bool(e.get("replayed"))}
               for e in log["events"] if e.get("type") == "space_call" and e.get("status") == "ok"]
     return {"run_id": log["run_id"], "request": log["request"], "model": log["model"], "calls": assets}
 

@@ -18,6 +18,11 @@ runs see different faults, and the baseline run i sees the same faults as resili
   and the bundled `local:text_to_3d` as fallback provider.
 - baseline: the same with one attempt per call and no fallback.
 
+Every run gets a data folder of its own, so no run learns from an earlier one: Diorama's Space
+health memory (agent/health.py) would otherwise put the healthy fallback first after a few
+failing runs, and the faulty Space would hardly be called (on a long-running server that is
+what happens, and what `--shared-memory` measures).
+
 Per probability it prints:
 - success: runs whose scene holds all 8 landmarks (the final assembly's layout lists 8 distinct
   objects and each object's node is in the saved scene.glb);
@@ -40,7 +45,6 @@ import json
 import logging
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -131,18 +135,24 @@ def settings_for(fault_url: str, data_dir: Path, *, resilient: bool):
                           capability="scene_assembly")))
 
 
-def one_run(settings, control, *, p: float, seed: int) -> RunResult:
-    """Configure the injector for this run, run the chain once and judge the outcome."""
+def one_run(settings, control, *, p: float, seed: int, label: str = "run", shared_memory: bool = False) -> RunResult:
+    """Configure the injector for this run, run the chain once and judge the outcome.
+
+    Without `shared_memory` the run gets its own data folder (deleted if it succeeds): no health memory.
+    """
     from agent.runner import ChainRunner
 
     control.submit(p, seed, "all", HANG_S, api_name="/configure").result(timeout=30)
+    own = None if shared_memory else settings.data_dir / f"{label}-{seed}"
+    if own is not None:
+        settings = settings.with_overrides(data_dir=own)
     started = time.monotonic()
     outcome = ChainRunner(settings).run_to_end(REQUEST)
     seconds = time.monotonic() - started
     result = judge(outcome.scene, outcome.log, seconds)
     run_dir = Path(outcome.log.get("result", {}).get("scene") or "").parent
-    if outcome.scene is not None and run_dir.is_dir():
-        shutil.rmtree(run_dir, ignore_errors=True)  # keep the disk small; failed runs stay for inspection
+    if outcome.scene is not None and run_dir.is_dir():  # keep the disk small; failed runs stay for inspection
+        shutil.rmtree(own or run_dir, ignore_errors=True)
     if result.error is None and not result.success:
         result.error = outcome.error
     return result
@@ -194,10 +204,11 @@ def _nodes_in_glb(scene: Path, objects: list[dict[str, Any]]) -> bool:
     return all(o.get("node") in nodes for o in objects)
 
 
-def series(label: str, p: float, count: int, settings, control, tally: Tally, *, progress_every: int) -> None:
+def series(label: str, p: float, count: int, settings, control, tally: Tally, *, progress_every: int,
+           shared_memory: bool = False) -> None:
     for index in range(count):
         seed = int(round(p * 100)) * 100_000 + index  # baseline run i sees the faults of resilient run i
-        tally.runs.append(one_run(settings, control, p=p, seed=seed))
+        tally.runs.append(one_run(settings, control, p=p, seed=seed, label=label, shared_memory=shared_memory))
         last = tally.runs[-1]
         if not last.success:
             print(f"  p={p:.2f} {label} run {index + 1} failed: {(last.error or 'incomplete scene')[:160]}", flush=True)
@@ -212,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=70, help="resilient runs per probability (default 70)")
     parser.add_argument("--baseline-runs", type=int, default=30, help="baseline runs per probability (default 30)")
     parser.add_argument("--quick", action="store_true", help="smoke version: 8 resilient + 4 baseline runs per p")
+    parser.add_argument("--shared-memory", action="store_true",
+                        help="all runs share one data folder, so Space health learned in one run orders the next")
     args = parser.parse_args(argv)
     runs, baseline_runs = (8, 4) if args.quick else (args.runs, args.baseline_runs)
     if runs < 1 or baseline_runs < 0:
@@ -229,8 +242,9 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[float, tuple[Tally, Tally]] = {}
     for p in PROBABILITIES:
         good, naive = Tally(), Tally()
-        series("resilient", p, runs, resilient, control, good, progress_every=10)
-        series("baseline", p, baseline_runs, baseline, control, naive, progress_every=10)
+        series("resilient", p, runs, resilient, control, good, progress_every=10, shared_memory=args.shared_memory)
+        series("baseline", p, baseline_runs, baseline, control, naive, progress_every=10,
+               shared_memory=args.shared_memory)
         results[p] = (good, naive)
     print(f"chaos: {sum(len(g.runs) + len(n.runs) for g, n in results.values())} runs in "
           f"{time.monotonic() - began:.0f} s; failed runs are kept in {data_dir}", flush=True)

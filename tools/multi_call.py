@@ -107,14 +107,14 @@ def _check_output(where: str, param: Param, binding: "Binding", steps: Sequence[
 
 
 def build_tool(entry: Any, slot: ProviderSlot, schemas: Sequence[EndpointSchema],
-               context: CallContext) -> "MultiCallTool":
-    """The agent tool for a configured recipe (`entry.steps`), calling through `slot`.
+               context: CallContext, *, card: str = "") -> "MultiCallTool":
+    """The agent tool for a configured recipe (`entry.steps`), calling through `slot`; `card` as in `build_spec`.
 
     Raises:
         ConfigError: see `plan`.
     """
     schema, steps = plan(entry.name, entry.steps, schemas)
-    spec = build_spec(schema, name=entry.name, space_label=slot.label, description=entry.description)
+    spec = build_spec(schema, name=entry.name, space_label=slot.label, description=entry.description, card=card)
     slot = replace(slot, endpoint=schema.api_name, schema=lambda: schema)
     return MultiCallTool(spec, slot, context, steps)
 

@@ -14,7 +14,8 @@ from tools.breaker import CircuitBreaker
 from tools.errors import ConfigError, DioramaError, InvalidInputError
 from tools.schema import EndpointSchema, build_spec, parse_api
 from tools.space_tool import CallContext, ProviderSlot, SpaceTool
-from tools.spaces import ClientPool, SpaceSession
+from tools.space_card import SpaceCard, hub_card, local_card
+from tools.spaces import ClientPool, SpaceSession, is_hub_id
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +80,7 @@ class Registry:
         self._pruned_at = float("-inf")
         self._limits: dict[str, threading.BoundedSemaphore] = {}
         self._lock = threading.Lock()
+        self._cards: dict[str, SpaceCard | None] = {}
         self.added: tuple[ToolEntry, ...] = ()  # tools added at run time (`add`), in memory only
 
     def sources(self, entries: tuple[ToolEntry, ...] | None = None) -> dict[str, str]:
@@ -137,9 +139,11 @@ class Registry:
             slots = []
             for provider in entry.providers:
                 session = session_for(provider.space)
+                card = self.card(provider.space, session.source)
                 slots.append(ProviderSlot(label=provider.space, endpoint=provider.endpoint, session=session,
                                           breaker=self.breaker(provider.space), limit=self.limit(provider.space),
-                                          schema=lambda s=session, p=provider: self.schema(s, p.space, p.endpoint)))
+                                          schema=lambda s=session, p=provider: self.schema(s, p.space, p.endpoint),
+                                          license=card.license if card else None))
             spec, reasons = None, []
             for slot in slots:
                 try:
@@ -148,7 +152,9 @@ class Registry:
                     reasons.append(str(exc))
                     logger.warning("tool %s: provider %s unavailable: %s", entry.name, slot.label, exc)
                     continue
-                spec = build_spec(schema, name=entry.name, space_label=slot.label, description=entry.description)
+                card = self.card(slot.label, slot.session.source)
+                spec = build_spec(schema, name=entry.name, space_label=slot.label, description=entry.description,
+                                  card=card.sentence() if card else "")
                 break
             if spec is None:
                 failed[entry.name] = " | ".join(reasons)
@@ -215,6 +221,23 @@ class Registry:
                 self._schemas[key] = schema
         return schema
 
+    def card(self, space: str, source: str) -> SpaceCard | None:
+        """The card of a provider (as configured, and where it runs), read once: bundled Spaces from their
+        README, Hub Spaces from the Hub when online, URL Spaces none."""
+        with self._lock:
+            if space in self._cards:
+                return self._cards[space]
+        local = space.removeprefix("local:") if space.startswith("local:") else None
+        if local:
+            card = local_card(local)
+        elif is_hub_id(source):
+            card = hub_card(source, token=self._token, timeout_s=min(10.0, self.connect_timeout_s))
+        else:
+            card = None
+        with self._lock:
+            self._cards[space] = card
+        return card
+
     def _recipe_tool(self, entry: Any, session: SpaceSession, context: CallContext) -> SpaceTool:
         """A multi-call tool (`tools.multi_call`) from an entry with `steps`.
 
@@ -228,10 +251,11 @@ class Registry:
                 schemas.append(self.schema(session, entry.space, step.endpoint))
             except ConfigError as exc:
                 raise ConfigError(f"Tool {entry.name!r} steps[{number}]: {exc}") from exc
+        card = self.card(entry.space, session.source)
         slot = ProviderSlot(label=entry.space, endpoint=entry.endpoint, session=session,
                             breaker=self.breaker(entry.space), limit=self.limit(entry.space),
-                            schema=lambda: schemas[-1])
-        return multi_call.build_tool(entry, slot, schemas, context)
+                            schema=lambda: schemas[-1], license=card.license if card else None)
+        return multi_call.build_tool(entry, slot, schemas, context, card=card.sentence() if card else "")
 
     def describe(self) -> list[dict[str, Any]]:
         """Name, Space, endpoint, fallbacks and capability of each configured tool (for banners and logs)."""

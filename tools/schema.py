@@ -320,6 +320,7 @@ def build_spec(
     name: str,
     space_label: str,
     description: str | None = None,
+    card: str = "",
 ) -> ToolSpec:
     """Make the tool spec for one endpoint.
 
@@ -328,6 +329,7 @@ def build_spec(
         name: the tool's Python name, e.g. "text_to_3d".
         space_label: where it runs, shown in the description, e.g. "local:text_to_3d".
         description: a hand-written description that replaces the generated one.
+        card: a sentence from the Space's card (`tools.space_card.SpaceCard.sentence`), put after the summary.
 
     Returns:
         The spec; with one output the tool returns that value, with several a
@@ -353,7 +355,8 @@ def build_spec(
         returns = "Returns a dict with " + "; ".join(_output_phrase(o) for o in outputs) + "."
     if description is None:
         description = (
-            f"{_summary(schema)} Runs on the Gradio Space {space_label}, endpoint {schema.api_name}. "
+            f"{_summary(schema)} {card + ' ' if card else ''}Runs on the Gradio Space {space_label}, "
+            f"endpoint {schema.api_name}. "
             f"{_input_summary(schema)} {returns} "
             "Raises an error with the Space's own message if it rejects the input."
         )

@@ -101,6 +101,7 @@ class ProviderSlot:
     breaker: CircuitBreaker
     schema: Callable[[], EndpointSchema]
     limit: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(4))
+    license: str | None = None  # from the Space's card; recorded with each asset it makes
 
 
 def call_key(tool: str, inputs: dict[str, Any]) -> str:
@@ -268,8 +269,8 @@ class SpaceTool(Tool):
         output = self.context.relative(result)
         self.context.emit({
             "type": "space_call", "id": self.context.next_call_id(), "tool": self.name,
-            "space": hit["provider"], "endpoint": hit["endpoint"], "inputs": shown, "output": output,
-            "status": "ok", "attempt": 0, "cached": True,
+            "space": hit["provider"], "endpoint": hit["endpoint"], "license": self._license_of(hit["provider"]),
+            "inputs": shown, "output": output, "status": "ok", "attempt": 0, "cached": True,
             "started_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
             "duration_s": 0.0, "error": None,
         })
@@ -283,7 +284,8 @@ class SpaceTool(Tool):
         result = self.context.absolute(record["output"])
         event = {
             "type": "space_call", "id": self.context.next_call_id(), "tool": self.name,
-            "space": record["provider"], "endpoint": record["endpoint"], "inputs": shown,
+            "space": record["provider"], "endpoint": record["endpoint"],
+            "license": self._license_of(record["provider"]), "inputs": shown,
             "output": record["output"], "status": "ok", "attempt": 0, "replayed": True,
             "started_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
             "duration_s": 0.0, "error": None,
@@ -367,11 +369,15 @@ class SpaceTool(Tool):
                                        space=provider.label, endpoint=provider.endpoint)
         return str(target)
 
+    def _license_of(self, label: str) -> str | None:
+        """The license (from its card) of the provider named `label`, if it is one of this tool's."""
+        return next((p.license for p in self.providers if p.label == label), None)
+
     def _start_event(self, provider: ProviderSlot, inputs: dict[str, Any], attempt: int) -> dict[str, Any]:
         event = {
             "type": "space_call", "id": self.context.next_call_id(), "tool": self.name,
-            "space": provider.label, "endpoint": provider.endpoint, "inputs": inputs,
-            "output": None, "status": "running", "attempt": attempt,
+            "space": provider.label, "endpoint": provider.endpoint, "license": provider.license,
+            "inputs": inputs, "output": None, "status": "running", "attempt": attempt,
             "fallback": provider is not self.providers[0],
             "started_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
             "duration_s": None, "error": None,

@@ -58,23 +58,28 @@ def _decimate(mesh: trimesh.Trimesh, target: int) -> trimesh.Trimesh:
     which in a glTF mesh include its UV seams, are kept when that still gets within 10% of `target`; otherwise
     they are decimated too (a little texture smearing along seams beats a scene over budget).
     """
+    import fast_simplification
+
     vertices, faces = np.asarray(mesh.vertices, dtype=np.float64), np.asarray(mesh.faces, dtype=np.int64)
-    points, triangles, mapping = _simplify(vertices, faces, target, preserve_border=True)
-    if len(triangles) > target * 1.1:
-        points, triangles, mapping = _simplify(vertices, faces, target, preserve_border=False)
     visual = mesh.visual
     uv = getattr(visual, "uv", None)
-    if isinstance(visual, trimesh.visual.TextureVisuals) and uv is not None and len(uv) == len(vertices):
-        new_visual = trimesh.visual.TextureVisuals(uv=_carry(np.asarray(uv), mapping, len(points)),
-                                                   material=visual.material)
-    elif visual.kind == "vertex":
-        new_visual = trimesh.visual.ColorVisuals(
-            vertex_colors=_carry(np.asarray(visual.vertex_colors), mapping, len(points)))
-    else:  # a plain material (or face colours): its main colour
+    textured = isinstance(visual, trimesh.visual.TextureVisuals) and uv is not None and len(uv) == len(vertices)
+    if not textured and visual.kind != "vertex":  # nothing per vertex to carry: one plain decimation
+        points, triangles = fast_simplification.simplify(vertices, faces, target_count=target)
         material = trimesh.visual.material.PBRMaterial(
             name=getattr(getattr(visual, "material", None), "name", None) or "decimated",
             baseColorFactor=_main_colour(mesh), metallicFactor=0.0, roughnessFactor=0.8)
-        new_visual = trimesh.visual.TextureVisuals(material=material)
+        return trimesh.Trimesh(points, triangles, visual=trimesh.visual.TextureVisuals(material=material),
+                               process=False)
+    points, triangles, mapping = _simplify(vertices, faces, target, preserve_border=True)
+    if len(triangles) > target * 1.1:
+        points, triangles, mapping = _simplify(vertices, faces, target, preserve_border=False)
+    if textured:
+        new_visual = trimesh.visual.TextureVisuals(uv=_carry(np.asarray(uv), mapping, len(points)),
+                                                   material=visual.material)
+    else:
+        new_visual = trimesh.visual.ColorVisuals(
+            vertex_colors=_carry(np.asarray(visual.vertex_colors), mapping, len(points)))
     return trimesh.Trimesh(points, triangles, visual=new_visual, process=False)
 
 

@@ -89,3 +89,21 @@ def test_decimation_keeps_the_texture_and_its_mapping(tmp_path, monkeypatch):
     x = terrain.vertices[:, 0]
     assert np.corrcoef(x, uv[:, 0])[0, 1] > 0.99
     assert glb_validator_errors(Path(out)) in (None, 0)
+
+
+def test_decimation_keeps_vertex_colours(tmp_path, monkeypatch):
+    monkeypatch.setattr(sb_gallery, "fit_triangle_budget",
+                        lambda objects: sb_budget.fit_triangle_budget(objects, budget=5_000))
+    path = _terrain(tmp_path / "coloured.glb", 120, 2.0)
+    mesh = trimesh.load(path, force="mesh")
+    red = (255 * (1 - mesh.vertices[:, 0] / 4.0)).astype(np.uint8)  # red fades out along x
+    mesh.visual = trimesh.visual.ColorVisuals(vertex_colors=np.column_stack(
+        [red, np.zeros_like(red), 255 - red, np.full_like(red, 255)]))
+    mesh.export(path)
+    out, layout = sb_gallery.assemble_files([str(path)], "Coloured", "Heavy", out_dir=str(tmp_path))
+    assert layout["triangles"] <= 5_000 * 1.1
+    scene = trimesh.load(out, file_type="glb", force="scene")
+    terrain = next(g for g in scene.geometry.values() if len(g.faces) > 1_000)
+    colours = terrain.visual.vertex_colors
+    assert len(colours) == len(terrain.vertices)
+    assert np.corrcoef(terrain.vertices[:, 0], colours[:, 0].astype(float))[0, 1] < -0.99

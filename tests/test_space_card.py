@@ -1,0 +1,79 @@
+"""Space cards: what a Space says about itself reaches the agent's tool description and each asset's license."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+from huggingface_hub import SpaceCardData
+
+from agent.runner import ChainRunner
+from tools import companions
+from tools.space_card import SpaceCard, hub_card, local_card
+
+
+def test_every_bundled_space_has_a_card():
+    for name in companions.available():
+        card = local_card(name)
+        assert card is not None and card.title and card.short_description, name
+        assert card.license == "apache-2.0", name
+
+
+def test_a_card_reads_as_one_sentence():
+    card = SpaceCard(title="Hunyuan3D-2", short_description="Text/image to 3D", license="other")
+    assert card.sentence() == "Space card: 'Hunyuan3D-2', Text/image to 3D (license other)."
+    assert SpaceCard(license="mit").sentence() == "Space card: license mit."
+    assert SpaceCard().sentence() == ""
+
+
+def test_descriptions_events_and_the_scene_carry_the_card(companion_urls, settings):
+    outcome = ChainRunner(settings).run_to_end("a gallery of a red lighthouse and a windmill")
+    assert outcome.scene is not None, outcome.log["result"]
+    loaded = next(e for e in outcome.log["events"] if e["type"] == "tools_loaded")
+    described = {t["name"]: t["description"] for t in loaded["tools"]}
+    assert "Space card: 'Diorama Text to 3D', Text to low-poly GLB" in described["text_to_3d"]
+    calls = [e for e in outcome.log["events"] if e["type"] == "space_call" and e["status"] == "ok"]
+    assert calls and {c["license"] for c in calls} == {"apache-2.0"}
+    data = Path(outcome.scene).read_bytes()
+    doc = json.loads(data[20:20 + int.from_bytes(data[12:16], "little")])
+    assert {c["license"] for c in doc["asset"]["extras"]["diorama"]["calls"]} == {"apache-2.0"}
+
+
+def test_a_url_space_has_no_card_and_no_license(companion_urls, stub_url, settings):
+    from agent.config import Provider, ToolConfig
+
+    tools = tuple(ToolConfig(t.name, stub_url, "/generate_crash", t.capability,
+                             fallbacks=(Provider(t.space, t.endpoint),))
+                  if t.capability == "text_to_3d" else t for t in settings.tools)
+    outcome = ChainRunner(settings.with_overrides(tools=tools, call_attempts=1)).run_to_end("a gallery of a boat")
+    calls = [e for e in outcome.log["events"] if e["type"] == "space_call" and e["tool"] == "text_to_3d"]
+    assert [(c["space"], c["license"], c["status"]) for c in calls] == [
+        (stub_url, None, "error"), ("local:text_to_3d", "apache-2.0", "ok")]
+
+
+class FakeHfApi:
+    """A stand-in for huggingface_hub.HfApi (the Hub cannot be reached here); records what it was asked."""
+
+    def __init__(self, card: SpaceCardData | None = None, error: Exception | None = None) -> None:
+        self.card, self.error, self.asked = card, error, []
+
+    def space_info(self, repo_id, *, timeout=None, expand=None, token=None):
+        self.asked.append({"repo_id": repo_id, "timeout": timeout, "expand": expand, "token": token})
+        if self.error:
+            raise self.error
+        return SimpleNamespace(id=repo_id, card_data=self.card)
+
+
+def test_hub_card_with_a_fake_hfapi():
+    api = FakeHfApi(SpaceCardData(title="TRELLIS", license="mit", short_description="Image to 3D"))
+    card = hub_card("JeffreyXiang/TRELLIS", token="hf_secret", timeout_s=5, api=api)
+    assert card == SpaceCard(title="TRELLIS", short_description="Image to 3D", license="mit")
+    assert api.asked == [{"repo_id": "JeffreyXiang/TRELLIS", "timeout": 5, "expand": ["cardData"],
+                          "token": "hf_secret"}]
+    assert hub_card("a/b", api=FakeHfApi(error=TimeoutError("hub down"))) is None  # no card, no error
+    assert hub_card("a/b", api=FakeHfApi(card=None)) is None
+
+
+def test_hub_card_is_not_fetched_offline():
+    assert hub_card("JeffreyXiang/TRELLIS") is None  # HF_HUB_OFFLINE=1 in the tests: no request is made

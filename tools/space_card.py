@@ -1,0 +1,85 @@
+"""A Space's card (title, short description, license): for tool descriptions and each asset's license.
+
+Bundled Spaces carry it in their README front matter; Hub Spaces, when online,
+through `huggingface_hub.HfApi.space_info`; URL Spaces have none. A card that
+cannot be read is simply absent: it never stops a tool from loading.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+logger = logging.getLogger(__name__)
+
+SPACES_DIR = Path(__file__).resolve().parent.parent / "spaces"
+
+
+@dataclass(frozen=True)
+class SpaceCard:
+    """What a Space says about itself; any field may be missing."""
+
+    title: str | None = None
+    short_description: str | None = None
+    license: str | None = None
+
+    def sentence(self) -> str:
+        """One sentence for a tool description, e.g. "Space card: 'Diorama Text to 3D', Text to GLB (license apache-2.0)."."""
+        parts = [f"'{self.title}'" if self.title else None, self.short_description]
+        text = ", ".join(p for p in parts if p)
+        if self.license:
+            text = f"{text} (license {self.license})" if text else f"license {self.license}"
+        return f"Space card: {text}." if text else ""
+
+
+class _SpaceInfoApi(Protocol):
+    def space_info(self, repo_id: str, *, timeout: float | None = ..., expand: Any = ...,
+                   token: Any = ...) -> Any: ...
+
+
+def local_card(name: str, spaces_dir: Path = SPACES_DIR) -> SpaceCard | None:
+    """The card of the bundled Space `spaces/<name>`, read from its README's front matter."""
+    readme = spaces_dir / name / "README.md"
+    try:
+        text = readme.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    if not text.startswith("---"):
+        return None
+    fields: dict[str, str] = {}
+    for line in text.split("\n")[1:]:
+        if line.strip() == "---":
+            break
+        key, sep, value = line.partition(":")
+        if sep:
+            fields[key.strip()] = value.strip().strip("'\"")
+    return _card(fields)
+
+
+def hub_card(space_id: str, *, token: str | None = None, timeout_s: float = 10.0,
+             api: _SpaceInfoApi | None = None) -> SpaceCard | None:
+    """The card of a Hub Space (`HfApi.space_info`), or None offline or when the Hub does not answer."""
+    if api is None:
+        from huggingface_hub import HfApi, constants
+
+        if constants.HF_HUB_OFFLINE:
+            return None
+        api = HfApi()
+    try:
+        info = api.space_info(space_id, timeout=timeout_s, expand=["cardData"], token=token or False)
+    except Exception as exc:  # the card only decorates a description: no card is a fine outcome
+        logger.info("no Space card for %s: %s", space_id, type(exc).__name__)
+        return None
+    card = getattr(info, "card_data", None) or getattr(info, "cardData", None)
+    if card is None:
+        return None
+    fields = card.to_dict() if hasattr(card, "to_dict") else dict(card)
+    return _card({k: str(v) for k, v in fields.items() if isinstance(v, (str, int, float))})
+
+
+def _card(fields: dict[str, str]) -> SpaceCard | None:
+    card = SpaceCard(title=fields.get("title") or None, short_description=fields.get("short_description") or None,
+                     license=fields.get("license") or None)
+    return card if (card.title or card.short_description or card.license) else None
