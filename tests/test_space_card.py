@@ -62,14 +62,14 @@ class FakeHfApi:
         self.asked.append({"repo_id": repo_id, "timeout": timeout, "expand": expand, "token": token})
         if self.error:
             raise self.error
-        return SimpleNamespace(id=repo_id, card_data=self.card)
+        return SimpleNamespace(id=repo_id, card_data=self.card, sha="0123abcd" if self.card else None)
 
 
 def test_hub_card_with_a_fake_hfapi():
     api = FakeHfApi(SpaceCardData(title="TRELLIS", license="mit", short_description="Image to 3D"))
     card = hub_card("JeffreyXiang/TRELLIS", token="hf_secret", timeout_s=5, api=api)
-    assert card == SpaceCard(title="TRELLIS", short_description="Image to 3D", license="mit")
-    assert api.asked == [{"repo_id": "JeffreyXiang/TRELLIS", "timeout": 5, "expand": ["cardData"],
+    assert card == SpaceCard(title="TRELLIS", short_description="Image to 3D", license="mit", revision="0123abcd")
+    assert api.asked == [{"repo_id": "JeffreyXiang/TRELLIS", "timeout": 5, "expand": ["cardData", "sha"],
                           "token": "hf_secret"}]
     assert hub_card("a/b", api=FakeHfApi(error=TimeoutError("hub down"))) is None  # no card, no error
     assert hub_card("a/b", api=FakeHfApi(card=None)) is None
@@ -77,3 +77,31 @@ def test_hub_card_with_a_fake_hfapi():
 
 def test_hub_card_is_not_fetched_offline():
     assert hub_card("JeffreyXiang/TRELLIS") is None  # HF_HUB_OFFLINE=1 in the tests: no request is made
+
+
+def test_a_bundled_space_revision_follows_its_code(tmp_path):
+    import shutil
+
+    folder = tmp_path / "spaces" / "text_to_3d"
+    shutil.copytree(companions.SPACES_DIR / "text_to_3d", folder)
+    before = local_card("text_to_3d", spaces_dir=tmp_path / "spaces").revision
+    assert before and before == local_card("text_to_3d", spaces_dir=tmp_path / "spaces").revision
+    (folder / "app.py").write_text((folder / "app.py").read_text() + "\n# changed\n")
+    assert local_card("text_to_3d", spaces_dir=tmp_path / "spaces").revision not in (None, before)
+
+
+def test_a_new_space_revision_misses_the_cache(companion_urls, settings):
+    from dataclasses import replace
+
+    runner = ChainRunner(settings.with_overrides(cache_enabled=True))
+
+    def fresh_calls(request: str) -> int:
+        log = runner.run_to_end(request).log
+        return sum(1 for e in log["events"] if e["type"] == "space_call" and e["status"] == "ok"
+                   and e["tool"] == "text_to_3d" and not e.get("cached"))
+
+    assert fresh_calls("a gallery of a red lighthouse and a windmill") == 2
+    assert fresh_calls("a gallery of a red lighthouse and a windmill") == 0  # cached
+    card = runner.registry.card("local:text_to_3d", "")
+    runner.registry._cards["local:text_to_3d"] = replace(card, revision="code-updated")  # the Space changed
+    assert fresh_calls("a gallery of a red lighthouse and a windmill") == 2

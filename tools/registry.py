@@ -143,7 +143,7 @@ class Registry:
                 slots.append(ProviderSlot(label=provider.space, endpoint=provider.endpoint, session=session,
                                           breaker=self.breaker(provider.space), limit=self.limit(provider.space),
                                           schema=lambda s=session, p=provider: self.schema(s, p.space, p.endpoint),
-                                          license=card.license if card else None))
+                                          card=card))
             spec, reasons = None, []
             for slot in slots:
                 try:
@@ -254,7 +254,7 @@ class Registry:
         card = self.card(entry.space, session.source)
         slot = ProviderSlot(label=entry.space, endpoint=entry.endpoint, session=session,
                             breaker=self.breaker(entry.space), limit=self.limit(entry.space),
-                            schema=lambda: schemas[-1], license=card.license if card else None)
+                            schema=lambda: schemas[-1], card=card)
         return multi_call.build_tool(entry, slot, schemas, context, card=card.sentence() if card else "")
 
     def describe(self) -> list[dict[str, Any]]:

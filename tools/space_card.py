@@ -7,6 +7,7 @@ cannot be read is simply absent: it never stops a tool from loading.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ class SpaceCard:
     title: str | None = None
     short_description: str | None = None
     license: str | None = None
+    revision: str | None = None  # the Space's commit (Hub) or a hash of its code (bundled): part of cache keys
 
     def sentence(self) -> str:
         """One sentence for a tool description, e.g. "Space card: 'Diorama Text to 3D', Text to GLB (license apache-2.0)."."""
@@ -55,7 +57,15 @@ def local_card(name: str, spaces_dir: Path = SPACES_DIR) -> SpaceCard | None:
         key, sep, value = line.partition(":")
         if sep:
             fields[key.strip()] = value.strip().strip("'\"")
-    return _card(fields)
+    return _card(fields, revision=_code_hash(spaces_dir / name))
+
+
+def _code_hash(folder: Path) -> str:
+    """A short hash of a bundled Space's code and requirements: it changes when the Space's behaviour may."""
+    digest = hashlib.sha256()
+    for path in sorted([*folder.glob("*.py"), *folder.glob("requirements.txt")]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return "code-" + digest.hexdigest()[:16]
 
 
 def hub_card(space_id: str, *, token: str | None = None, timeout_s: float = 10.0,
@@ -68,18 +78,17 @@ def hub_card(space_id: str, *, token: str | None = None, timeout_s: float = 10.0
             return None
         api = HfApi()
     try:
-        info = api.space_info(space_id, timeout=timeout_s, expand=["cardData"], token=token or False)
+        info = api.space_info(space_id, timeout=timeout_s, expand=["cardData", "sha"], token=token or False)
     except Exception as exc:  # the card only decorates a description: no card is a fine outcome
         logger.info("no Space card for %s: %s", space_id, type(exc).__name__)
         return None
-    card = getattr(info, "card_data", None) or getattr(info, "cardData", None)
-    if card is None:
-        return None
-    fields = card.to_dict() if hasattr(card, "to_dict") else dict(card)
-    return _card({k: str(v) for k, v in fields.items() if isinstance(v, (str, int, float))})
+    card = getattr(info, "card_data", None)
+    fields = (card.to_dict() if hasattr(card, "to_dict") else dict(card)) if card is not None else {}
+    return _card({k: str(v) for k, v in fields.items() if isinstance(v, (str, int, float))},
+                 revision=getattr(info, "sha", None))
 
 
-def _card(fields: dict[str, str]) -> SpaceCard | None:
+def _card(fields: dict[str, str], *, revision: str | None = None) -> SpaceCard | None:
     card = SpaceCard(title=fields.get("title") or None, short_description=fields.get("short_description") or None,
-                     license=fields.get("license") or None)
-    return card if (card.title or card.short_description or card.license) else None
+                     license=fields.get("license") or None, revision=revision or None)
+    return card if (card.title or card.short_description or card.license or card.revision) else None

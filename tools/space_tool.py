@@ -33,6 +33,7 @@ from tools.errors import DioramaError, InvalidInputError, RunCancelledError, Spa
     SpaceUnavailableError
 from tools.glb import glb_problem
 from tools.schema import EndpointSchema, Param, ToolSpec, shape_result
+from tools.space_card import SpaceCard
 from tools.spaces import SpaceSession
 
 logger = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ class ProviderSlot:
     breaker: CircuitBreaker
     schema: Callable[[], EndpointSchema]
     limit: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(4))
-    license: str | None = None  # from the Space's card; recorded with each asset it makes
+    card: SpaceCard | None = None  # its license is recorded with each asset; its revision keys the cache
 
 
 def call_key(tool: str, inputs: dict[str, Any]) -> str:
@@ -258,7 +259,9 @@ class SpaceTool(Tool):
                 value = values[p.name]
                 files.extend(value if isinstance(value, list) else [value])
         first = self.providers[0]
-        return self.context.cache.key(first.label, first.endpoint, {**self._cache_identity(), **plain}, files)
+        revision = first.card.revision if first.card else None
+        call = {**self._cache_identity(), "revision": revision}  # apart from the inputs: a param may be "tool"
+        return self.context.cache.key(first.label, first.endpoint, {"call": call, "inputs": plain}, files)
 
     def _cache_identity(self) -> dict[str, Any]:
         """What, besides the Space, endpoint and inputs, decides this tool's result (for the cache key)."""
@@ -371,12 +374,13 @@ class SpaceTool(Tool):
 
     def _license_of(self, label: str) -> str | None:
         """The license (from its card) of the provider named `label`, if it is one of this tool's."""
-        return next((p.license for p in self.providers if p.label == label), None)
+        card = next((p.card for p in self.providers if p.label == label), None)
+        return card.license if card else None
 
     def _start_event(self, provider: ProviderSlot, inputs: dict[str, Any], attempt: int) -> dict[str, Any]:
         event = {
             "type": "space_call", "id": self.context.next_call_id(), "tool": self.name,
-            "space": provider.label, "endpoint": provider.endpoint, "license": provider.license,
+            "space": provider.label, "endpoint": provider.endpoint, "license": self._license_of(provider.label),
             "inputs": inputs, "output": None, "status": "running", "attempt": attempt,
             "fallback": provider is not self.providers[0],
             "started_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
