@@ -55,6 +55,7 @@ def test_after_failures_the_healthy_provider_is_tried_first(companion_urls, stub
     assert second.error is None, second.error
     calls = [e for e in second.log["events"] if e["type"] == "space_call" and e["tool"] == "text_to_3d"]
     assert calls and {c["space"] for c in calls} == {"local:text_to_3d"}
+    assert all(c["fallback"] for c in calls)  # tried first now, but still not the configured provider
     note = next(e["text"] for e in second.log["events"] if e["type"] == "health_note")
     assert f"{stub_url} (text_to_3d) failed 4 of its last 4 calls" in note and "prefer local:text_to_3d" in note
     assert sorted(c["inputs"]["prompt"] for c in calls) == ["boat", "car", "house", "tree"]  # planner unaffected
@@ -63,3 +64,16 @@ def test_after_failures_the_healthy_provider_is_tried_first(companion_urls, stub
     ChainRunner(settings, llm=llm).run_to_end(request)
     assert "prefer local:text_to_3d" in llm.prompts[0][0]
     assert all("prefer local" not in t for t in llm.prompts[0][1:])
+
+
+def test_health_order_does_not_change_cache_keys(companion_urls, stub_url, settings):
+    """Results are keyed by the configured first provider, so reordering providers by health still hits."""
+    text = ToolConfig("text_to_3d", stub_url, "/generate_crash", "text_to_3d",
+                      fallbacks=(Provider("local:text_to_3d", "/generate"),))
+    settings = settings.with_overrides(tools=(text, SCENE), call_attempts=1, backoff_s=0.01, breaker_failures=100)
+    request = "a gallery of a kettle and a lamp"
+    first = ChainRunner(settings).run_to_end(request)  # the crashing Space, then the fallback; results cached
+    assert first.error is None, first.error
+    second = ChainRunner(settings).run_to_end(request)  # the fallback is tried first now (health)
+    calls = [e for e in second.log["events"] if e["type"] == "space_call" and e["tool"] == "text_to_3d"]
+    assert len(calls) == 2 and all(c.get("cached") for c in calls), calls

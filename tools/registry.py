@@ -160,7 +160,7 @@ class Registry:
                 failed[entry.name] = " | ".join(reasons)
                 continue
             # the interface stays the config's first provider's; only the order of calls follows health
-            tools[entry.name] = SpaceTool(spec, self._by_health(entry.name, slots), context)
+            tools[entry.name] = SpaceTool(spec, self._by_health(entry.name, slots), context, primary=slots[0])
         return LoadedTools(tools=tools, failed=failed, sessions=tuple(sessions.values()))
 
     def _by_health(self, tool: str, slots: list[ProviderSlot]) -> list[ProviderSlot]:

@@ -116,13 +116,18 @@ class SpaceTool(Tool):
 
     skip_forward_signature_validation = True
 
-    def __init__(self, spec: ToolSpec, providers: list[ProviderSlot], context: CallContext) -> None:
+    def __init__(self, spec: ToolSpec, providers: list[ProviderSlot], context: CallContext, *,
+                 primary: ProviderSlot | None = None) -> None:
+        """`primary`: the config's first provider (default `providers[0]`). The call order in `providers` may
+        follow health; the primary's Space and endpoint still key the result cache, and calls to any other
+        provider are marked `fallback`."""
         self.name = spec.name
         self.description = spec.description
         self.inputs = spec.inputs
         self.output_type = spec.output_type
         self.spec = spec
         self.providers = providers
+        self.primary = primary or providers[0]
         self.context = context
         super().__init__()
 
@@ -258,7 +263,7 @@ class SpaceTool(Tool):
             if p.kind in ("file", "files") and values.get(p.name) is not None:
                 value = values[p.name]
                 files.extend(value if isinstance(value, list) else [value])
-        first = self.providers[0]
+        first = self.primary
         revision = first.card.revision if first.card else None
         call = {**self._cache_identity(), "revision": revision}  # apart from the inputs: a param may be "tool"
         return self.context.cache.key(first.label, first.endpoint, {"call": call, "inputs": plain}, files)
@@ -382,7 +387,7 @@ class SpaceTool(Tool):
             "type": "space_call", "id": self.context.next_call_id(), "tool": self.name,
             "space": provider.label, "endpoint": provider.endpoint, "license": self._license_of(provider.label),
             "inputs": inputs, "output": None, "status": "running", "attempt": attempt,
-            "fallback": provider is not self.providers[0],
+            "fallback": provider is not self.primary,
             "started_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
             "duration_s": None, "error": None,
         }
