@@ -22,8 +22,10 @@ Everything is measured side by side in one run, against real local Spaces:
    edited request calls only the changed item + the assembly.
 5. The headless Paris run split: start-up, planning, Space time (wall),
    assembly, and the rest as overhead (target <= 10% of the whole).
-6. Heavy scene: 8 inputs of ~500k triangles each sent to the scene Space:
-   time to build, output triangles (budget 1,000,000) and size (target <= 25 MB).
+6. Heavy scene: 8 inputs of ~500k triangles, each with a 4096 px texture, sent to
+   the scene Space: time to build, output triangles (budget 1,000,000), size
+   (target <= 25 MB), objects still textured (8) and the largest texture side
+   (capped at 2048 px).
 
 The last lines read `NAME: VALUE (target OP TARGET) ok|MISS`.
 """
@@ -174,10 +176,18 @@ def _overhead(folder: Path) -> tuple[float, float]:
     return statistics.median(bare), statistics.median(ours)
 
 
-def _heavy_scene(scene_url: str, folder: Path) -> tuple[float, int, float]:
-    """(seconds, output triangles, output MB) for 8 inputs of ~500k triangles through the scene Space."""
+def _heavy_scene(scene_url: str, folder: Path) -> tuple[float, int, float, int, int]:
+    """(seconds, output triangles, output MB, textured objects out, largest texture side out) for 8 inputs of
+    ~500k triangles, each with a 4096 px texture, through the scene Space."""
     import numpy as np
     import trimesh
+    from PIL import Image
+
+    side = 4096
+    u = np.linspace(0, 1, side, dtype=np.float32)
+    stripes = (127 + 120 * np.sin(u * 40)).astype(np.uint8)
+    texture = np.dstack([np.tile(stripes, (side, 1)), np.tile(stripes[:, None], (1, side)),
+                         np.full((side, side), 90, np.uint8)])
 
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -189,12 +199,21 @@ def _heavy_scene(scene_url: str, folder: Path) -> tuple[float, int, float]:
         a, b, c, d = idx[:-1, :-1].ravel(), idx[:-1, 1:].ravel(), idx[1:, :-1].ravel(), idx[1:, 1:].ravel()
         faces = np.concatenate([np.column_stack([a, c, b]), np.column_stack([b, c, d])])
         mesh = trimesh.Trimesh(np.column_stack([x.ravel(), y.ravel(), z.ravel()]), faces, process=False)
+        mesh.visual = trimesh.visual.TextureVisuals(
+            uv=np.column_stack([x.ravel() / 10, z.ravel() / 10]),
+            material=trimesh.visual.material.PBRMaterial(baseColorTexture=Image.fromarray(texture)))
         paths.append(folder / f"heavy_{index}.glb")
         mesh.export(paths[-1])
     client = Client(scene_url, verbose=False, download_files=str(folder / "out"))
     started = time.monotonic()
     path, layout = client.predict([handle_file(str(p)) for p in paths], "", "Heavy", api_name="/assemble")
-    return time.monotonic() - started, layout["triangles"], Path(path).stat().st_size / 1e6
+    seconds = time.monotonic() - started
+    scene = trimesh.load(path, file_type="glb", force="scene")
+    images = [g.visual.material.baseColorTexture for g in scene.geometry.values()
+              if getattr(getattr(g.visual, "material", None), "baseColorTexture", None) is not None
+              and len(g.faces) > 1000]
+    return (seconds, layout["triangles"], Path(path).stat().st_size / 1e6, len(images),
+            max((max(i.size) for i in images), default=0))
 
 
 def main() -> None:
@@ -241,8 +260,9 @@ def main() -> None:
     print("  Paris split: " + ", ".join(f"{k.removesuffix('_s')} {v:.2f} s" for k, v in parts.items())
           + f", overhead {overhead:.2f} s, total {split['total_s']:.2f} s")
 
-    heavy_s, heavy_tris, heavy_mb = _heavy_scene(urls["scene_builder"], work / "heavy")
-    print(f"  heavy scene: 8 x ~500k triangles in, {heavy_tris:,} out, {heavy_mb:.1f} MB, {heavy_s:.1f} s")
+    heavy_s, heavy_tris, heavy_mb, textured, texture_px = _heavy_scene(urls["scene_builder"], work / "heavy")
+    print(f"  heavy scene: 8 x ~500k triangles with a 4096 px texture in, {heavy_tris:,} triangles out, "
+          f"{textured} objects textured (largest {texture_px} px), {heavy_mb:.1f} MB, {heavy_s:.1f} s")
 
     print(_line("fanout_ratio", diorama_wall / floor, "x", "<=", 1.3))
     print(_line("fanout_vs_sequential", diorama_wall / sequential, "x", "<=", 0.5))
@@ -255,6 +275,8 @@ def main() -> None:
     print(_line("heavy_scene_triangles", heavy_tris, "", "<=", 1_000_000))
     print(_line("heavy_scene_mb", heavy_mb, "MB", "<=", 25))
     print(_line("heavy_scene_build_s", heavy_s, "s", "<=", 60))
+    print(_line("heavy_scene_textured_objects", textured, "", "==", 8))
+    print(_line("heavy_scene_texture_px", texture_px, "", "<=", 2048))
     latency_space.terminate()
     companions.stop_all()
 

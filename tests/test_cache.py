@@ -51,3 +51,15 @@ def test_eviction_and_corrupt_entries(tmp_path):
     meta.write_text("{not json")
     assert cache.get(f"{1:064x}", tmp_path / "out", "c_") is None
     assert json.loads((tmp_path / "cache" / f"{2:064x}"[:2] / f"{2:064x}" / "entry.json").read_text())
+
+
+def test_call_ids_stay_consecutive_and_name_their_assets(companion_urls, settings):
+    """A cache lookup that misses takes no call id; a hit's files are named after its event's id."""
+    runner = ChainRunner(settings)
+    for _ in range(2):  # made, then all cached
+        log = runner.run_to_end("a gallery of a red lighthouse, an oak tree and a windmill").log
+        calls = [e for e in log["events"] if e["type"] == "space_call" and e["status"] != "running"]
+        assert [c["id"] for c in calls] == [f"call-{n}" for n in range(1, len(calls) + 1)]
+        for call in calls:
+            files = [v for v in (call["output"] or {}).values() if isinstance(v, str) and v.startswith("assets/")]
+            assert files and all(f.startswith(f"assets/{call['id']}_") for f in files), call

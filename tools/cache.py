@@ -16,7 +16,7 @@ import shutil
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 logger = logging.getLogger(__name__)
 
@@ -52,8 +52,11 @@ class ResultCache:
                           sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def get(self, key: str, target_dir: Path, prefix: str) -> Any | None:
-        """The cached output with its files copied into `target_dir` (names start with `prefix`), or None."""
+    def get(self, key: str, target_dir: Path, prefix: str | Callable[[], str]) -> Any | None:
+        """The cached output with its files copied into `target_dir` (names start with `prefix`), or None.
+
+        `prefix` may be a function, called only on a hit (e.g. to claim the next call id).
+        """
         entry = self.folder / key[:2] / key
         meta = entry / "entry.json"
         with self._lock:
@@ -61,7 +64,8 @@ class ResultCache:
                 return None
             try:
                 output = json.loads(meta.read_text(encoding="utf-8"))["output"]
-                result = _map_files(output, lambda name: str(_copy(entry / name, target_dir / f"{prefix}{name}")),
+                start = prefix() if callable(prefix) else prefix
+                result = _map_files(output, lambda name: str(_copy(entry / name, target_dir / f"{start}{name}")),
                                     keep_marker=False)
             except (OSError, KeyError, json.JSONDecodeError) as exc:
                 logger.warning("cache entry %s unreadable (%s); ignoring it", key[:12], exc)

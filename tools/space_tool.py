@@ -143,9 +143,15 @@ class SpaceTool(Tool):
             return self._replay(key, shown)
         cache_key = self._cache_key(values)
         if cache_key is not None:
-            hit = self.context.cache.get(cache_key, self.context.run_dir / "assets", f"{self.context.next_call_id()}_")
+            claimed: list[str] = []  # a call id is taken only on a hit: ids stay consecutive
+
+            def claim() -> str:
+                claimed.append(self.context.next_call_id())
+                return f"{claimed[0]}_"
+
+            hit = self.context.cache.get(cache_key, self.context.run_dir / "assets", claim)
             if hit is not None:
-                return self._cached(key, shown, hit)
+                return self._cached(key, shown, hit, claimed[0] if claimed else self.context.next_call_id())
         failures: list[DioramaError] = []
         for index, provider in enumerate(self.providers):
             nxt = self.providers[index + 1].label if index + 1 < len(self.providers) else None
@@ -272,11 +278,11 @@ class SpaceTool(Tool):
         """What, besides the Space, endpoint and inputs, decides this tool's result (for the cache key)."""
         return {"tool": self.name}
 
-    def _cached(self, key: str, shown: dict[str, Any], hit: dict[str, Any]) -> Any:
+    def _cached(self, key: str, shown: dict[str, Any], hit: dict[str, Any], call_id: str) -> Any:
         result = hit["result"]
         output = self.context.relative(result)
         self.context.emit({
-            "type": "space_call", "id": self.context.next_call_id(), "tool": self.name,
+            "type": "space_call", "id": call_id, "tool": self.name,
             "space": hit["provider"], "endpoint": hit["endpoint"], "license": self._license_of(hit["provider"]),
             "inputs": shown, "output": output, "status": "ok", "attempt": 0, "cached": True,
             "started_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
