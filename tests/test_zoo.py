@@ -256,3 +256,11 @@ def test_an_unknown_fn_endpoint_names_the_available_ones(zoo_urls, tmp_path):
     loaded.close()
     assert "Endpoint '/fn_9' not found" in loaded.failed["f"] and "'/add', '/multiply'" in loaded.failed["f"]
     assert "newer servers name every endpoint" in loaded.failed["f"]
+
+
+def test_a_button_passed_as_an_input_is_sent_with_its_label(zoo_urls, tmp_path):
+    """The API page hides the Button (skip_api), but the function takes its label: Diorama sends it itself."""
+    described = _described(zoo_urls["button_input"])
+    assert list(described["/run"]["inputs"]) == ["size"]
+    answer, _ = _run(zoo_urls["button_input"], {"run": "/run"}, 'final_answer(run(size=5))', tmp_path)
+    assert answer == "Generate 3D at size 5 (state 7)"

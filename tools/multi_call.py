@@ -143,7 +143,8 @@ class MultiCallTool(SpaceTool):
                 try:
                     wire = [self._step_arg(param, binding, values, outputs, provider)
                             for param, binding in step.args]
-                    raw = call(step.endpoint, wire, timeout_s=self.context.call_timeout_s, cancel=self.context.cancel,
+                    raw = call(step.endpoint, step.schema.wire(wire), timeout_s=self.context.call_timeout_s,
+                               cancel=self.context.cancel,
                                on_queue=self._queued(event), fn_index=step.schema.fn_index)
                     outputs.append(_keyed(step.schema, raw, provider.label))
                 except SpaceError as exc:

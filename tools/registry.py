@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 from pathlib import Path
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Protocol
 
 from tools import companions, multi_call
@@ -217,6 +217,9 @@ class Registry:
                 raise ConfigError(
                     f"Endpoint '{endpoint}' not found on {space}{hint}; available: "
                     f"{', '.join(repr(e) for e in [*named, *unnamed]) or 'none'}. Fix the endpoint in the config.")
+            fixed = session.hidden_inputs(endpoint, schema.fn_index)
+            if fixed:
+                schema = replace(schema, fixed=fixed)
             with self._lock:
                 self._schemas[key] = schema
         return schema

@@ -94,6 +94,10 @@ class EndpointSchema:
     `fn_index` is set only for endpoints an old Gradio server lists as unnamed:
     their `api_name` ("/fn_3") is generated here and the server does not know
     it; they are called by function index.
+
+    `fixed` are inputs the API page does not list but the server still expects,
+    such as a Button whose label is an input (Stable Fast 3D): they are sent
+    with their value from the app's config (`SpaceSession.hidden_inputs`).
     """
 
     api_name: str
@@ -101,6 +105,14 @@ class EndpointSchema:
     outputs: tuple[Output, ...]
     doc: str = ""
     fn_index: int | None = None
+    fixed: tuple[tuple[int, Any], ...] = ()  # (position, value) of inputs the API hides but the server needs
+
+    def wire(self, values: list[Any]) -> list[Any]:
+        """The arguments to send: `values` (one per param) with the `fixed` inputs put in their places."""
+        out = list(values)
+        for position, value in self.fixed:
+            out.insert(position, value)
+        return out
 
 
 @dataclass(frozen=True)

@@ -239,7 +239,7 @@ class SpaceTool(Tool):
                 event["queue"] = queue
                 self.context.emit(dict(event))
 
-        raw = provider.session.call(provider.endpoint, wire, timeout_s=self.context.call_timeout_s,
+        raw = provider.session.call(provider.endpoint, schema.wire(wire), timeout_s=self.context.call_timeout_s,
                                     cancel=self.context.cancel, headers=self.context.forward_headers,
                                     on_queue=queued, fn_index=schema.fn_index)
         spec = ToolSpec(name=self.name, description="", inputs={}, output_type="", endpoint=schema)

@@ -179,6 +179,27 @@ class SpaceSession:
         """The Space's API, as `view_api(return_format="dict")` gives it (named and unnamed endpoints)."""
         return self.client().view_api(return_format="dict", print_info=False)
 
+    def hidden_inputs(self, endpoint: str, fn_index: int | None = None) -> tuple[tuple[int, Any], ...]:
+        """(position, value) of the endpoint's inputs that its API hides (`skip_api`) but its function takes,
+        such as a Button passed as an input (its label is the value). gr.State is not one: the client adds it."""
+        config = self.client().config or {}
+        name = endpoint.lstrip("/")
+        dependency = next((d for i, d in enumerate(config.get("dependencies") or [])
+                           if (fn_index is not None and d.get("id", i) == fn_index)
+                           or (fn_index is None and d.get("api_name") == name)), None)
+        if dependency is None:
+            return ()
+        components = {c.get("id"): c for c in config.get("components") or []}
+        hidden, position = [], 0
+        for component_id in dependency.get("inputs") or []:
+            component = components.get(component_id) or {}
+            if component.get("type") == "state":
+                continue
+            if component.get("skip_api"):
+                hidden.append((position, (component.get("props") or {}).get("value")))
+            position += 1
+        return tuple(hidden)
+
     def named_endpoints(self) -> dict[str, dict[str, Any]]:
         """The Space's named endpoints, as `view_api(return_format="dict")` gives them."""
         return dict(self.api_info().get("named_endpoints") or {})

@@ -2,8 +2,8 @@
 
 Shapes: one input/one output, several outputs (file + HTML + number), file in/file
 out, Model3D out, several named endpoints, events without api_name, a generator,
-a stateful two-step Space (gr.State), a slow Space, choices and sliders, image in, and a
-TRELLIS-shaped three-step Space for multi-call tools.
+a stateful two-step Space (gr.State), a slow Space, choices and sliders, image in, a
+TRELLIS-shaped three-step Space for multi-call tools, and a Button used as an input.
 """
 
 from __future__ import annotations
@@ -258,10 +258,25 @@ def trellis() -> gr.Blocks:
     return demo
 
 
+def button_input() -> gr.Blocks:
+    """Stable Fast 3D-shaped: the clicked Button is itself an input (its label), hidden from the API page."""
+    def run(size: float, state: int, clicked: str) -> str:
+        """Report which button ran, with the size and the session's counter."""
+        if clicked != "Generate 3D":
+            raise gr.Error(f"Unexpected button label {clicked!r}")
+        return f"{clicked} at size {size:g} (state {state})"
+
+    with gr.Blocks(title="Zoo Button Input") as demo:
+        size, counter = gr.Slider(1, 10, value=3, label="Size"), gr.State(7)
+        button = gr.Button("Generate 3D")
+        button.click(run, [size, counter, button], gr.Textbox(label="Result"), api_name="run")
+    return demo
+
+
 ZOO: dict[str, Callable[[], gr.Blocks]] = {
     "echo": echo, "report": report, "files": files, "model3d": model3d, "calculator": calculator,
     "unnamed": unnamed, "generator": generator, "stateful": stateful, "slow": slow, "choices": choices,
-    "image_size": image_size, "trellis": trellis,
+    "image_size": image_size, "trellis": trellis, "button_input": button_input,
 }
 
 
