@@ -89,11 +89,13 @@ class OfflinePlanner(Model):
             self._phase = "done"
             return "A required tool is unavailable.", f"final_answer({missing!r})"
         self._phase = "generated"
-        items = list(dict.fromkeys(self._subjects.items))  # one call per distinct prompt
+        items = list(self._subjects.items)  # with repeats ("3 red apples"): each is placed, each made once
+        distinct = list(dict.fromkeys(items))
         where = f"The request names {self._subjects.place}" if self._subjects.place else "The request lists objects"
         chain = " then ".join(t.name for t in self.asset_tools)
-        thought = (f"{where}, so the gallery '{self._subjects.title}' gets {len(items)} object(s): "
-                   f"{', '.join(items)}. I make them all at once with parallel_map over {chain}, keeping going "
+        copies = f" ({len(items)} placed, repeats made once)" if len(distinct) < len(items) else ""
+        thought = (f"{where}, so the gallery '{self._subjects.title}' gets {len(distinct)} object(s){copies}: "
+                   f"{', '.join(distinct)}. I make them all at once with parallel_map over {chain}, keeping going "
                    f"if one fails, then assemble the results with {self.scene_tool.name}.")
         code = f"subjects = {items!r}\nassets = {{}}\nfailed = {{}}\n{self._asset_code('subjects')}"
         return thought, code

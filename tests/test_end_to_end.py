@@ -87,6 +87,16 @@ def test_planner_on_other_requests(companion_urls, settings, request_text, promp
     assert len(_object_roots(scene)) == len(prompts)
 
 
+def test_counted_objects_are_made_once_and_placed_each_time(companion_urls, settings):
+    outcome = ChainRunner(settings).run_to_end("a gallery of 3 red apples and a windmill")
+    assert outcome.error is None, outcome.error
+    assert sorted(c["inputs"]["prompt"] for c in _calls(outcome.log, "text_to_3d")) == ["red apple", "windmill"]
+    labels = ["red apple", "red apple", "red apple", "windmill"]
+    assert _calls(outcome.log, "assemble_scene")[0]["inputs"]["labels"].split("\n") == labels
+    scene = trimesh.load(outcome.scene, file_type="glb", force="scene")
+    assert len(_object_roots(scene)) == 4
+
+
 def test_request_naming_nothing_buildable_gets_a_clear_answer(companion_urls, settings):
     outcome = ChainRunner(settings).run_to_end("hello, how are you?")
     assert outcome.scene is None
