@@ -261,3 +261,19 @@ def test_a_space_added_through_the_api_is_called_by_the_next_run(diorama, tiny_u
     suggestions = client.predict("text_to_3d", api_name="/suggest_spaces")
     assert suggestions["note"].startswith("Hub search is off offline")
     assert [s["addable"] for s in suggestions["suggestions"]] == [False, False]  # bundled; not allowlisted
+
+
+def test_adding_spaces_counts_against_the_per_client_build_limit(tiny_url, tmp_path):
+    """/add_space connects to Spaces on the server's behalf: it is rate-limited per client like a build."""
+    from ui.blocks import build_demo
+
+    settings = Settings(tools=(), model_provider="offline", data_dir=tmp_path / "data", connect_timeout_s=10,
+                        allow_spaces=(tiny_url,), max_added_tools=3, builds_per_minute=2)
+    for url in served(build_demo(ChainRunner(settings))):
+        client = Client(url, verbose=False)
+        assert client.predict(tiny_url, "/shout", "", api_name="/add_space")["added_so_far"] == 1
+        with pytest.raises(AppError):  # refused by the Space's own rules: still one of the two this minute
+            client.predict(tiny_url, "/nope", "", api_name="/add_space")
+        with pytest.raises(AppError) as caught:
+            client.predict(tiny_url, "/shout", "other_name", api_name="/add_space")
+        assert "per minute" in str(caught.value) or "a minute" in str(caught.value), str(caught.value)

@@ -301,7 +301,7 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
         api_run_id.submit(resume_build, [api_run_id], [api_scene, api_log], api_name="resume", concurrency_limit=4,
                           concurrency_id="resume_api")
         history_tab(runner)  # the History tab and the /history and /run endpoints (ui/history.py)
-        tools_tab(runner)  # the Tools tab: what the agent sees, health, try a tool (ui/tools_tab.py)
+        tools_tab(runner, admit)  # the Tools tab: what the agent sees, health, try a tool (ui/tools_tab.py)
     return demo
 
 

@@ -3,13 +3,14 @@ health), a form to try one by hand, and adding an allowlisted Space as tools (wi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import tempfile
 import threading
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, ContextManager
 
 import gradio as gr
 
@@ -83,8 +84,13 @@ def try_tool(runner: ChainRunner, name: str, arguments: str) -> tuple[str | None
     return (files[0] if files else None), {"result": context.relative(result), "calls": calls}
 
 
-def tools_tab(runner: ChainRunner) -> None:
-    """Render the tab inside the current Blocks context."""
+def tools_tab(runner: ChainRunner, admit: Callable[[gr.Request | None], ContextManager[Any]] | None = None) -> None:
+    """Render the tab inside the current Blocks context.
+
+    `admit(request)` (the app's per-client limits) guards what spends Space calls: "Try it" and "Add a Space"
+    count like builds, so a public Space cannot be drained through this tab.
+    """
+    admit = admit or (lambda request: contextlib.nullcontext())
     names = [t.name for t in runner.settings.tools]
     with gr.Tab("Tools", id="tools-tab"):
         gr.Markdown("The tools the agent can call, generated from each Space's own API (`view_api`); the "
@@ -106,15 +112,13 @@ def tools_tab(runner: ChainRunner) -> None:
             except DioramaError as exc:
                 raise gr.Error(str(exc)) from exc
 
-        def call(name: str, args: str) -> tuple[str | None, dict[str, Any]]:
-            try:
-                return try_tool(runner, name, args)
-            except DioramaError as exc:
-                raise gr.Error(str(exc)) from exc
+        def call(name: str, args: str, request: gr.Request = None) -> tuple[str | None, dict[str, Any]]:
+            with admit(request):
+                return _answer(try_tool, runner, name, args)
 
         refresh.click(show, None, listing, api_visibility="private", concurrency_id="tools_show")
         run.click(call, [pick, arguments], [model, output], api_visibility="private", concurrency_id="tools_try")
-        _space_adder(runner, pick)  # "Add a Space" and "Suggest Spaces" (API /add_space, /suggest_spaces)
+        _space_adder(runner, pick, admit)  # "Add a Space" and "Suggest Spaces" (API /add_space, /suggest_spaces)
 
 
 def add_space_tools(runner: ChainRunner, space: str, endpoint: str = "", name: str = "") -> dict[str, Any]:
@@ -153,7 +157,8 @@ def _answer(work, *args: Any) -> Any:
         raise gr.Error(f"Something went wrong (ref {ref}); the server log has the details.") from exc
 
 
-def _space_adder(runner: ChainRunner, pick: gr.Dropdown) -> None:
+def _space_adder(runner: ChainRunner, pick: gr.Dropdown,
+                 admit: Callable[[gr.Request | None], ContextManager[Any]]) -> None:
     """The "Add a Space" box, the suggestions, and their API endpoints (inside the Tools tab)."""
     allowlist = runner.settings.allowlist
     with gr.Accordion("Add a Space", open=False, elem_id="add-space-box"):
@@ -175,7 +180,7 @@ def _space_adder(runner: ChainRunner, pick: gr.Dropdown) -> None:
             chosen = gr.Dropdown([], label="Use a suggestion (addable ones only)", elem_id="suggest-pick")
         suggestions = gr.JSON(label="Suggestions", elem_id="suggestions")
 
-    def add_space(space: str, endpoint: str = "", name: str = "") -> dict[str, Any]:
+    def add_space(space: str, endpoint: str = "", name: str = "", request: gr.Request = None) -> dict[str, Any]:
         """Add an endpoint of a Gradio Space as a tool the agent can call in the next runs (allowlisted Spaces only).
 
         Args:
@@ -186,7 +191,8 @@ def _space_adder(runner: ChainRunner, pick: gr.Dropdown) -> None:
         Returns:
             JSON {"added": [{name, space, endpoint, description, inputs, output_type}], "added_so_far", "limit", "note"}
         """
-        return _answer(add_space_tools, runner, space, endpoint, name)
+        with admit(request):
+            return _answer(add_space_tools, runner, space, endpoint, name)
 
     def suggest_spaces(capability: str) -> dict[str, Any]:
         """Suggest Spaces for a capability: the shipped catalog, plus a Hub search when the server is online.
