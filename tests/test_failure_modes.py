@@ -95,3 +95,28 @@ def test_paris_through_every_failure_mode_loses_nothing(fault_url, settings):
     roots = [n for n in scene.graph.transforms.children[scene.graph.base_frame]
              if n != "floor" and not n.startswith(("plinth", "wall"))]
     assert len(roots) == 8
+
+
+def test_a_client_that_lost_its_connection_is_not_pooled(fault_url, tmp_path):
+    """A broken connection retires its client: the next try, and the next run, connect a new one."""
+    entry = ToolConfig("text_to_3d", fault_url, "/generate", "text_to_3d")
+    registry = Registry((entry,), connect_timeout_s=10, breaker_failures=100, download_dir=tmp_path / "downloads")
+
+    def one_run(name: str, p: float):
+        _configure(fault_url, p=p, modes="connection_reset")
+        loaded = registry.load(CallContext(run_dir=tmp_path / name, emit=lambda e: None, call_timeout_s=15,
+                                           attempts=1))
+        try:
+            try:
+                loaded.tools["text_to_3d"](prompt="windmill")
+            except SpaceUnavailableError:
+                pass
+            return loaded.sessions[0].client()
+        finally:
+            loaded.close()
+
+    healthy = one_run("run1", 0.0)
+    assert one_run("run2", 0.0) is healthy  # a healthy client is pooled and reused
+    after_reset = one_run("run3", 1.0)  # this run's call loses its connection on the pooled client...
+    assert after_reset is not healthy  # ...which is retired: the session connected a new one
+    _configure(fault_url, p=0.0, modes="all")

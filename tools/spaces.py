@@ -134,7 +134,7 @@ class SpaceSession:
                 retired = id(client) in self._retired
                 if not retired:
                     self._idle.append(client)
-            if retired:  # it cancelled a job: gradio_client may leave that job's thread waiting; don't reuse it
+            if retired:  # it cancelled a job or lost its connection: don't reuse it (nor pool it)
                 _close_quietly(client)
 
     def _new_client(self) -> Client:
@@ -277,6 +277,9 @@ class SpaceSession:
                     last_queue = _report_queue(job, on_queue, last_queue)
                 continue
             except Exception as exc:  # every failure of a call is translated here, and only here
+                if isinstance(exc, (concurrent.futures.CancelledError, httpx.TransportError, OSError)):
+                    with self._lock:  # the connection broke (not a 429/503 answer): the next try gets a new client
+                        self._retired.add(id(client))
                 raise self._translate(exc, endpoint, time.monotonic() - started) from exc
 
     def _retire(self, client: Client, job: Any) -> None:
