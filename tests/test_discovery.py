@@ -77,7 +77,7 @@ def test_hub_search_with_fake_hfapi_is_merged_deduplicated_and_marked():
 
 def test_a_failing_hub_search_leaves_the_catalog_and_says_so():
     result = suggest("text_to_image", api=FakeHfApi(error=OSError("network is down")), offline=False)
-    assert result["note"] == "Hub search failed (OSError); showing the shipped catalog only."
+    assert result["note"] == "Hub search failed (network is down); showing the shipped catalog only."
     assert [s["space"] for s in result["suggestions"]] == [e["space"] for e in CATALOG["text_to_image"]]
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from tools.describe import print_json
+from tools.hub_probe import hub_reachable
 from tools.errors import DioramaError, InvalidInputError
 
 __all__ = ["CAPABILITIES", "HUB_NOTE", "OFFLINE_NOTE", "main", "suggest"]
@@ -71,7 +72,7 @@ def suggest(capability: str, *, api: SpaceLister | None = None, offline: bool | 
             found = _hub_search(api, capability, limit)
         except Exception as exc:  # any Hub failure (network, HTTP, parsing) only drops the Hub part
             logger.warning("Hub search for %s failed: %s", capability, exc)
-            note = f"Hub search failed ({type(exc).__name__}); showing the shipped catalog only."
+            note = f"Hub search failed ({str(exc)[:120] or type(exc).__name__}); showing the shipped catalog only."
             found = []
         suggestions += [s for s in found if s["space"].lower() not in known]
     for entry in suggestions:
@@ -95,6 +96,8 @@ def _hub_search(api: SpaceLister | None, capability: str, limit: int) -> list[di
     if api is None:
         from huggingface_hub import HfApi
 
+        if not hub_reachable():
+            raise ConnectionError("the Hub does not answer")
         api = HfApi()
     infos = api.list_spaces(search=_SEARCH[capability], sort="likes", limit=limit,
                             expand=["likes", "sdk", "tags", "cardData", "disabled", "private"], token=False)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from tools.hub_probe import hub_reachable
+
 logger = logging.getLogger(__name__)
 
 SPACES_DIR = Path(__file__).resolve().parent.parent / "spaces"
@@ -74,7 +76,7 @@ def hub_card(space_id: str, *, token: str | None = None, timeout_s: float = 10.0
     if api is None:
         from huggingface_hub import HfApi, constants
 
-        if constants.HF_HUB_OFFLINE:
+        if constants.HF_HUB_OFFLINE or not hub_reachable():
             return None
         api = HfApi()
     try:

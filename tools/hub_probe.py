@@ -1,0 +1,38 @@
+"""Is the Hugging Face Hub reachable? One quick HTTP probe, remembered for a minute.
+
+huggingface_hub retries a failed request with backoff (about 25 s in all) before
+it gives up; the optional Hub lookups (Space cards, Hub search) ask this first,
+so a machine without internet answers at once instead.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import httpx
+
+_REMEMBER_S = 60.0
+_lock = threading.Lock()
+_last: dict[str, tuple[float, bool]] = {}
+
+
+def hub_reachable(endpoint: str | None = None, *, timeout_s: float = 3.0) -> bool:
+    """True when the Hub (`HF_ENDPOINT`, default https://huggingface.co) answers HTTP within `timeout_s`."""
+    if endpoint is None:
+        from huggingface_hub import constants
+
+        endpoint = constants.ENDPOINT
+    now = time.monotonic()
+    with _lock:
+        seen = _last.get(endpoint)
+        if seen is not None and now - seen[0] < _REMEMBER_S:
+            return seen[1]
+    try:
+        httpx.head(endpoint.rstrip("/") + "/api/spaces", timeout=timeout_s)
+        reachable = True
+    except (httpx.HTTPError, OSError):
+        reachable = False
+    with _lock:
+        _last[endpoint] = (now, reachable)
+    return reachable
