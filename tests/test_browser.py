@@ -66,6 +66,7 @@ def test_paris_example_builds_and_the_scene_renders(page, app_url):
     scene = page.locator("#scene")
     scene.wait_for()
     blank = _spread(scene.screenshot())
+    assert page.locator("#assets input[type=file]").count() == 0  # a list of results, not an upload box
     page.get_by_text("Build a 3D gallery of Paris landmarks").first.click()
     page.click("#build")
     page.wait_for_selector("#status :text('Done in')", timeout=120_000)

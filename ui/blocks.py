@@ -263,7 +263,8 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
                     log_file = gr.File(label="Download chain log (JSON)", elem_id="log-file", min_width=160)
                 with gr.Row(equal_height=False):
                     assets = gr.File(label="Assets so far (each appears as its Space returns it)",
-                                     file_count="multiple", elem_id="assets", min_width=200)
+                                     file_count="multiple", elem_id="assets", min_width=200,
+                                     interactive=False)  # an input of the Latest-asset event, never an upload
                     latest = gr.Model3D(label="Latest asset", height=260, clear_color=(0.93, 0.93, 0.95, 1.0),
                                         elem_id="latest-asset", min_width=200)
                 with gr.Accordion("Chain log (JSON)", open=False):
