@@ -119,3 +119,19 @@ class RunCancelledError(DioramaError):
 
 class AgentRunError(DioramaError, RuntimeError):
     """The agent stopped without producing a scene."""
+
+
+def reason_of(exc: DioramaError) -> str:
+    """The part of a Space error's message after "<space> <endpoint>" (it is restated by the caller)."""
+    text = str(exc)
+    space, endpoint = getattr(exc, "space", ""), getattr(exc, "endpoint", "")
+    prefix = f"{space} {endpoint}"
+    if space and text.startswith(prefix):
+        text = text[len(prefix):].lstrip(" :")
+    return text.rstrip(".")
+
+
+def restated(exc: SpaceError, message: str) -> SpaceError:
+    """The same kind of error with a message that says which attempt failed and what happens next."""
+    return type(exc)(message, space=exc.space, endpoint=exc.endpoint, elapsed_s=exc.elapsed_s,
+                     server_message=exc.server_message)

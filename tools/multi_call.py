@@ -30,9 +30,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from tools.errors import ConfigError, InvalidInputError, SpaceError, SpaceOutputError
-from tools.schema import EndpointSchema, Param, ToolSpec, _summary, build_spec, shape_result
-from tools.space_tool import CallContext, ProviderSlot, SpaceTool, _reason, _restated
+from tools.errors import ConfigError, InvalidInputError, SpaceError, SpaceOutputError, reason_of, restated
+from tools.schema import EndpointSchema, Param, ToolSpec, build_spec, endpoint_summary, shape_result
+from tools.space_tool import CallContext, ProviderSlot, SpaceTool
 
 if TYPE_CHECKING:
     from agent.config import Binding, Step
@@ -88,7 +88,7 @@ def plan(name: str, steps: Sequence["Step"],
         planned.append(PlannedStep(step.endpoint, schema, tuple(args)))
     chain = " -> ".join(step.endpoint for step in steps)
     doc = f"Calls {len(steps)} endpoints in one session: " + " ".join(
-        f"({n + 1}) {_summary(s)}" for n, s in enumerate(schemas)) if len(steps) > 1 else schemas[0].doc
+        f"({n + 1}) {endpoint_summary(s)}" for n, s in enumerate(schemas)) if len(steps) > 1 else schemas[0].doc
     return EndpointSchema(api_name=chain, params=tuple(inputs.values()), outputs=schemas[-1].outputs,
                           doc=doc), tuple(planned)
 
@@ -148,7 +148,7 @@ class MultiCallTool(SpaceTool):
                                on_queue=self._queued(event), fn_index=step.schema.fn_index)
                     outputs.append(_keyed(step.schema, raw, provider.label))
                 except SpaceError as exc:
-                    raise _restated(exc, f"{where}: {_reason(exc)}") from exc
+                    raise restated(exc, f"{where}: {reason_of(exc)}") from exc
                 except InvalidInputError as exc:
                     raise InvalidInputError(f"{self.name} {where}: {exc}") from exc
                 if event is not None:

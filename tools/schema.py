@@ -315,7 +315,7 @@ def _input_summary(schema: EndpointSchema) -> str:
     return "Takes " + (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]) + "."
 
 
-def _summary(schema: EndpointSchema) -> str:
+def endpoint_summary(schema: EndpointSchema) -> str:
     """What the endpoint does: its docstring's first paragraph, else a sentence made from its labels."""
     first = re.split(r"\n\s*\n|\n\s*(?:Args|Parameters|Returns):", schema.doc, maxsplit=1)[0]
     first = " ".join(first.split())
@@ -367,7 +367,7 @@ def build_spec(
         returns = "Returns a dict with " + "; ".join(_output_phrase(o) for o in outputs) + "."
     if description is None:
         description = (
-            f"{_summary(schema)} {card + ' ' if card else ''}Runs on the Gradio Space {space_label}, "
+            f"{endpoint_summary(schema)} {card + ' ' if card else ''}Runs on the Gradio Space {space_label}, "
             f"endpoint {schema.api_name}. "
             f"{_input_summary(schema)} {returns} "
             "Raises an error with the Space's own message if it rejects the input."

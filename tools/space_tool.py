@@ -30,7 +30,7 @@ from tools.breaker import CircuitBreaker
 from tools.budget import Budget
 from tools.cache import ResultCache, mark_files
 from tools.errors import DioramaError, InvalidInputError, RunCancelledError, SpaceError, SpaceOutputError, \
-    SpaceUnavailableError
+    SpaceUnavailableError, reason_of, restated
 from tools.glb import glb_problem
 from tools.schema import EndpointSchema, Param, ToolSpec, shape_result
 from tools.space_card import SpaceCard
@@ -217,12 +217,12 @@ class SpaceTool(Tool):
             last = attempt == attempts or not exc.retryable
             then = ("; trying fallback " + next_label if next_label and exc.fallback_ok
                     else "; no fallback left" if exc.fallback_ok else "")
-            message = (f"{self.name} ({provider.label} {provider.endpoint}): {_reason(exc)} on attempt "
+            message = (f"{self.name} ({provider.label} {provider.endpoint}): {reason_of(exc)} on attempt "
                        f"{attempt} of {attempts}" + (then if last else "; retrying") + ".")
             self._finish_event(event, started, status="error", error=message)
             logger.info("%s", message)
             if isinstance(exc, SpaceError):
-                raise _restated(exc, message) from exc
+                raise restated(exc, message) from exc
             raise
         self._spent(started)
         provider.breaker.record(ok=True)
@@ -406,28 +406,12 @@ class SpaceTool(Tool):
         self.context.emit(dict(event))
 
 
-def _reason(exc: DioramaError) -> str:
-    """The part of a Space error's message after "<space> <endpoint>" (it is restated by the caller)."""
-    text = str(exc)
-    space, endpoint = getattr(exc, "space", ""), getattr(exc, "endpoint", "")
-    prefix = f"{space} {endpoint}"
-    if space and text.startswith(prefix):
-        text = text[len(prefix):].lstrip(" :")
-    return text.rstrip(".")
-
-
-def _restated(exc: SpaceError, message: str) -> SpaceError:
-    """The same kind of error with a message that says which attempt failed and what happens next."""
-    return type(exc)(message, space=exc.space, endpoint=exc.endpoint, elapsed_s=exc.elapsed_s,
-                     server_message=exc.server_message)
-
-
 def _combined(tool: str, failures: list[DioramaError]) -> DioramaError:
     """One error for a call whose providers all failed: the last one's kind, every provider's story."""
     last = failures[-1]
     if len(failures) == 1 or not isinstance(last, SpaceError):
         return last
-    return _restated(last, f"{tool}: every provider failed: " + " | ".join(str(f) for f in failures))
+    return restated(last, f"{tool}: every provider failed: " + " | ".join(str(f) for f in failures))
 
 
 __all__ = ["CallContext", "ProviderSlot", "SpaceTool", "call_key"]
