@@ -19,6 +19,7 @@ from tests.zoo import ZOO
 from tools.describe import describe
 from tools.registry import Registry
 from tools.schema import parse_api
+from tools.errors import SpaceOutputError
 from tools.space_tool import CallContext
 
 
@@ -264,3 +265,36 @@ def test_a_button_passed_as_an_input_is_sent_with_its_label(zoo_urls, tmp_path):
     assert list(described["/run"]["inputs"]) == ["size"]
     answer, _ = _run(zoo_urls["button_input"], {"run": "/run"}, 'final_answer(run(size=5))', tmp_path)
     assert answer == "Generate 3D at size 5 (state 7)"
+
+
+def test_an_obj_model_output_becomes_a_glb(zoo_urls, tmp_path):
+    """Model3D outputs in other mesh formats are converted, so GLB-only Spaces downstream can take them."""
+    answer, events = _run(zoo_urls["obj_model"], {"make": "/generate"}, 'final_answer(make(prompt="red box"))',
+                          tmp_path)
+    assert answer.endswith("red_box.glb") and Path(answer).is_file()
+    assert (Path(answer).parent / "call-1_red_box.obj").is_file()  # the original stays beside it
+    mesh = trimesh.load(answer, file_type="glb", force="mesh")
+    assert len(mesh.faces) == 12 and abs(mesh.extents[1] - 2.0) < 1e-6
+
+
+def test_a_point_cloud_model_is_a_clear_error(zoo_urls, tmp_path):
+    registry = Registry((ToolConfig("make", zoo_urls["obj_model"], "/generate"),), connect_timeout_s=10)
+    loaded = registry.load(CallContext(run_dir=tmp_path, emit=lambda e: None, call_timeout_s=10, attempts=1))
+    try:
+        with pytest.raises(SpaceOutputError, match=r"returned 'cloud.ply', which is a PLY file without triangles"):
+            loaded.tools["make"](prompt="points")
+    finally:
+        loaded.close()
+
+
+def test_an_obj_space_chains_into_the_scene_space(zoo_urls, companion_urls, settings):
+    from agent.runner import ChainRunner
+
+    tools = tuple(ToolConfig(t.name, zoo_urls["obj_model"], "/generate", t.capability)
+                  if t.capability == "text_to_3d" else t for t in settings.tools)
+    outcome = ChainRunner(settings.with_overrides(tools=tools)).run_to_end("a gallery of a red box and a blue box")
+    assert outcome.error is None, outcome.error
+    scene = trimesh.load(outcome.scene, file_type="glb", force="scene")
+    layout = next(e for e in outcome.log["events"] if e["type"] == "space_call" and e["tool"] == "assemble_scene")
+    assert [o["label"] for o in layout["output"]["layout"]["objects"]] == ["red box", "blue box"]
+    assert len(scene.geometry) >= 2

@@ -60,3 +60,26 @@ def set_asset_extras(path: Path, key: str, value: dict) -> None:
     total = 12 + 8 + len(chunk) + len(rest)
     path.write_bytes(struct.pack("<4sII", b"glTF", 2, total) + struct.pack("<II", len(chunk), 0x4E4F534A)
                      + chunk + rest)
+
+
+MESH_SUFFIXES = (".obj", ".stl", ".ply", ".off")  # other mesh formats 3D Spaces return (TripoSR: .obj)
+
+
+def mesh_to_glb(path: Path) -> Path:
+    """Convert an OBJ/STL/PLY/OFF mesh to a GLB beside it (same name, .glb), so GLB-only Spaces can take it.
+
+    Raises:
+        ValueError: the file is not a mesh with triangles (a point cloud or Gaussian-splat .ply, a broken file).
+    """
+    import trimesh
+
+    try:
+        loaded = trimesh.load(str(path), force="scene")
+    except Exception as exc:  # trimesh raises many types for unreadable files
+        raise ValueError(f"could not be read as a {path.suffix[1:].upper()} mesh ({type(exc).__name__})") from exc
+    faces = sum(len(getattr(g, "faces", ())) for g in loaded.geometry.values())
+    if not faces:
+        raise ValueError(f"is a {path.suffix[1:].upper()} file without triangles (a point cloud or splat?)")
+    target = path.with_suffix(".glb")
+    loaded.export(str(target), file_type="glb")
+    return target

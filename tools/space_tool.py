@@ -31,8 +31,8 @@ from tools.budget import Budget
 from tools.cache import ResultCache, mark_files
 from tools.errors import DioramaError, InvalidInputError, RunCancelledError, SpaceError, SpaceOutputError, \
     SpaceUnavailableError, reason_of, restated
-from tools.glb import glb_problem
-from tools.schema import EndpointSchema, Param, ToolSpec, shape_result
+from tools.glb import MESH_SUFFIXES, glb_problem, mesh_to_glb
+from tools.schema import EndpointSchema, Output, Param, ToolSpec, shape_result
 from tools.space_card import SpaceCard
 from tools.spaces import SpaceSession
 
@@ -358,12 +358,16 @@ class SpaceTool(Tool):
     def _collect(self, schema: EndpointSchema, result: Any, call_id: str, provider: ProviderSlot) -> Any:
         """Move file outputs into the run folder and check them against the declaration."""
         if len(schema.outputs) == 1:
-            return self._collect_one(schema.outputs[0].kind, schema.outputs[0].label, result, call_id, provider)
-        return {o.key: self._collect_one(o.kind, o.label, result[o.key], call_id, provider) for o in schema.outputs}
+            return self._collect_one(schema.outputs[0], result, call_id, provider)
+        return {o.key: self._collect_one(o, result[o.key], call_id, provider) for o in schema.outputs}
 
-    def _collect_one(self, kind: str, label: str, value: Any, call_id: str, provider: ProviderSlot) -> Any:
+    def _collect_one(self, output: Output, value: Any, call_id: str, provider: ProviderSlot,
+                     kind: str | None = None) -> Any:
+        """One output: files copied into the run folder and checked; a Model3D in another mesh format (OBJ, STL,
+        PLY, OFF) also converted to a GLB, which is what is returned (the original stays beside it)."""
+        kind, label = kind or output.kind, output.label
         if kind == "files" and isinstance(value, list):
-            return [self._collect_one("file", label, v, call_id, provider) for v in value]
+            return [self._collect_one(output, v, call_id, provider, kind="file") for v in value]
         if kind != "file":
             return value
         where = f"{provider.label} {provider.endpoint}"
@@ -375,6 +379,13 @@ class SpaceTool(Tool):
         target.parent.mkdir(parents=True, exist_ok=True)
         # copy, never move: concurrent calls may download identical content to the same path
         shutil.copyfile(source, target)
+        if output.component.lower() == "model3d" and target.suffix.lower() in MESH_SUFFIXES:
+            try:
+                target = mesh_to_glb(target)
+            except ValueError as exc:
+                raise SpaceOutputError(f"{where} returned '{source.name}', which {exc}",
+                                       space=provider.label, endpoint=provider.endpoint) from exc
+            logger.info("%s: converted %s to %s", where, source.name, target.name)
         if target.suffix.lower() == ".glb":
             problem = glb_problem(target)
             if problem:

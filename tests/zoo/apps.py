@@ -258,6 +258,32 @@ def trellis() -> gr.Blocks:
     return demo
 
 
+def obj_model() -> gr.Blocks:
+    """TripoSR-shaped: a text-to-3D endpoint whose Model3D is a Wavefront OBJ (a point-cloud PLY for "points")."""
+    import numpy as np
+    import trimesh
+
+    def generate(prompt: str, seed: int = 0) -> str:
+        """Make a coloured box as an OBJ file; the prompt "points" gives a PLY point cloud instead."""
+        folder = _tmp("obj")
+        folder.mkdir(parents=True, exist_ok=True)
+        if prompt == "points":
+            cloud = trimesh.PointCloud(np.random.default_rng(seed).random((200, 3)))
+            path = folder / "cloud.ply"
+            cloud.export(path)
+            return str(path)
+        box = trimesh.creation.box(extents=(1.0, 2.0, 1.0))
+        box.visual.vertex_colors = [200, 40, 40, 255]
+        path = folder / f"{prompt.replace(' ', '_')[:40] or 'box'}.obj"
+        box.export(path)
+        return str(path)
+
+    with gr.Blocks(title="Zoo OBJ Model") as demo:
+        prompt, seed = gr.Textbox(label="Prompt"), gr.Number(label="Seed", value=0, precision=0)
+        gr.Button().click(generate, [prompt, seed], gr.Model3D(label="Mesh"), api_name="generate")
+    return demo
+
+
 def button_input() -> gr.Blocks:
     """Stable Fast 3D-shaped: the clicked Button is itself an input (its label), hidden from the API page."""
     def run(size: float, state: int, clicked: str) -> str:
@@ -276,7 +302,7 @@ def button_input() -> gr.Blocks:
 ZOO: dict[str, Callable[[], gr.Blocks]] = {
     "echo": echo, "report": report, "files": files, "model3d": model3d, "calculator": calculator,
     "unnamed": unnamed, "generator": generator, "stateful": stateful, "slow": slow, "choices": choices,
-    "image_size": image_size, "trellis": trellis, "button_input": button_input,
+    "image_size": image_size, "trellis": trellis, "button_input": button_input, "obj_model": obj_model,
 }
 
 
