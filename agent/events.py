@@ -48,7 +48,12 @@ class ChainLog:
         self._index: dict[str, int] = {}
 
     def redact(self, value: Any) -> Any:
-        """Replace every secret inside strings, lists and dicts with '***'."""
+        """Replace every secret inside strings, lists and dicts with '***'.
+
+        A dict's "path" key with a text value is written "path_": gradio_client (2.x) takes any such JSON
+        object for a file and tries to download it, so an API client reading the log would fail on a Space's
+        JSON output that has one.
+        """
         if isinstance(value, str):
             for secret in self._secrets:
                 value = value.replace(secret, "***")
@@ -56,7 +61,7 @@ class ChainLog:
         if isinstance(value, list):
             return [self.redact(v) for v in value]
         if isinstance(value, dict):
-            return {k: self.redact(v) for k, v in value.items()}
+            return {("path_" if k == "path" and isinstance(v, str) else k): self.redact(v) for k, v in value.items()}
         return value
 
     def add(self, event: dict[str, Any]) -> None:

@@ -298,3 +298,14 @@ def test_an_obj_space_chains_into_the_scene_space(zoo_urls, companion_urls, sett
     layout = next(e for e in outcome.log["events"] if e["type"] == "space_call" and e["tool"] == "assemble_scene")
     assert [o["label"] for o in layout["output"]["layout"]["objects"]] == ["red box", "blue box"]
     assert len(scene.geometry) >= 2
+
+
+def test_a_json_output_with_a_path_key_is_a_clear_error(zoo_urls, tmp_path):
+    """gradio_client takes {"path": "..."} in JSON for a file to download; the Space then refuses it."""
+    registry = Registry((ToolConfig("locate", zoo_urls["path_json"], "/locate"),), connect_timeout_s=10)
+    loaded = registry.load(CallContext(run_dir=tmp_path, emit=lambda e: None, call_timeout_s=10, attempts=1))
+    try:
+        with pytest.raises(SpaceOutputError, match=r'took a JSON value with a "path" key for a file'):
+            loaded.tools["locate"](name="tower")
+    finally:
+        loaded.close()

@@ -29,6 +29,7 @@ from tools.errors import (
     InvalidInputError,
     RunCancelledError,
     SpaceCallError,
+    SpaceOutputError,
     SpaceQuotaError,
     SpaceRejectedError,
     SpaceTimeoutError,
@@ -308,6 +309,12 @@ class SpaceSession:
         if isinstance(exc, TooManyRequestsError):
             return SpaceUnavailableError(f"{where}: rate-limited (HTTP 429). Wait a minute or use another provider.",
                                          **fields)
+        if isinstance(exc, httpx.HTTPStatusError) and "/file=" in str(exc.request.url):
+            return SpaceOutputError(
+                f"{where} answered, but its output could not be read: gradio_client took a JSON value with a "
+                f"\"path\" key for a file and the Space refused to serve it (HTTP {exc.response.status_code}). "
+                "Use another endpoint or Space; this one's JSON output cannot be fetched through gradio_client.",
+                **fields)
         if isinstance(exc, httpx.HTTPStatusError):
             code = exc.response.status_code
             state = {429: "rate-limited", 503: "asleep, building or overloaded"}.get(code, "failing")

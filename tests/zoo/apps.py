@@ -284,6 +284,18 @@ def obj_model() -> gr.Blocks:
     return demo
 
 
+def path_json() -> gr.Blocks:
+    """A JSON output with a "path" key (a Space describing where it saved something)."""
+    def locate(name: str) -> dict:
+        """Say where a named thing would be saved."""
+        return {"path": f"/srv/out/{name}.glb", "name": name}
+
+    with gr.Blocks(title="Zoo Path JSON") as demo:
+        name = gr.Textbox(label="Name")
+        gr.Button().click(locate, name, gr.JSON(label="Where"), api_name="locate")
+    return demo
+
+
 def button_input() -> gr.Blocks:
     """Stable Fast 3D-shaped: the clicked Button is itself an input (its label), hidden from the API page."""
     def run(size: float, state: int, clicked: str) -> str:
@@ -302,7 +314,7 @@ def button_input() -> gr.Blocks:
 ZOO: dict[str, Callable[[], gr.Blocks]] = {
     "echo": echo, "report": report, "files": files, "model3d": model3d, "calculator": calculator,
     "unnamed": unnamed, "generator": generator, "stateful": stateful, "slow": slow, "choices": choices,
-    "image_size": image_size, "trellis": trellis, "button_input": button_input, "obj_model": obj_model,
+    "image_size": image_size, "trellis": trellis, "button_input": button_input, "obj_model": obj_model, "path_json": path_json,
 }
 
 
