@@ -277,14 +277,19 @@ def test_an_obj_model_output_becomes_a_glb(zoo_urls, tmp_path):
     assert len(mesh.faces) == 12 and abs(mesh.extents[1] - 2.0) < 1e-6
 
 
-def test_a_point_cloud_model_is_a_clear_error(zoo_urls, tmp_path):
-    registry = Registry((ToolConfig("make", zoo_urls["obj_model"], "/generate"),), connect_timeout_s=10)
+def _call_directly(url: str, endpoint: str, tmp_path: Path, **kwargs):
+    """Call one endpoint as a tool, outside an agent, with one attempt."""
+    registry = Registry((ToolConfig("tool", url, endpoint),), connect_timeout_s=10)
     loaded = registry.load(CallContext(run_dir=tmp_path, emit=lambda e: None, call_timeout_s=10, attempts=1))
     try:
-        with pytest.raises(SpaceOutputError, match=r"returned 'cloud.ply', which is a PLY file without triangles"):
-            loaded.tools["make"](prompt="points")
+        return loaded.tools["tool"](**kwargs)
     finally:
         loaded.close()
+
+
+def test_a_point_cloud_model_is_a_clear_error(zoo_urls, tmp_path):
+    with pytest.raises(SpaceOutputError, match=r"returned 'cloud.ply', which is a PLY file without triangles"):
+        _call_directly(zoo_urls["obj_model"], "/generate", tmp_path, prompt="points")
 
 
 def test_an_obj_space_chains_into_the_scene_space(zoo_urls, companion_urls, settings):
@@ -302,10 +307,5 @@ def test_an_obj_space_chains_into_the_scene_space(zoo_urls, companion_urls, sett
 
 def test_a_json_output_with_a_path_key_is_a_clear_error(zoo_urls, tmp_path):
     """gradio_client takes {"path": "..."} in JSON for a file to download; the Space then refuses it."""
-    registry = Registry((ToolConfig("locate", zoo_urls["path_json"], "/locate"),), connect_timeout_s=10)
-    loaded = registry.load(CallContext(run_dir=tmp_path, emit=lambda e: None, call_timeout_s=10, attempts=1))
-    try:
-        with pytest.raises(SpaceOutputError, match=r'took a JSON value with a "path" key for a file'):
-            loaded.tools["locate"](name="tower")
-    finally:
-        loaded.close()
+    with pytest.raises(SpaceOutputError, match=r'took a JSON value with a "path" key for a file'):
+        _call_directly(zoo_urls["path_json"], "/locate", tmp_path, name="tower")
