@@ -6,6 +6,7 @@
         NotAllowedError                           the owner's config does not allow it (Space not allowlisted)
       SpaceError                                  a Space could not do its job
         SpaceUnavailableError (ConnectionError)   unreachable, asleep, queue full, rate-limited, circuit open
+          SpaceDownError                          paused, stopped or broken on the Hub (not retried)
         SpaceTimeoutError (TimeoutError)          accepted the job, no answer in time (job cancelled)
         SpaceCallError                            the Space raised and hid why (no verbose errors)
           SpaceQuotaError                         the Space's GPU quota is used up (ZeroGPU)
@@ -81,6 +82,12 @@ class SpaceUnavailableError(SpaceError, ConnectionError):
     """The Space could not be reached or is not running."""
 
     retryable = True
+
+
+class SpaceDownError(SpaceUnavailableError):
+    """The Hub says the Space is paused, stopped or broken: asking it again will not help, another provider may."""
+
+    retryable = False
 
 
 class SpaceTimeoutError(SpaceError, TimeoutError):

@@ -29,12 +29,14 @@ from tools.errors import (
     InvalidInputError,
     RunCancelledError,
     SpaceCallError,
+    SpaceDownError,
     SpaceOutputError,
     SpaceQuotaError,
     SpaceRejectedError,
     SpaceTimeoutError,
     SpaceUnavailableError,
 )
+from tools.space_runtime import advice, stage_of
 
 logger = logging.getLogger(__name__)
 
@@ -170,11 +172,12 @@ class SpaceSession:
                 space=self.label,
             ) from exc
         except Exception as exc:  # gradio_client raises plain ValueError/Exception for missing or paused Spaces
-            raise SpaceUnavailableError(
+            error = SpaceUnavailableError(
                 f"Space {self.label} could not be opened: {_one_line(str(exc))}. Check the Space id and "
                 "that the Space is running (not paused or building).",
                 space=self.label,
-            ) from exc
+            )
+            raise (self._with_stage(error) if is_hub_id(self.source) else error) from exc
 
     def api_info(self) -> dict[str, Any]:
         """The Space's API, as `view_api(return_format="dict")` gives it (named and unnamed endpoints)."""
@@ -293,6 +296,22 @@ class SpaceSession:
             logger.debug("cancel failed on %s: %s", self.label, exc)
 
     def _translate(self, exc: Exception, endpoint: str, elapsed: float) -> DioramaError:
+        error = self._translate_plain(exc, endpoint, elapsed)
+        if isinstance(error, SpaceUnavailableError) and is_hub_id(self.source):
+            return self._with_stage(error, endpoint)
+        return error
+
+    def _with_stage(self, error: SpaceUnavailableError, endpoint: str = "") -> SpaceUnavailableError:
+        """For a Hub Space: the same failure, told by the Space's runtime stage when the Hub knows it."""
+        known = advice(stage_of(self.source, token=self._token))
+        if known is None:
+            return error
+        kind = SpaceUnavailableError if known.retryable else SpaceDownError
+        where = f"{self.label} {endpoint}".strip()
+        return kind(f"{where}: the Space {known.text}.", space=self.label, endpoint=endpoint,
+                    elapsed_s=getattr(error, "elapsed_s", 0.0))
+
+    def _translate_plain(self, exc: Exception, endpoint: str, elapsed: float) -> DioramaError:
         where = f"{self.label} {endpoint}"
         fields = {"space": self.label, "endpoint": endpoint, "elapsed_s": elapsed}
         if isinstance(exc, AppError):
