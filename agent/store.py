@@ -22,8 +22,9 @@ import logging
 import shutil
 import sqlite3
 import threading
+import time
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from agent.events import utc_now
 from agent.journal import RUN_ID
@@ -62,6 +63,18 @@ _RUN_COLUMNS = ("run_id", "request", "model", "status", "started_at", "finished_
                 "objects", "seconds", "scene", "error", "timings", "cost", "pruned", "recipe")
 
 
+def _while_locked(statement: Callable[[], Any], deadline_s: float = BUSY_TIMEOUT_S) -> Any:
+    """Run `statement`, retrying while SQLite says the database is locked (up to `deadline_s`)."""
+    give_up = time.monotonic() + deadline_s
+    while True:
+        try:
+            return statement()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > give_up:
+                raise
+            time.sleep(0.05)
+
+
 class Store:
     """The SQLite store of runs and Space calls; thread-safe and shared by processes.
 
@@ -90,7 +103,10 @@ class Store:
             # autocommit mode: every write below opens its own BEGIN IMMEDIATE transaction
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
             conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
+            # Switching to WAL can fail at once with "database is locked" while another connection opens the
+            # file (SQLite's busy timeout does not cover it): one connection of this process at a time, retried.
+            with self._migrate_lock:
+                _while_locked(lambda: conn.execute("PRAGMA journal_mode=WAL"))
             conn.execute("PRAGMA synchronous=NORMAL")
             self._local.conn = conn
         if not self._migrated:
