@@ -42,13 +42,13 @@ class ChainLog:
         self._lock = threading.Lock()
         self._secrets = [s for s in secrets if s and len(s) >= 4]
         self._data: dict[str, Any] = {
-            "run_id": run_id, "request": self.redact(request), "model": dict(model), "started_at": utc_now(),
+            "run_id": run_id, "request": self._clean(request), "model": dict(model), "started_at": utc_now(),
             "events": [], "result": {"scene": None, "error": None, "answer": None}, "timings": {}, "cost": {},
         }
         self._index: dict[str, int] = {}
 
-    def redact(self, value: Any) -> Any:
-        """Replace every secret inside strings, lists and dicts with '***'.
+    def _clean(self, value: Any) -> Any:
+        """A copy of `value` fit for the log: every secret inside strings, lists, tuples and dicts becomes '***'.
 
         A dict's "path" key with a text value is written "path_": gradio_client (2.x) takes any such JSON
         object for a file and tries to download it, so an API client reading the log would fail on a Space's
@@ -58,15 +58,16 @@ class ChainLog:
             for secret in self._secrets:
                 value = value.replace(secret, "***")
             return value
-        if isinstance(value, list):
-            return [self.redact(v) for v in value]
+        if isinstance(value, (list, tuple)):
+            return [self._clean(v) for v in value]
         if isinstance(value, dict):
-            return {("path_" if k == "path" and isinstance(v, str) else k): self.redact(v) for k, v in value.items()}
+            return {("path_" if k == "path" and isinstance(v, str) else k): self._clean(v)
+                    for k, v in value.items()}
         return value
 
     def add(self, event: dict[str, Any]) -> None:
         """Append an event, or update the one with the same "id"."""
-        event = self.redact(copy.deepcopy(event))
+        event = self._clean(event)  # a new dict: the caller's event is not kept or changed
         event.setdefault("at", utc_now())
         with self._lock:
             key = event.get("id")
@@ -83,7 +84,7 @@ class ChainLog:
 
     def finish(self, *, scene: str | None, error: str | None, answer: str | None, timings: dict[str, float]) -> None:
         with self._lock:
-            self._data["result"] = {"scene": scene, "error": self.redact(error), "answer": self.redact(answer)}
+            self._data["result"] = {"scene": scene, "error": self._clean(error), "answer": self._clean(answer)}
             self._data["timings"] = dict(timings)
 
     def events(self, type_: str | None = None) -> list[dict[str, Any]]:

@@ -225,12 +225,7 @@ class RecipeModel(Model):
                                                                       stage.constants.items()]) + "}"
             lines += fan_out_stage(stage.tool, item, stage.output_key)
         scene = self.recipe.scene
-        args = [f"{scene.arg}=[assets[s] for s in made]"]
-        if scene.labels_arg:
-            args.append(f"{scene.labels_arg}='\\n'.join(made)")
-        if scene.title_arg:
-            args.append(f"{scene.title_arg}={title!r}")
-        args += [f"{k}={v!r}" for k, v in scene.constants.items()]
+        args = _scene_args(scene, files="[assets[s] for s in made]", labels="'\\n'.join(made)", title=repr(title))
         pick = f"scene[{scene.output_key!r}]" if scene.output_key else "scene"
         lines += ["assets.update(current)",
                   "made = [s for s in subjects if s in assets]",
@@ -251,12 +246,8 @@ def recipe_script(recipe: Recipe, *, spaces: dict[str, str]) -> str:
                            f"    value = call({spaces.get(stage.space, stage.space)!r}, {stage.endpoint!r}, "
                            f"{stage.output_index!r}, {args})")
     scene = recipe.scene
-    scene_args = [f"{scene.arg}=[handle_file(f) for f in files]"]
-    if scene.labels_arg:
-        scene_args.append(f"{scene.labels_arg}=\"\\n\".join(subjects)")
-    if scene.title_arg:
-        scene_args.append(f"{scene.title_arg}=title")
-    scene_args += [f"{k}={v!r}" for k, v in scene.constants.items()]
+    scene_args = _scene_args(scene, files="[handle_file(f) for f in files]", labels="\"\\n\".join(subjects)",
+                             title="title")
     return f'''#!/usr/bin/env python3
 """Diorama recipe {recipe.name!r}, saved from run {recipe.source_run}: {recipe.request!r}
 
@@ -316,6 +307,16 @@ def main():
 if __name__ == "__main__":
     main()
 '''
+
+
+def _scene_args(scene: Stage, *, files: str, labels: str, title: str) -> list[str]:
+    """The scene call's keyword arguments as code: the files, labels and title expressions, then its constants."""
+    args = [f"{scene.arg}={files}"]
+    if scene.labels_arg:
+        args.append(f"{scene.labels_arg}={labels}")
+    if scene.title_arg:
+        args.append(f"{scene.title_arg}={title}")
+    return args + [f"{k}={v!r}" for k, v in scene.constants.items()]
 
 
 def _local_hint(space: str) -> str:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from tools.errors import ConfigError, InvalidInputError, SpaceError, SpaceOutputError, reason_of, restated
 from tools.schema import EndpointSchema, Param, ToolSpec, build_spec, endpoint_summary, shape_result
@@ -158,13 +158,6 @@ class MultiCallTool(SpaceTool):
         last = self.steps[-1].schema
         result = next(iter(outputs[-1].values())) if len(last.outputs) == 1 else outputs[-1]
         return self._collect(last, result, call_id, provider)
-
-    def _queued(self, event: dict[str, Any] | None) -> Callable[[dict[str, Any]], None]:
-        def queued(queue: dict[str, Any]) -> None:  # the Space reports a queue position: show it live
-            if event is not None:
-                event["queue"] = queue
-                self.context.emit(dict(event))
-        return queued
 
     def _step_arg(self, param: Param, binding: "Binding | None", values: dict[str, Any],
                   outputs: list[dict[str, Any]], provider: ProviderSlot) -> Any:

@@ -152,9 +152,8 @@ class Registry:
                     reasons.append(str(exc))
                     logger.warning("tool %s: provider %s unavailable: %s", entry.name, slot.label, exc)
                     continue
-                card = self.card(slot.label, slot.session.source)
                 spec = build_spec(schema, name=entry.name, space_label=slot.label, description=entry.description,
-                                  card=card.sentence() if card else "")
+                                  card=slot.card.sentence() if slot.card else "")
                 break
             if spec is None:
                 failed[entry.name] = " | ".join(reasons)

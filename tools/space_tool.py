@@ -234,14 +234,9 @@ class SpaceTool(Tool):
                    event: dict[str, Any] | None = None) -> Any:
         schema = provider.schema()
         wire = [self._to_wire(param, values.get(param.name, param.default), provider) for param in schema.params]
-        def queued(queue: dict[str, Any]) -> None:  # the Space reports a queue position: show it live
-            if event is not None:
-                event["queue"] = queue
-                self.context.emit(dict(event))
-
         raw = provider.session.call(provider.endpoint, schema.wire(wire), timeout_s=self.context.call_timeout_s,
                                     cancel=self.context.cancel, headers=self.context.forward_headers,
-                                    on_queue=queued, fn_index=schema.fn_index)
+                                    on_queue=self._queued(event), fn_index=schema.fn_index)
         spec = ToolSpec(name=self.name, description="", inputs={}, output_type="", endpoint=schema)
         result = shape_result(spec, raw, space=provider.label)
         result = self._collect(schema, result, call_id, provider)
@@ -393,6 +388,14 @@ class SpaceTool(Tool):
                 raise SpaceOutputError(f"{where} returned '{source.name}', which {problem}",
                                        space=provider.label, endpoint=provider.endpoint)
         return str(target)
+
+    def _queued(self, event: dict[str, Any] | None) -> Callable[[dict[str, Any]], None]:
+        """The `on_queue` callback of a call: the Space's queue position goes live into its chain-log event."""
+        def queued(queue: dict[str, Any]) -> None:
+            if event is not None:
+                event["queue"] = queue
+                self.context.emit(dict(event))
+        return queued
 
     def _license_of(self, label: str) -> str | None:
         """The license (from its card) of the provider named `label`, if it is one of this tool's."""

@@ -204,10 +204,6 @@ class SpaceSession:
             position += 1
         return tuple(hidden)
 
-    def named_endpoints(self) -> dict[str, dict[str, Any]]:
-        """The Space's named endpoints, as `view_api(return_format="dict")` gives them."""
-        return dict(self.api_info().get("named_endpoints") or {})
-
     def call(self, endpoint: str, args: list[Any], *, timeout_s: float,
              cancel: threading.Event | None = None, headers: dict[str, str] | None = None,
              on_queue: Callable[[dict[str, Any]], None] | None = None, fn_index: int | None = None) -> Any:
