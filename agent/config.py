@@ -128,6 +128,10 @@ class Settings:
     health_window: int = 20  # last calls per Space that its health (success rate, latency) is computed from
     allow_spaces: tuple[str, ...] = ()  # what users may add at run time: Hub owners, "owner/name", URL origins
     max_added_tools: int = 20  # most tools users may add at run time, in all
+    sandbox_memory_mb: int = 1024  # address space of the worker that runs the agent's code
+    sandbox_cpu_s: int = 120  # CPU seconds that worker may use over a run
+    sandbox_step_timeout_s: float = 60.0  # seconds one step's code may compute (Space calls not counted)
+    sandbox_allow_in_process: bool = False  # run LLM code in the app process when no worker can start (unsafe)
     config_path: Path = DEFAULT_CONFIG
     hf_token: str | None = field(default=None, repr=False)
     llm_api_key: str | None = field(default=None, repr=False)
@@ -149,7 +153,7 @@ class Settings:
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"Config file {path} is not valid TOML: {exc}.") from exc
         model, limits, storage = raw.get("model", {}), raw.get("limits", {}), raw.get("storage", {})
-        cache, budget = raw.get("cache", {}), raw.get("budget", {})
+        cache, budget, sandbox = raw.get("cache", {}), raw.get("budget", {}), raw.get("sandbox", {})
         tools = tuple(_tool(entry, index, env) for index, entry in enumerate(raw.get("tools", [])))
         if not tools:
             raise ConfigError(f"Config file {path} lists no [[tools]]; add at least a text_to_3d and a scene tool.")
@@ -193,6 +197,13 @@ class Settings:
             health_window=int(limits.get("health_window", 20)),
             allow_spaces=_allow_list(env, raw.get("spaces", {})),
             max_added_tools=int(raw.get("spaces", {}).get("max_added_tools", 20)),
+            sandbox_memory_mb=_pick(env, "DIORAMA_SANDBOX_MEMORY_MB", sandbox.get("memory_mb", 1024), int),
+            sandbox_cpu_s=_pick(env, "DIORAMA_SANDBOX_CPU_S", sandbox.get("cpu_s", 120), int),
+            sandbox_step_timeout_s=_pick(env, "DIORAMA_SANDBOX_STEP_TIMEOUT_S", sandbox.get("step_timeout_s", 60),
+                                         float),
+            sandbox_allow_in_process=_pick(env, "DIORAMA_SANDBOX_ALLOW_IN_PROCESS",
+                                           str(sandbox.get("allow_in_process", False)), str).lower()
+            in ("true", "1", "yes"),
             config_path=path,
             hf_token=env.get("HF_TOKEN") or env.get("HUGGING_FACE_HUB_TOKEN") or None,
             llm_api_key=env.get("DIORAMA_LLM_API_KEY") or None,
@@ -229,8 +240,12 @@ class Settings:
         self.allowlist  # parses the entries: a bad one fails at startup, naming it
         if self.keep_runs < 0:
             raise ConfigError(f"storage.keep_runs (DIORAMA_KEEP_RUNS) must be 0 (keep all) or more, got {self.keep_runs}.")
+        if self.sandbox_memory_mb < 256 or self.sandbox_cpu_s < 5:
+            raise ConfigError(f"sandbox.memory_mb must be at least 256 and sandbox.cpu_s at least 5, got "
+                              f"{self.sandbox_memory_mb} and {self.sandbox_cpu_s}.")
         for key, value in (("connect_timeout_s", self.connect_timeout_s), ("call_timeout_s", self.call_timeout_s),
-                           ("run_timeout_s", self.run_timeout_s)):
+                           ("run_timeout_s", self.run_timeout_s),
+                           ("sandbox.step_timeout_s", self.sandbox_step_timeout_s)):
             if value <= 0:
                 raise ConfigError(f"{key} must be a positive number of seconds, got {value}.")
 

@@ -91,7 +91,8 @@ class ChainRunner:
         self.registry.sources()
 
     def run(self, request: str, *, cancel: threading.Event | None = None,
-            model: Model | None = None, headers: dict[str, str] | None = None) -> Iterator[dict[str, Any]]:
+            model: Model | None = None, headers: dict[str, str] | None = None,
+            owner: str | None = None) -> Iterator[dict[str, Any]]:
         """Yield chain-log snapshots as the run progresses; the last one holds the result.
 
         Args:
@@ -100,6 +101,7 @@ class ChainRunner:
             model: a model for this run only, e.g. `agent.recipes.RecipeModel` (a replayed recipe, no LLM).
             headers: the end user's headers to forward to Hub Spaces, e.g. {"x-ip-token": ...} so a ZeroGPU
                 Space bills the user's quota (never sent to URL or bundled Spaces).
+            owner: who started the run (`ui.owners`); only they may see, cancel or resume it.
 
         Raises:
             InvalidInputError: the request is empty or too long (nothing is started).
@@ -109,11 +111,11 @@ class ChainRunner:
         run_dir = self.settings.data_dir / "runs" / run_id
         run_dir.mkdir(parents=True, exist_ok=True)
         RunJournal(run_dir).start(run_id, request)
-        self._remember_start(run_id, request, model)
+        self._remember_start(run_id, request, model, owner)
         yield from self._stream(run_id, request, run_dir, {}, cancel, model, headers)
 
     def resume(self, run_id: str, *, cancel: threading.Event | None = None,
-               headers: dict[str, str] | None = None) -> Iterator[dict[str, Any]]:
+               headers: dict[str, str] | None = None, owner: str | None = None) -> Iterator[dict[str, Any]]:
         """Run a failed, cancelled or killed run again in its folder, replaying the Space calls it finished.
 
         Raises:
@@ -121,14 +123,14 @@ class ChainRunner:
         """
         run_dir = run_folder(self.settings.data_dir, run_id)
         record = read_journal(run_dir)
-        self._remember_start(run_id, record.request, None)
+        self._remember_start(run_id, record.request, None, owner)
         yield from self._stream(run_id, record.request, run_dir, record.calls, cancel, None, headers)
 
-    def _remember_start(self, run_id: str, request: str, model: Model | None) -> None:
+    def _remember_start(self, run_id: str, request: str, model: Model | None, owner: str | None) -> None:
         info = self.model_info() if model is None else _run_model_info(model)
         try:
             self.store.record_start(run_id, request, model=f"{info['provider']}:{info['id']}",
-                                    recipe=getattr(model, "recipe_name", None))
+                                    recipe=getattr(model, "recipe_name", None), owner=owner)
         except Exception:  # the history must never stop a run
             logger.exception("could not record the start of run %s in %s", run_id, self.store.path)
 
