@@ -14,6 +14,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 
 import sb_gallery  # noqa: E402
+import sb_isolate  # noqa: E402
 from sb_errors import SceneBuilderError  # noqa: E402
 
 _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -42,7 +43,8 @@ def _sweep_old_outputs() -> None:
 def assemble(files: list[str] | None, labels: str, title: str) -> tuple[str, dict]:
     """Arrange several 3D models (GLB files) on plinths in one gallery scene and return it as a GLB.
 
-    Each file is checked for safety first (no external URIs, no oversized or broken data), turned
+    Each file is checked for safety first (no external URIs, no oversized or broken data, no more work than
+    the limits allow: 2,000,000 triangles once instanced, 4096 x 4096 px per texture), turned
     upright (Z-up content is rotated to glTF's Y-up), scaled to metres (taller sources stay taller;
     heights are compressed so a 330 m tower and a 20 cm cup both fit), and placed on its own plinth
     on a walled floor, with walkways of at least 1.5 m. Materials and textures are kept.
@@ -63,7 +65,8 @@ def assemble(files: list[str] | None, labels: str, title: str) -> tuple[str, dic
     """
     _sweep_old_outputs()
     try:
-        path, layout = sb_gallery.assemble_files(list(files or []), labels, title)
+        # In a child process with a memory limit: a crash in native code fails this request only.
+        (path, layout), _ = sb_isolate.run_isolated(sb_gallery.assemble_files, list(files or []), labels, title)
     except SceneBuilderError as exc:
         logger.warning("assemble refused: %s", exc)
         raise gr.Error(str(exc)) from exc
@@ -93,5 +96,6 @@ with gr.Blocks(title="Diorama scene builder", delete_cache=(3600, 3600)) as demo
 
 if __name__ == "__main__":
     _configure_logging()
+    sb_isolate.start()
     # A disk guard for uploads; files between 64 and 100 MB get our clearer "the limit is 64 MB" error.
     demo.launch(max_file_size="100mb")

@@ -1,11 +1,28 @@
-"""Keep a gallery viewable in a browser: a triangle budget (decimation) and a texture size cap.
+"""Every size limit of the scene builder, and keeping a gallery viewable: a triangle budget and a texture cap.
 
-Real text/image-to-3D Spaces return 100k-1M triangle meshes with large
-textures. Above the budget every object is decimated by the same ratio
+Limits on the *input* (checked by `sb_preflight` from the file's JSON and header bytes, before trimesh
+allocates anything; refusals name the file, the work it implies and the limit):
+
+    MAX_FILE_TRIANGLES       triangles one file draws once instanced (every node counts its mesh again),
+                             triangle strips and fans converted to triangles
+    MAX_FILE_VERTICES        vertices one file holds once instanced
+    MAX_FILE_NODES           nodes in one file (each becomes a part of the gallery's scene graph)
+    MAX_ACCESSOR_BYTES       bytes all accessors of one file expand to (count x element size; an accessor
+                             without data still allocates its zeros; accessors may alias one bufferView)
+    MAX_DATALESS_ACCESSOR_BYTES   the part of that which is zeros (accessors without a bufferView)
+    MAX_TEXTURE_PIXELS       width x height of one image, read from its PNG/JPEG header
+    MAX_FILE_TEXTURE_PIXELS  all images of one file
+    MAX_GALLERY_TRIANGLES, MAX_GALLERY_TEXTURE_PIXELS   the same over every file of one request
+
+Limits on the *output*: real text/image-to-3D Spaces return 100k-1M triangle meshes with large
+textures. Above `TRIANGLE_BUDGET` every object is decimated by the same ratio
 (so relative detail is kept), keeping its texture: each vertex left keeps the
 texture coordinates (or colour) of an original vertex merged into it, and UV
-seams are kept when that still reaches the target. Textures larger than the
-cap are downscaled.
+seams are kept when that still reaches the target. Textures larger than
+`MAX_TEXTURE_PX` are downscaled.
+
+Only the standard library is imported at module level (the preflight imports the limits);
+numpy, trimesh and Pillow are imported by the functions that use them.
 """
 
 from __future__ import annotations
@@ -13,15 +30,26 @@ from __future__ import annotations
 import logging
 import os
 
-import numpy as np
-import trimesh
-from PIL import Image
+from sb_isolate import note
 
 logger = logging.getLogger(__name__)
 
+# Output budget (env vars of the Space, see README.md).
 TRIANGLE_BUDGET = int(os.environ.get("SCENE_TRIANGLE_BUDGET", "1000000"))
 MAX_TEXTURE_PX = int(os.environ.get("SCENE_MAX_TEXTURE_PX", "2048"))
 MIN_FACES = 200  # meshes this small are never decimated
+
+# Input limits: what one request may make the builder allocate (sized for the 1.5 GiB assembly child).
+MAX_FILE_TRIANGLES = 2_000_000
+MAX_FILE_VERTICES = 3 * MAX_FILE_TRIANGLES  # an unindexed mesh has 3 vertices per triangle
+MAX_FILE_NODES = 4_096
+MAX_ACCESSOR_BYTES = 192 * 2**20
+MAX_DATALESS_ACCESSOR_BYTES = 32 * 2**20
+MAX_TEXTURE_PIXELS = 4096 * 4096
+MAX_FILE_TEXTURE_PIXELS = 4 * MAX_TEXTURE_PIXELS
+MAX_GALLERY_TRIANGLES = 8_000_000
+MAX_GALLERY_TEXTURE_PIXELS = 8 * MAX_TEXTURE_PIXELS
+LIGHTER_MODEL_ADVICE = "Ask the Space for a lighter model."
 
 
 def fit_triangle_budget(objects: list, budget: int = TRIANGLE_BUDGET) -> None:
@@ -38,6 +66,7 @@ def fit_triangle_budget(objects: list, budget: int = TRIANGLE_BUDGET) -> None:
         return
     ratio = budget / total
     for obj in objects:
+        note(obj.file)
         before = obj.triangles
         counts = {}
         for key, mesh in obj.geometry.items():
@@ -59,6 +88,8 @@ def _decimate(mesh: trimesh.Trimesh, target: int) -> trimesh.Trimesh:
     they are decimated too (a little texture smearing along seams beats a scene over budget).
     """
     import fast_simplification
+    import numpy as np
+    import trimesh
 
     vertices, faces = np.asarray(mesh.vertices, dtype=np.float64), np.asarray(mesh.faces, dtype=np.int64)
     visual = mesh.visual
@@ -95,6 +126,8 @@ def _simplify(vertices: np.ndarray, faces: np.ndarray, target: int, *,
 
 def _carry(values: np.ndarray, mapping: np.ndarray, count: int) -> np.ndarray:
     """Per-vertex `values` of the original mesh moved to the decimated one's `count` vertices via `mapping`."""
+    import numpy as np
+
     carried = np.zeros((count, *values.shape[1:]), dtype=values.dtype)
     kept = mapping >= 0
     carried[mapping[kept]] = values[kept]
@@ -103,6 +136,8 @@ def _carry(values: np.ndarray, mapping: np.ndarray, count: int) -> np.ndarray:
 
 def _main_colour(mesh: trimesh.Trimesh) -> np.ndarray:
     """RGBA uint8: the material's main colour, or the mean vertex colour."""
+    import numpy as np
+
     material = getattr(mesh.visual, "material", None)
     if material is not None:
         return np.asarray(material.main_color, dtype=np.uint8)
@@ -114,6 +149,8 @@ def _main_colour(mesh: trimesh.Trimesh) -> np.ndarray:
 
 def cap_textures(objects: list, max_px: int = MAX_TEXTURE_PX) -> None:
     """Downscale textures larger than `max_px` on a side, in place; each object gets a warning."""
+    from PIL import Image
+
     seen: set[int] = set()
     for obj in objects:
         for mesh in obj.geometry.values():

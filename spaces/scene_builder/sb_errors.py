@@ -4,6 +4,7 @@
       RequestError (ValueError)            the request itself is wrong (no files, label count, too many files)
       GLBRejected (ValueError)             one input file is unsafe, broken or empty; names the file
       SceneError (ValueError)              assembly or export of the gallery failed
+        ChildFailed                        the assembly child crashed, ran out of memory or time (sb_isolate)
 
 `app.py` turns any of these into a `gr.Error` with the same message.
 """
@@ -33,6 +34,10 @@ class GLBRejected(SceneBuilderError, ValueError):
         self.problem = problem
         self.advice = advice
         super().__init__(f"'{file}' {problem}. {advice}")
+
+    def __reduce__(self) -> tuple:
+        # Raised in the assembly child and re-raised in the server: keep the fields through pickling.
+        return type(self), (self.file, self.problem, self.advice)
 
 
 class SceneError(SceneBuilderError, ValueError):

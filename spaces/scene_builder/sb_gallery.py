@@ -27,8 +27,9 @@ from dataclasses import dataclass
 import trimesh
 from trimesh.transformations import translation_matrix
 
-from sb_budget import cap_textures, fit_triangle_budget
+from sb_budget import MAX_GALLERY_TEXTURE_PIXELS, MAX_GALLERY_TRIANGLES, cap_textures, fit_triangle_budget
 from sb_errors import RequestError, SceneError
+from sb_isolate import note
 from sb_normalize import MAX_DISPLAY_M, MIN_DISPLAY_M, LoadedObject, load_object
 from sb_preflight import check_file
 
@@ -41,7 +42,6 @@ logger = logging.getLogger(__name__)
 
 MAX_FILES = 64
 OUTPUT_PREFIX = "scene_builder_"  # fresh output dirs under the system temp dir
-MAX_TRIANGLES = 8_000_000  # input cap; the output is decimated to sb_budget.TRIANGLE_BUDGET
 MIN_WALKWAY_M = 1.5
 WALKWAY_M = 2.0          # gap between plinths and between plinths and walls (>= MIN_WALKWAY_M)
 PLINTH_MARGIN_M = 0.25   # plinth top extends this far beyond the object's footprint
@@ -315,19 +315,29 @@ def assemble_files(paths: list[str], labels_text: str | None = "", title: str = 
     title = (title or "").strip() or "Gallery"
 
     objects = []
-    total = 0
+    triangles = pixels = 0
     for path in paths:
-        obj = load_object(check_file(path))
-        total += obj.triangles
-        if total > MAX_TRIANGLES:
-            raise RequestError(f"The gallery would exceed {MAX_TRIANGLES:,} triangles (at '{obj.file}'). "
-                               f"Send fewer or simpler models.")
-        objects.append(obj)
+        note(f"'{os.path.basename(path)}'")
+        checked = check_file(path)
+        # Totals from the preflight, so the file that would cross a limit is refused before it is loaded.
+        triangles += checked.work.triangles
+        pixels += checked.work.texture_pixels
+        if triangles > MAX_GALLERY_TRIANGLES:
+            raise RequestError(f"The gallery would need {triangles:,} triangles with '{checked.name}'; the limit is "
+                               f"{MAX_GALLERY_TRIANGLES:,}. Send fewer or simpler models.")
+        if pixels > MAX_GALLERY_TEXTURE_PIXELS:
+            raise RequestError(f"The gallery's textures would need {pixels:,} pixels with '{checked.name}'; the limit "
+                               f"is {MAX_GALLERY_TEXTURE_PIXELS:,}. Send fewer models or ones with smaller textures.")
+        objects.append(load_object(checked))
     fit_triangle_budget(objects)
+    note("the textures")
     cap_textures(objects)
+    note("the gallery export")
     scene, layout = build_scene(objects, labels, title)
     try:
         data = scene.export(file_type="glb")
+    except MemoryError:
+        raise
     except Exception as exc:  # trimesh's exporter raises assorted types; report them as one
         logger.exception("GLB export failed")
         raise SceneError(f"Could not export the gallery GLB ({type(exc).__name__}: {exc}). "

@@ -1,8 +1,14 @@
 """Reference and size checks on a parsed glTF document against its real binary data (stdlib only).
 
 Used by `sb_preflight`; `check_document` rewrites the document in place (buffers merged into one,
-animations and skins dropped, external images replaced) and returns the merged binary blob.
-Every failure is a `GLBRejected` naming the file and the offending index.
+animations and skins dropped, external and non-PNG/JPEG images replaced) and returns the merged
+binary blob with the work the file implies (`Work`). Every failure is a `GLBRejected` naming the
+file and the offending index, or the work and its limit (limits: `sb_budget`).
+
+The work is computed from the JSON and header bytes alone, before any loader allocates: accessor
+totals (count x element size, accessors without data included, since loaders fill them with zeros),
+triangles once strips and fans are converted and every node instancing a mesh is counted, vertices
+likewise, and texture pixels read from the PNG IHDR / JPEG SOF header (images are never decoded).
 """
 
 from __future__ import annotations
@@ -10,19 +16,18 @@ from __future__ import annotations
 import array
 import base64
 import binascii
-import importlib.util
 import math
 import struct
 import sys
 import zlib
+from dataclasses import dataclass
 
+import sb_budget as limits
 from sb_errors import GLBRejected
 
-__all__ = ["MAX_NODE_DEPTH", "check_document"]
+__all__ = ["MAX_NODE_DEPTH", "Work", "check_document", "image_size"]
 
 MAX_NODE_DEPTH = 256
-# Accessors without a bufferView are zero-filled by loaders: bound what that may allocate.
-_MAX_VIEWLESS_ACCESSOR_BYTES = 64 * 1024 * 1024
 _COMPONENT_BYTES = {5120: 1, 5121: 1, 5122: 2, 5123: 2, 5125: 4, 5126: 4}
 _TYPE_COMPONENTS = {"SCALAR": 1, "VEC2": 2, "VEC3": 3, "VEC4": 4, "MAT2": 4, "MAT3": 9, "MAT4": 16}
 _INDEX_TYPECODES = {5121: "B", 5123: "H", 5125: "I"}
@@ -32,14 +37,33 @@ _ARRAYS = (
 )
 _TEXTURE_SLOTS = ("normalTexture", "occlusionTexture", "emissiveTexture")
 _PBR_TEXTURE_SLOTS = ("baseColorTexture", "metallicRoughnessTexture")
-_DRACO = "KHR_draco_mesh_compression"
-_UNDECODABLE = {"EXT_meshopt_compression": "meshopt-compressed", "KHR_meshopt_compression": "meshopt-compressed"}
+# Compression extensions: their data is opaque to these checks, so the file is refused wherever they appear.
+_UNDECODABLE = {"KHR_draco_mesh_compression": "Draco-compressed", "EXT_meshopt_compression": "meshopt-compressed",
+                "KHR_meshopt_compression": "meshopt-compressed"}
+_MODE_NAMES = {5: "triangle strip", 6: "triangle fan"}
 _GLB_ADVICE = "Send a binary glTF 2.0 (.glb) file."
 _EMBED_ADVICE = "Embed all data in the GLB's binary chunk (or as data: URIs) and send it again."
 
 
-def check_document(doc: dict, bin_chunk: bytes | None, name: str, warnings: list[str]) -> bytes:
-    """Check every reference and declared size of `doc`; rewrite it for a single merged buffer.
+@dataclass
+class Work:
+    """What loading a checked file costs.
+
+    Attributes:
+        triangles: triangles drawn: strips/fans converted, each node instancing a mesh counted.
+        vertices: vertices likewise.
+        accessor_bytes: bytes all accessors expand to.
+        texture_pixels: width x height summed over the file's images.
+    """
+
+    triangles: int = 0
+    vertices: int = 0
+    accessor_bytes: int = 0
+    texture_pixels: int = 0
+
+
+def check_document(doc: dict, bin_chunk: bytes | None, name: str, warnings: list[str]) -> tuple[bytes, Work]:
+    """Check every reference, declared size and the implied work of `doc`; rewrite it for a single merged buffer.
 
     Args:
         doc: the parsed glTF JSON (modified in place).
@@ -48,12 +72,48 @@ def check_document(doc: dict, bin_chunk: bytes | None, name: str, warnings: list
         warnings: list that non-fatal notes are appended to.
 
     Returns:
-        The merged binary data that the rewritten `doc["buffers"][0]` describes (b"" if none).
+        (the merged binary data that the rewritten `doc["buffers"][0]` describes (b"" if none), its `Work`).
 
     Raises:
-        GLBRejected: on the first problem found.
+        GLBRejected: on the first problem found, or when the work exceeds a limit of `sb_budget`.
     """
-    return _Document(doc, bin_chunk, name, warnings).check()
+    document = _Document(doc, bin_chunk, name, warnings)
+    blob = document.check()
+    return blob, document.work
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) in pixels from a PNG or JPEG header, without decoding; None for anything else.
+
+    PNG: the IHDR chunk that must come first. JPEG: the first start-of-frame (SOFn) marker.
+    """
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        if len(data) >= 24 and data[12:16] == b"IHDR":
+            return struct.unpack_from(">II", data, 16)
+        return None
+    if data[:2] != b"\xff\xd8":
+        return None
+    i = 2
+    while i + 4 <= len(data):
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker == 0x01 or 0xD0 <= marker <= 0xD8:  # no length field
+            i += 2
+            continue
+        if marker in (0xD9, 0xDA):  # end of image / start of scan before any frame header
+            return None
+        length = struct.unpack_from(">H", data, i + 2)[0]
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            if i + 9 > len(data):
+                return None
+            height, width = struct.unpack_from(">HH", data, i + 5)
+            return width, height
+        i += 2 + length
+    return None
 
 
 def _is_int(value: object) -> bool:
@@ -69,6 +129,7 @@ class _Document:
 
     def __init__(self, doc: dict, bin_chunk: bytes | None, name: str, warnings: list[str]) -> None:
         self.doc, self.bin_chunk, self.name, self.warnings = doc, bin_chunk, name, warnings
+        self.work = Work()
 
     def reject(self, problem: str, advice: str = _GLB_ADVICE) -> GLBRejected:
         return GLBRejected(self.name, problem, advice)
@@ -96,11 +157,15 @@ class _Document:
         self._check_extensions()
         blob, bases = self._buffers()
         self._buffer_views(bases, len(blob))
-        self._accessors()
-        self._images_textures_materials()
+        self._accessors(blob)
+        self._images_textures_materials(blob)
         self._meshes(blob)
         self._nodes_scenes()
+        self._geometry_work()
         return blob
+
+    def too_much(self, problem: str) -> GLBRejected:
+        return self.reject(problem, limits.LIGHTER_MODEL_ADVICE)
 
     def _check_extensions(self) -> None:
         used = set()
@@ -109,14 +174,25 @@ class _Document:
             if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
                 raise self.reject(f"has a '{key}' property that is not a list of strings")
             used.update(names)
-        if _DRACO in used and importlib.util.find_spec("DracoPy") is None:
-            raise self.reject("is Draco-compressed (KHR_draco_mesh_compression) and the DracoPy decoder is not "
-                              "installed, so its vertices would load as zeros",
-                              "Install DracoPy (pip install DracoPy) or send an uncompressed GLB.")
         for ext, what in _UNDECODABLE.items():
             if ext in used:
-                raise self.reject(f"is {what} ({ext}), which this Space cannot decode",
-                                  "Send an uncompressed GLB.")
+                raise self.reject(f"is {what} ({ext}), which this Space does not decode, so it cannot check "
+                                  f"the geometry", "Send an uncompressed GLB.")
+        # Loaders act on an extension wherever it appears, listed or not: look at every "extensions" object.
+        stack: list[tuple[object, str]] = [(self.doc, "")]
+        while stack:
+            node, where = stack.pop()
+            if isinstance(node, dict):
+                extensions = node.get("extensions")
+                if isinstance(extensions, dict):
+                    for ext, what in _UNDECODABLE.items():
+                        if ext in extensions:
+                            raise self.reject(f"is {what} ({ext} on {where.strip('/') or 'the document'}, though "
+                                              f"not listed in extensionsUsed), which this Space does not decode, so "
+                                              f"it cannot check the geometry", "Send an uncompressed GLB.")
+                stack.extend((v, f"{where}/{k}") for k, v in node.items() if isinstance(v, (dict, list)))
+            elif isinstance(node, list):
+                stack.extend((v, f"{where}[{i}]") for i, v in enumerate(node) if isinstance(v, (dict, list)))
 
     def _buffers(self) -> tuple[bytes, list[int]]:
         parts: list[bytes] = []
@@ -176,8 +252,9 @@ class _Document:
         if self.doc.get("buffers"):
             self.doc["buffers"] = [{"byteLength": blob_len}]
 
-    def _accessors(self) -> None:
+    def _accessors(self, blob: bytes) -> None:
         views = self.doc.get("bufferViews", [])
+        total = dataless = n_dataless = 0
         for i, acc in enumerate(self.doc.get("accessors", [])):
             comp, kind, count = acc.get("componentType"), acc.get("type"), acc.get("count")
             if comp not in _COMPONENT_BYTES or kind not in _TYPE_COMPONENTS:
@@ -195,35 +272,89 @@ class _Document:
                 if need > views[v]["byteLength"]:
                     raise self.reject(f"has accessor {i} that declares {count:,} {kind} elements ({need:,} bytes), "
                                       f"but its bufferView {v} holds only {views[v]['byteLength']:,} bytes")
-            elif count * elem > _MAX_VIEWLESS_ACCESSOR_BYTES:
-                raise self.reject(f"has accessor {i} without data that would need {count * elem:,} bytes of zeros")
+            else:
+                dataless += count * elem
+                n_dataless += 1
+            total += count * elem
             sparse = acc.get("sparse")
             if sparse is not None:
-                self._sparse(i, sparse, count, elem)
+                self._sparse(i, sparse, count, elem, blob)
+        mb = 2**20
+        if dataless > limits.MAX_DATALESS_ACCESSOR_BYTES:
+            raise self.too_much(f"has {n_dataless:,} accessor(s) without data that would need {dataless / mb:,.0f} MB "
+                                f"of zeros ({dataless:,} bytes); the limit is "
+                                f"{limits.MAX_DATALESS_ACCESSOR_BYTES / mb:,.0f} MB")
+        if total > limits.MAX_ACCESSOR_BYTES:
+            raise self.too_much(f"has accessors that would need {total / mb:,.0f} MB once read ({total:,} bytes); "
+                                f"the limit is {limits.MAX_ACCESSOR_BYTES / mb:,.0f} MB")
+        self.work.accessor_bytes = total
 
-    def _sparse(self, i: int, sparse: object, count: int, elem: int) -> None:
+    def _sparse(self, i: int, sparse: object, count: int, elem: int, blob: bytes) -> None:
+        """Check a sparse block: both runs inside their bufferViews, every sparse index inside the accessor."""
         views = self.doc.get("bufferViews", [])
         if not isinstance(sparse, dict) or not _is_int(sparse.get("count")) or not 1 <= sparse["count"] <= count:
             raise self.reject(f"has accessor {i} with an invalid sparse block")
-        for part, size in (("indices", None), ("values", elem)):
+        n = sparse["count"]
+        for part in ("indices", "values"):
             block = sparse.get(part)
             if not isinstance(block, dict):
                 raise self.reject(f"has accessor {i} with a sparse block missing '{part}'")
             v = self.ref(block.get("bufferView"), "bufferViews", f"accessor {i} sparse {part}")
-            if size is None:
-                size = _COMPONENT_BYTES.get(block.get("componentType"), 4)
-            if block.get("byteOffset", 0) + size * sparse["count"] > views[v]["byteLength"]:
+            offset = block.get("byteOffset", 0)
+            if not _is_int(offset) or offset < 0:
+                raise self.reject(f"has accessor {i} with an invalid sparse {part} byteOffset {offset!r}")
+            if part == "indices":
+                if block.get("componentType") not in _INDEX_TYPECODES:
+                    raise self.reject(f"has accessor {i} whose sparse indices are not unsigned integers")
+                size = _COMPONENT_BYTES[block["componentType"]]
+            else:
+                size = elem
+            if offset + size * n > views[v]["byteLength"]:
                 raise self.reject(f"has accessor {i} whose sparse {part} run past bufferView {v}")
+        where = sparse["indices"]
+        top = self._max_int(where["bufferView"], where.get("byteOffset", 0), where["componentType"], n, blob)
+        if top >= count:
+            raise self.reject(f"has accessor {i} whose sparse block replaces element {top:,}, but the accessor "
+                              f"has only {count:,}")
 
-    def _images_textures_materials(self) -> None:
+    def _max_int(self, view: int, offset: int, component: int, count: int, blob: bytes) -> int:
+        """Largest of `count` unsigned integers of type `component` at `offset` in bufferView `view`."""
+        code = _INDEX_TYPECODES[component]
+        start = self.doc["bufferViews"][view]["byteOffset"] + offset
+        values = array.array(code)
+        values.frombytes(blob[start:start + _COMPONENT_BYTES[component] * count])
+        if sys.byteorder == "big":
+            values.byteswap()
+        return max(values, default=0)
+
+    def _images_textures_materials(self, blob: bytes) -> None:
         doc = self.doc
         stripped_images = set()
+        pixels = 0
         for i, image in enumerate(doc.get("images", [])):
             uri = image.get("uri")
+            data = None
             if "bufferView" in image:
-                self.ref(image["bufferView"], "bufferViews", f"image {i}")
+                view = doc["bufferViews"][self.ref(image["bufferView"], "bufferViews", f"image {i}")]
+                data = blob[view["byteOffset"]:view["byteOffset"] + view["byteLength"]]
             elif isinstance(uri, str) and uri.startswith("data:"):
-                continue
+                data = self._decode_data_uri(uri, f"image {i}")
+            if data is not None:
+                size = image_size(data)
+                if size is not None:
+                    width, height = size
+                    if width * height > limits.MAX_TEXTURE_PIXELS:
+                        side = math.isqrt(limits.MAX_TEXTURE_PIXELS)
+                        raise self.too_much(f"has a {width:,} x {height:,} px texture (image {i}, {width * height:,} "
+                                            f"pixels once decoded); the limit is {limits.MAX_TEXTURE_PIXELS:,} pixels "
+                                            f"({side:,} x {side:,})")
+                    pixels += width * height
+                    continue
+                # Pillow would decode other formats (BMP, GIF, TIFF...) that glTF does not allow: never hand them over.
+                image.clear()
+                image.update(uri=_PLACEHOLDER_PNG_URI, mimeType="image/png")
+                stripped_images.add(i)
+                self.warnings.append(f"'{self.name}': image {i} is neither PNG nor JPEG; its texture was dropped.")
             else:
                 # Never fetched: replaced by an unused 1x1 pixel so indices stay valid; textures using it are unlinked.
                 image.clear()
@@ -232,6 +363,10 @@ class _Document:
                 where = f"the external file '{_short(str(uri))}'" if uri is not None else "no data"
                 self.warnings.append(f"'{self.name}': image {i} refers to {where}, which was not read; "
                                      f"its texture was dropped.")
+        if pixels > limits.MAX_FILE_TEXTURE_PIXELS:
+            raise self.too_much(f"has textures of {pixels:,} pixels in all once decoded; the limit is "
+                                f"{limits.MAX_FILE_TEXTURE_PIXELS:,}")
+        self.work.texture_pixels = pixels
         stripped_textures = set()
         for i, tex in enumerate(doc.get("textures", [])):
             if "source" in tex:
@@ -277,32 +412,73 @@ class _Document:
                     self.ref(prim["material"], "materials", where)
                 if prim.get("mode", 4) not in range(7):
                     raise self.reject(f"has {where} with an unknown mode {prim.get('mode')!r}")
-                draco = (prim.get("extensions") or {}).get(_DRACO)
-                if draco is not None:
-                    self.ref(draco.get("bufferView") if isinstance(draco, dict) else None, "bufferViews", where)
                 if "indices" in prim:
                     idx = self.ref(prim["indices"], "accessors", f"{where} indices")
-                    if draco is None:
-                        self._check_index_range(where, accessors[idx], pos["count"], blob)
+                    self._check_index_range(where, accessors[idx], pos["count"], blob)
 
     def _check_index_range(self, where: str, acc: dict, n_vertices: int, blob: bytes) -> None:
+        """Every index value, sparse replacements included, must be below the POSITION count."""
         code = _INDEX_TYPECODES.get(acc["componentType"])
         if acc["type"] != "SCALAR" or code is None:
             raise self.reject(f"has {where} with indices that are not unsigned integer scalars")
-        if "bufferView" not in acc or "sparse" in acc:
-            return
-        view = self.doc["bufferViews"][acc["bufferView"]]
-        size = _COMPONENT_BYTES[acc["componentType"]]
-        if view.get("byteStride", size) != size:
-            raise self.reject(f"has {where} whose index bufferView has a byteStride, which glTF forbids")
-        start = view["byteOffset"] + acc.get("byteOffset", 0)
-        values = array.array(code)
-        values.frombytes(blob[start:start + size * acc["count"]])
-        if sys.byteorder == "big":
-            values.byteswap()
-        top = max(values)
+        top = 0  # an index accessor without a bufferView is all zeros
+        if "bufferView" in acc:
+            view = self.doc["bufferViews"][acc["bufferView"]]
+            size = _COMPONENT_BYTES[acc["componentType"]]
+            if view.get("byteStride", size) != size:
+                raise self.reject(f"has {where} whose index bufferView has a byteStride, which glTF forbids")
+            top = self._max_int(acc["bufferView"], acc.get("byteOffset", 0), acc["componentType"], acc["count"], blob)
+        sparse = acc.get("sparse")
+        if sparse is not None:
+            values = sparse["values"]
+            replaced = self._max_int(values["bufferView"], values.get("byteOffset", 0), acc["componentType"],
+                                     sparse["count"], blob)
+            if replaced >= n_vertices:
+                raise self.reject(f"has {where} whose sparse indices use vertex index {replaced:,} but it has only "
+                                  f"{n_vertices:,} vertices")
         if top >= n_vertices:
             raise self.reject(f"has {where} that uses vertex index {top:,} but has only {n_vertices:,} vertices")
+
+    def _geometry_work(self) -> None:
+        """Triangles and vertices the file draws, counted before any loader runs; refuse what exceeds the limits."""
+        doc = self.doc
+        accessors, nodes = doc.get("accessors", []), doc.get("nodes", [])
+        if len(nodes) > limits.MAX_FILE_NODES:
+            raise self.too_much(f"has {len(nodes):,} nodes; the limit is {limits.MAX_FILE_NODES:,}")
+        triangles, vertices, modes = [], [], set()
+        for mesh in doc.get("meshes", []):
+            t = v = 0
+            for prim in mesh["primitives"]:
+                n_vertices = accessors[prim["attributes"]["POSITION"]]["count"]
+                n = accessors[prim["indices"]]["count"] if "indices" in prim else n_vertices
+                mode = prim.get("mode", 4)
+                if mode == 4:
+                    t += n // 3
+                elif mode in _MODE_NAMES:
+                    t += max(n - 2, 0)
+                    modes.add(_MODE_NAMES[mode])
+                v += n_vertices
+            triangles.append(t)
+            vertices.append(v)
+        converted = f" once its {' and '.join(sorted(modes))}s are converted" if modes else ""
+        for what, counts, limit in (("triangles", triangles, limits.MAX_FILE_TRIANGLES),
+                                    ("vertices", vertices, limits.MAX_FILE_VERTICES)):
+            if sum(counts) > limit:
+                raise self.too_much(f"would need {sum(counts):,} {what}{converted if what == 'triangles' else ''}; "
+                                    f"the limit is {limit:,}")
+            # Each node drawing a mesh is one more copy for the gallery (the hierarchy is a checked tree,
+            # so every node is reached once).
+            refs = [node["mesh"] for node in nodes if "mesh" in node]
+            drawn = sum(counts[m] for m in refs)
+            if drawn > limit:
+                sizes = {counts[m] for m in refs}
+                how = (f"{len(refs):,} nodes x {sizes.pop():,}" if len(sizes) == 1
+                       else f"{len(refs):,} nodes drawing {len(set(refs)):,} meshes")
+                raise self.too_much(f"would need {drawn:,} {what} once instanced ({how}); the limit is {limit:,}")
+            if what == "triangles":
+                self.work.triangles = drawn
+            else:
+                self.work.vertices = drawn
 
     def _nodes_scenes(self) -> None:
         doc = self.doc
@@ -354,6 +530,8 @@ class _Document:
             roots = scene.get("nodes", [])
             if not isinstance(roots, list):
                 raise self.reject(f"has scene {s} whose nodes is not a list")
+            if len(set(map(repr, roots))) != len(roots):
+                raise self.reject(f"has scene {s} listing a root node more than once")
             for r in roots:
                 self.ref(r, "nodes", f"scene {s}")
                 if r in parent:

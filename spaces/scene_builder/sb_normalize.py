@@ -167,6 +167,8 @@ def load_object(checked: Checked) -> LoadedObject:
     warnings = list(checked.warnings)
     try:
         scene = trimesh.load(io.BytesIO(checked.glb), file_type="glb", force="scene")
+    except MemoryError:
+        raise  # not this file's fault alone: the assembly child reports it as out of memory
     except Exception as exc:  # any loader failure on a vetted file is still this file's problem
         logger.debug("trimesh failed on %s", name, exc_info=True)
         raise GLBRejected(name, f"could not be read as a glTF scene ({type(exc).__name__}: {exc})") from exc

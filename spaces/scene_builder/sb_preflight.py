@@ -18,7 +18,11 @@ than exist (the "1 TiB buffer" and "500M-vertex accessor" bombs); index values
 past the vertex count; references (mesh, accessor, bufferView, material, node,
 texture, image, sampler, camera, scene) outside their arrays; node cycles,
 nodes with two parents and hierarchies deeper than `MAX_NODE_DEPTH`;
-geometry-compression extensions we cannot decode; files without any mesh.
+geometry-compression extensions (Draco, meshopt), listed in extensionsUsed or only present
+on a primitive or bufferView; files without any mesh; and files whose implied work exceeds a
+limit of `sb_budget` (accessor totals, instanced triangles and vertices with strips and fans
+converted, node count, texture pixels from PNG/JPEG headers), checked before any loader runs.
+Index values are checked against the POSITION count, sparse replacements included.
 Unaligned chunk lengths and trailing bytes are tolerated (real files have them).
 The container (header, chunks, JSON) is checked here; the document's references
 and sizes in `sb_gltf_document`.
@@ -32,7 +36,7 @@ import struct
 from dataclasses import dataclass, field
 
 from sb_errors import GLBRejected
-from sb_gltf_document import MAX_NODE_DEPTH, check_document
+from sb_gltf_document import MAX_NODE_DEPTH, Work, check_document
 
 __all__ = ["Checked", "MAX_FILE_BYTES", "MAX_NODE_DEPTH", "check_bytes", "check_file"]
 
@@ -45,8 +49,6 @@ _GLB_ADVICE = "Send a binary glTF 2.0 (.glb) file."
 
 
 @dataclass
-
-
 class Checked:
     """A file that passed the checks.
 
@@ -55,12 +57,14 @@ class Checked:
         glb: a clean GLB (JSON + one BIN chunk) rebuilt from the vetted parts, for the loader.
         generator: the `asset.generator` string, "" when absent.
         warnings: non-fatal notes, each starting with the file name.
+        work: what loading it costs (triangles once instanced, texture pixels...), see `sb_gltf_document.Work`.
     """
 
     name: str
     glb: bytes
     generator: str = ""
     warnings: list[str] = field(default_factory=list)
+    work: Work = field(default_factory=Work)
 
 
 def check_file(path: str | os.PathLike[str]) -> Checked:
@@ -111,9 +115,9 @@ def check_bytes(data: bytes, name: str) -> Checked:
         doc, bin_chunk = _parse_json(data, name, "file"), None
     else:
         raise GLBRejected(name, _describe_non_glb(data), _GLB_ADVICE)
-    blob = check_document(doc, bin_chunk, name, warnings)
+    blob, work = check_document(doc, bin_chunk, name, warnings)
     return Checked(name=name, glb=_build_glb(doc, blob), generator=str(doc["asset"].get("generator", ""))[:200],
-                   warnings=warnings)
+                   warnings=warnings, work=work)
 
 
 def _describe_non_glb(data: bytes) -> str:
