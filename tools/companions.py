@@ -9,6 +9,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -17,7 +18,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 import httpx
 
@@ -27,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 SPACES_DIR = Path(__file__).resolve().parent.parent / "spaces"
 READY_TIMEOUT_S = 90.0
+_SECRET_NAME = re.compile(r"TOKEN|SECRET|KEY|PASSWORD|PASSWD|CREDENTIAL", re.I)
 
 
 @dataclass
@@ -79,6 +81,17 @@ def wait_until_serving(url: str, timeout_s: float, alive: Callable[[], bool] = l
     return False
 
 
+def child_env(environ: Mapping[str, str]) -> dict[str, str]:
+    """`environ` without the owner's secrets: what a companion process is started with.
+
+    Companions never need a token or key; they run offline on loopback. Dropped: every
+    variable whose name contains TOKEN, SECRET, KEY, PASSWORD, PASSWD or CREDENTIAL (HF_TOKEN,
+    HUGGING_FACE_HUB_TOKEN, HF_API_TOKEN, HF_TOKEN_PATH, DIORAMA_LLM_API_KEY, OPENAI_API_KEY, ...).
+    Kept: the rest (PATH, HOME, GRADIO_*, HF_HUB_OFFLINE, FAULT_TARGET, ...).
+    """
+    return {name: value for name, value in environ.items() if not _SECRET_NAME.search(name)}
+
+
 def _spawn(name: str) -> Companion:
     app = SPACES_DIR / name / "app.py"
     if not app.is_file():
@@ -86,16 +99,15 @@ def _spawn(name: str) -> Companion:
             f"No bundled Space named '{name}'; bundled: {', '.join(available()) or 'none'}.", space=f"local:{name}")
     port = free_port()
     env = {
-        **os.environ,
+        **child_env(os.environ),
         "GRADIO_SERVER_NAME": "127.0.0.1",
         "GRADIO_SERVER_PORT": str(port),
         "GRADIO_ANALYTICS_ENABLED": "False",
         "HF_HUB_DISABLE_TELEMETRY": "1",
         "HF_HUB_OFFLINE": "1",
+        "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1",  # nor a saved login (huggingface-cli login) in their Hub calls
         "PYTHONUNBUFFERED": "1",
     }
-    for secret in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "OPENAI_API_KEY", "DIORAMA_LLM_API_KEY"):
-        env.pop(secret, None)  # companions never need the owner's secrets
     log_path = Path(tempfile.gettempdir()) / f"diorama-space-{name}-{port}.log"
     log = log_path.open("wb")
     runner = [sys.executable, "-m", "tools.companion_runner", str(app), str(os.getpid())]
