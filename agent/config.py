@@ -113,6 +113,7 @@ class Settings:
     max_request_chars: int = 500
     builds_per_minute: int = 30  # per client (IP); 0 = no limit
     runs_per_client: int = 2  # builds one client may have running at once; 0 = no limit
+    trusted_proxies: int = 0  # proxies in front of the app whose X-Forwarded-For hop is believed (1 on a Space)
     max_objects: int = 12
     asset_chain: tuple[str, ...] = ("text_to_3d",)
     max_calls: int = 200
@@ -180,6 +181,8 @@ class Settings:
             max_request_chars=int(limits.get("max_request_chars", 500)),
             builds_per_minute=_pick(env, "DIORAMA_BUILDS_PER_MINUTE", limits.get("builds_per_minute", 30), int),
             runs_per_client=_pick(env, "DIORAMA_RUNS_PER_CLIENT", limits.get("runs_per_client", 2), int),
+            trusted_proxies=_pick(env, "DIORAMA_TRUSTED_PROXIES",
+                                  limits.get("trusted_proxies", 1 if env.get("SPACE_ID") else 0), int),
             max_objects=int(limits.get("max_objects", 12)),
             asset_chain=tuple(_pick(env, "DIORAMA_ASSET_CHAIN", ",".join(raw.get("planner", {}).get(
                 "asset_chain", ["text_to_3d"])), str).replace(" ", "").split(",")),
@@ -232,7 +235,8 @@ class Settings:
         if not self.asset_chain or unknown:
             raise ConfigError(f"planner.asset_chain (DIORAMA_ASSET_CHAIN) is {list(self.asset_chain)}; list asset "
                               "capabilities in order, e.g. [\"text_to_3d\"] or [\"text_to_image\", \"image_to_3d\"].")
-        for key, value in (("builds_per_minute", self.builds_per_minute), ("runs_per_client", self.runs_per_client)):
+        for key, value in (("builds_per_minute", self.builds_per_minute), ("runs_per_client", self.runs_per_client),
+                           ("trusted_proxies", self.trusted_proxies)):
             if value < 0:
                 raise ConfigError(f"limits.{key} must be 0 (no limit) or more, got {value}.")
         if self.max_added_tools < 0:

@@ -10,7 +10,8 @@ their rows `pruned`.
 Schema (migrations below, applied in order; `schema_version` holds the last one applied):
 
     runs(run_id PK, request, model, status "running"|"ok"|"error"|"cancelled", started_at, finished_at,
-         steps, space_calls, objects, seconds, scene, error, timings JSON, cost JSON, pruned 0|1, recipe)
+         steps, space_calls, objects, seconds, scene, error, timings JSON, cost JSON, pruned 0|1, recipe,
+         owner: who started the run, e.g. "hf:alice" or "browser:<hash>" (`ui.owners`); NULL before migration 3)
     calls(id PK, run_id, seq, tool, space, endpoint, status, attempt, started_at, duration_s, error,
           cached 0|1, replayed 0|1, fallback 0|1, inputs JSON, output JSON)
 """
@@ -57,10 +58,12 @@ MIGRATIONS: list[str] = [
     """,
     # 2: which recipe a run replayed (NULL: planned by the model)
     "ALTER TABLE runs ADD COLUMN recipe TEXT;",
+    # 3: who started a run (NULL for runs recorded before: only an admin lists them)
+    "ALTER TABLE runs ADD COLUMN owner TEXT; CREATE INDEX runs_owner ON runs(owner, started_at);",
 ]
 
 _RUN_COLUMNS = ("run_id", "request", "model", "status", "started_at", "finished_at", "steps", "space_calls",
-                "objects", "seconds", "scene", "error", "timings", "cost", "pruned", "recipe")
+                "objects", "seconds", "scene", "error", "timings", "cost", "pruned", "recipe", "owner")
 
 
 def _while_locked(statement: Callable[[], Any], deadline_s: float = BUSY_TIMEOUT_S) -> Any:
@@ -157,12 +160,18 @@ class Store:
 
     # ---- writing ---------------------------------------------------------------------------
 
-    def record_start(self, run_id: str, request: str, *, model: str = "", recipe: str | None = None) -> None:
-        """Record a run as "running" (a resumed run keeps its row and becomes "running" again)."""
+    def record_start(self, run_id: str, request: str, *, model: str = "", recipe: str | None = None,
+                     owner: str | None = None) -> None:
+        """Record a run as "running" (a resumed run keeps its row, and its original owner, and becomes "running").
+
+        Args:
+            owner: who started the run (`ui.owners.Caller.key`); None for in-process and CLI runs.
+        """
         self._write([(
-            "INSERT INTO runs (run_id, request, model, status, started_at, recipe) VALUES (?, ?, ?, 'running', ?, ?) "
-            "ON CONFLICT(run_id) DO UPDATE SET status = 'running', finished_at = NULL",
-            (run_id, request, model, utc_now(), recipe))])
+            "INSERT INTO runs (run_id, request, model, status, started_at, recipe, owner) "
+            "VALUES (?, ?, ?, 'running', ?, ?, ?) ON CONFLICT(run_id) DO UPDATE SET status = 'running', "
+            "finished_at = NULL",
+            (run_id, request, model, utc_now(), recipe, owner))])
 
     def record_run(self, log: dict[str, Any], *, scene_tools: Iterable[str] = ()) -> None:
         """Record a finished run from its final chain log: the run row and all its Space calls (replacing any).
@@ -224,12 +233,22 @@ class Store:
 
     # ---- reading ---------------------------------------------------------------------------
 
-    def recent(self, limit: int = 20) -> list[dict[str, Any]]:
-        """The newest runs first, as dicts (timings and cost decoded)."""
+    def recent(self, limit: int = 20, *, owner: str | None = None) -> list[dict[str, Any]]:
+        """The newest runs first, as dicts (timings and cost decoded).
+
+        Args:
+            owner: only the runs of this owner; None lists every run (the CLI, an admin).
+        """
+        where, args = ("WHERE owner = ? ", (owner,)) if owner is not None else ("", ())
         rows = self._connection().execute(
-            f"SELECT {', '.join(_RUN_COLUMNS)} FROM runs ORDER BY started_at DESC, run_id DESC LIMIT ?",
-            (max(0, int(limit)),)).fetchall()
+            f"SELECT {', '.join(_RUN_COLUMNS)} FROM runs {where}ORDER BY started_at DESC, run_id DESC LIMIT ?",
+            (*args, max(0, int(limit)))).fetchall()
         return [_run_dict(r) for r in rows]
+
+    def owner(self, run_id: str) -> str | None:
+        """Who started a run, or None (no such row, or a run recorded without an owner)."""
+        row = self._connection().execute("SELECT owner FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        return row[0] if row else None
 
     def run(self, run_id: str) -> dict[str, Any] | None:
         """One run's row with its Space calls in order ("calls"), or None."""

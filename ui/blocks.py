@@ -8,7 +8,9 @@ so those docstrings are written for agents.  Every UI-only event is `api_visibil
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
+import secrets
 import threading
 import uuid
 from pathlib import Path
@@ -17,13 +19,17 @@ from typing import Any, Iterator
 import gradio as gr
 
 from agent.events import log_to_messages
+from agent.journal import JOURNAL
 from agent.runner import ChainRunner, validate_request
+from agent.store import FILE_NAME as STORE_FILE
 from tools.errors import DioramaError, InvalidInputError
 from ui.history import history_tab
 from ui.tools_tab import tools_tab
-from ui.jobs import Jobs, check_run_id
+from ui.jobs import Jobs
 from ui.limits import ClientLimits, Ticket, check_text
+from ui.owners import Access, Caller, admin_token_from_env, check_access, identify, oauth_available
 from ui.progress import status_line
+from ui.public import public_log, public_text, run_dir, run_file, scene_file
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +42,7 @@ EXAMPLES = [
 TITLE = "Diorama — chain Spaces into a 3D scene"
 DESCRIPTION = "One request, an agent chaining Gradio Spaces (text → 3D → scene), one walkable 3D gallery."
 FAVICON = Path(__file__).with_name("favicon.png")
+MAX_UPLOAD = "50mb"  # largest upload Gradio accepts (Try it's file arguments); bigger ones get HTTP 413
 MODEL_SUFFIXES = (".glb", ".gltf", ".obj")  # assets the "Latest asset" viewer shows (images are only listed)
 _PROVIDER_NAMES = {"offline": "Offline planner (no LLM)", "hf": "Hugging Face Inference",
                    "openai": "OpenAI-compatible server", "custom": "Custom model"}
@@ -56,12 +63,13 @@ def banner(runner: ChainRunner) -> str:
 
 
 @contextlib.contextmanager
-def _user_errors() -> Iterator[None]:
-    """Turn Diorama's errors into a gr.Error with their message; anything else into a logged reference."""
+def _user_errors(data_dir: Path | None = None) -> Iterator[None]:
+    """Turn Diorama's errors into a gr.Error with their message (the data folder's path taken out); anything
+    else into a logged reference."""
     try:
         yield
     except DioramaError as exc:
-        raise gr.Error(str(exc)) from exc
+        raise gr.Error(public_text(str(exc), data_dir) if data_dir is not None else str(exc)) from exc
     except gr.Error:
         raise
     except Exception as exc:
@@ -70,33 +78,58 @@ def _user_errors() -> Iterator[None]:
         raise gr.Error(f"Something went wrong (ref {ref}); the server log has the details.") from exc
 
 
-def _resume_snapshots(runner: ChainRunner, run_id: str, cancel: threading.Event) -> Iterator[dict[str, Any]]:
-    run_id = check_run_id(run_id)
-    resume = getattr(runner, "resume", None)
-    if resume is None:  # ChainRunner.resume arrives with the run journal
-        raise InvalidInputError("This server cannot resume runs yet; start the request again with /build.")
-    return resume(run_id, cancel=cancel)
+def _resume_snapshots(runner: ChainRunner, run_id: str, cancel: threading.Event,
+                      owner: str) -> Iterator[dict[str, Any]]:
+    if not (run_dir(runner.settings.data_dir, run_id) / JOURNAL).is_file():
+        raise InvalidInputError(f"No run has the id {run_id!r} that can be resumed. Use the run_id that /start or "
+                                "/build returned; /history lists yours.")
+    return runner.resume(run_id, cancel=cancel, owner=owner)
 
 
-def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
-    """The app; `runner` does the work, `jobs` keeps background runs; this only wires and renders."""
+def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None, admin_token: str | None = None) -> gr.Blocks:
+    """The app; `runner` does the work, `jobs` keeps background runs; this only wires and renders.
+
+    Args:
+        admin_token: a request whose `x-diorama-admin` header equals it sees every run (default: the
+            DIORAMA_ADMIN_TOKEN environment variable; none: nobody).
+    """
     jobs = jobs or Jobs(runner)
-    limits = ClientLimits(per_minute=runner.settings.builds_per_minute, concurrent=runner.settings.runs_per_client)
+    data_dir = Path(runner.settings.data_dir)
+    admin_token = admin_token if admin_token is not None else admin_token_from_env()
+    limits = ClientLimits(per_minute=runner.settings.builds_per_minute, concurrent=runner.settings.runs_per_client,
+                          trusted_proxies=runner.settings.trusted_proxies)
+    errors = lambda: _user_errors(data_dir)  # noqa: E731
+    public = lambda log: public_log(log, data_dir)  # noqa: E731
 
-    def admit(client: gr.Request | None, request: str | None = None) -> Ticket:
-        """Check the request, then the client's limits (ui/limits.py); a refused request does not count."""
-        with _user_errors():
+    def admit(client: gr.Request | None, request: str | None = None, *, what: str = "The request") -> Ticket:
+        """Check the text, then the client's limits (ui/limits.py); a refused request does not count and makes
+        no run folder. Builds, resumes, recipe replays, Try it and Add a Space all come through here."""
+        with errors():
             if request is not None:
-                check_text(request)
-                validate_request(request, runner.settings)
+                check_text(request, what=what)
+                if what == "The request":
+                    validate_request(request, runner.settings)
             return limits.admit(client)
+
+    def caller(client: gr.Request | None, browser: Any = None) -> Caller:
+        with errors():
+            return identify(client, browser_id=browser, admin_token=admin_token)
+
+    def allowed(run_id: Any, who: Caller) -> str:
+        """The run id, checked: its format, and that `who` may open it (ui/owners.py)."""
+        with errors():
+            return check_access(runner.store, run_id, who)
 
     def stream(snapshots: Iterator[dict[str, Any]], cancel: threading.Event) -> Iterator[dict[str, Any]]:
         try:
-            with _user_errors():
+            with errors():
                 yield from jobs.follow(snapshots, cancel)
         finally:
             cancel.set()  # the client went away or cancelled: stop the run too
+
+    def scene_of(log: dict[str, Any]) -> str | None:
+        return scene_file(data_dir, log["run_id"]) if log.get("run_id") and (log.get("result") or {}).get(
+            "scene") else None
 
     def build(request: str, client: gr.Request = None) -> Iterator[tuple[Any, dict[str, Any]]]:
         """Build one walkable 3D scene (GLB) from a request by chaining Gradio Spaces; waits until it is done.
@@ -112,84 +145,94 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
             scene: the .glb file (a URL over MCP), or null if the run failed
             chain_log: JSON with run_id, request, model, events, result {scene, error, answer} and timings in s
             each space_call event in chain_log.events says which Space and endpoint made which asset
+            (file names are relative to the run, e.g. "scene.glb", "assets/call-1_windmill.glb")
         """
+        who = caller(client)
         cancel = threading.Event()
         log: dict[str, Any] = {}
         with admit(client, request):
-            for log in stream(runner.run(request, cancel=cancel, headers=_user_headers(client)), cancel):
-                yield gr.skip(), log
-        yield log["result"]["scene"], log
+            for log in stream(runner.run(request, cancel=cancel, headers=_user_headers(client), owner=who.key),
+                              cancel):
+                yield gr.skip(), public(log)
+        yield scene_of(log), public(log)
 
     def start_build(request: str, client: gr.Request = None) -> dict[str, str]:
         """Start building a 3D scene (GLB) from a request in the background and return its run_id at once.
 
         Poll build_status with the run_id every few seconds until its status is "done" (then it also returns
-        the scene file), "failed" or "cancelled".
+        the scene file), "failed" or "cancelled". Keep the run_id: it is the key to the run.
 
         Args:
             request: what to build in plain words, at most 500 characters, e.g. "a gallery of a red lighthouse and a windmill"
 
         Returns:
-            JSON {"run_id": "20261124-061502-3fa1c2e07b9d41a", "status": "running"}
+            JSON {"run_id": "20261124-061502-3fa1c2e07b9d41a7", "status": "running"}
         """
+        who = caller(client)
         ticket = admit(client, request)
         try:
-            with _user_errors():
-                started = jobs.start(request)
+            with errors():
+                started = jobs.start(request, owner=who.key)
         except BaseException:
             ticket.release()
             raise
         ticket.hold_until(lambda: jobs.status(started["run_id"])["status"] != "running")
         return started
 
-    def build_status(run_id: str) -> tuple[str | None, dict[str, Any]]:
+    def build_status(run_id: str, client: gr.Request = None) -> tuple[str | None, dict[str, Any]]:
         """Report on a run started with start_build (or build): its status, progress and, when done, the scene.
 
         Args:
-            run_id: the run_id that start_build or build returned, e.g. "20261124-061502-3fa1c2e07b9d41a"
+            run_id: the run_id that start_build or build returned, e.g. "20261124-061502-3fa1c2e07b9d41a7"
 
         Returns:
             scene: the .glb file (a URL over MCP) once status is "done", else null
             report: JSON with run_id, status ("running", "done", "failed" or "cancelled"), error (null or why)
             report.progress: {space_calls_done, space_calls_running, current (tool and Space at work, or null), steps}
-            report.log: the chain log so far; report.scene: the scene's server path or null
+            report.log: the chain log so far; report.scene: "scene.glb" once done, else null
         """
-        with _user_errors():
+        run_id = allowed(run_id, caller(client))
+        with errors():
             report = jobs.status(run_id)
-        return report["scene"], report
+        return (scene_file(data_dir, run_id) if report["status"] == "done" else None), public(report)
 
-    def cancel_build(run_id: str) -> dict[str, Any]:
+    def cancel_build(run_id: str, client: gr.Request = None) -> dict[str, Any]:
         """Stop a run started with start_build; the files it made so far are kept and it can be resumed.
 
         Args:
-            run_id: the run_id that start_build returned, e.g. "20261124-061502-3fa1c2e07b9d41a"
+            run_id: the run_id that start_build returned, e.g. "20261124-061502-3fa1c2e07b9d41a7"
 
         Returns:
             the run's report as build_status returns it; its status becomes "cancelled" within a second or two
         """
-        with _user_errors():
-            return jobs.cancel(run_id)
+        run_id = allowed(run_id, caller(client))
+        with errors():
+            return public(jobs.cancel(run_id))
 
     def resume_build(run_id: str, client: gr.Request = None) -> Iterator[tuple[Any, dict[str, Any]]]:
         """Resume a failed or cancelled run: reuse the assets it already made, redo the rest, assemble the scene.
 
         Args:
-            run_id: the run_id of the failed or cancelled run, e.g. "20261124-061502-3fa1c2e07b9d41a"
+            run_id: the run_id of the failed or cancelled run, e.g. "20261124-061502-3fa1c2e07b9d41a7"
 
         Returns:
             scene: the .glb file (a URL over MCP), or null if the run failed again
             chain_log: the chain log, as build returns it
         """
+        who = caller(client)
+        run_id = allowed(run_id, who)
         cancel = threading.Event()
         log: dict[str, Any] = {}
-        with _user_errors():
-            snapshots = _resume_snapshots(runner, run_id, cancel)
+        with errors():
+            snapshots = _resume_snapshots(runner, run_id, cancel, who.key)
         with admit(client):
             for log in stream(snapshots, cancel):
-                yield gr.skip(), log
-        yield log["result"]["scene"], log
+                yield gr.skip(), public(log)
+        yield scene_of(log), public(log)
 
     # ---- UI-only handlers (private) ----------------------------------------------------------
+    # None takes a path from the client: the run id comes from server-side state (gr.State) or is checked with
+    # `allowed`, and every file is built from it (ui/public.py).
 
     def with_assets(snapshots: Iterator[dict[str, Any]], cancel: threading.Event):
         """UI updates per snapshot; the list of finished assets only when it grew (each arrives as it is made).
@@ -200,50 +243,69 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
         for log in snapshots:
             if cancel.is_set():
                 return
-            assets = _asset_files(log, runner)
+            assets = _asset_files(log, data_dir, runner)
             update = assets if assets != shown else gr.skip()
             shown = assets
-            yield log_to_messages(log), log, status_line(log), update
+            seen = public(log)
+            yield log_to_messages(seen), seen, status_line(seen), update, log.get("run_id")
 
-    def build_ui(request: str, client: gr.Request = None):
+    def build_ui(request: str, browser: Any = None, client: gr.Request = None):
+        who = caller(client, browser)
         cancel = threading.Event()
         with admit(client, request):
-            yield from with_assets(stream(runner.run(request, cancel=cancel, headers=_user_headers(client)), cancel),
-                                   cancel)
+            yield from with_assets(stream(runner.run(request, cancel=cancel, headers=_user_headers(client),
+                                                     owner=who.key), cancel), cancel)
 
-    def resume_ui(run_id: str, client: gr.Request = None):
+    def resume_ui(run_id: str, browser: Any = None, client: gr.Request = None):
+        who = caller(client, browser)
+        run_id = allowed(run_id, who)
         cancel = threading.Event()
-        with _user_errors():
-            snapshots = _resume_snapshots(runner, run_id, cancel)
+        with errors():
+            snapshots = _resume_snapshots(runner, run_id, cancel, who.key)
         with admit(client):
             yield from with_assets(stream(snapshots, cancel), cancel)
 
-    def show_scene(log: dict[str, Any] | None):
+    def show_scene(run_id: str | None, browser: Any = None, client: gr.Request = None):
         # A separate, non-streaming event: gr.Model3D stays blank when a generator fills it (Gradio 6.31).
-        log = log or {}
-        result = log.get("result") or {}
-        scene = result.get("scene")
-        chain = Path(runner.settings.data_dir) / "runs" / str(log.get("run_id")) / "chain.json"
-        if log and scene is None:
-            gr.Warning(result.get("error") or "No scene was produced.")
-        resume_with = log.get("run_id") if log and scene is None else gr.skip()
-        return scene, scene, str(chain) if log and chain.is_file() else None, resume_with
+        if not run_id:
+            return None, None, None, gr.skip()
+        run_id = allowed(run_id, caller(client, browser))
+        with errors():
+            report = jobs.status(run_id)
+        scene = scene_file(data_dir, run_id) if report["status"] == "done" else None
+        if scene is None:
+            gr.Warning(public_text(report["error"] or "No scene was produced.", data_dir))
+        return scene, scene, _public_chain(data_dir, run_id), run_id if scene is None else gr.skip()
 
-    def latest_model(files: list[str] | None):
+    def latest_model(run_id: str | None, browser: Any = None, client: gr.Request = None):
         # A separate, non-streaming event: gr.Model3D stays blank when a generator fills it (Gradio 6.31).
-        models = [f for f in files or [] if Path(f).suffix.lower() in MODEL_SUFFIXES]
+        if not run_id:
+            return gr.skip()
+        run_id = allowed(run_id, caller(client, browser))
+        with errors():
+            log = jobs.status(run_id)["log"]
+        models = [f for f in _asset_files(log, data_dir, runner) if Path(f).suffix.lower() in MODEL_SUFFIXES]
         return models[-1] if models else gr.skip()
 
-    def cancel_ui(log: dict[str, Any] | None):
-        if not log or not log.get("run_id"):
+    def cancel_ui(run_id: str | None, browser: Any = None, client: gr.Request = None):
+        if not run_id:
             return "⏹️ Cancelled.", gr.skip()
+        run_id = allowed(run_id, caller(client, browser))
         with contextlib.suppress(DioramaError):  # stop the run now, not when Gradio gets round to closing its event
-            if jobs.cancel(log["run_id"])["status"] == "done":
-                return f"✅ Run `{log['run_id']}` had already finished; its scene is kept.", gr.skip()
-        return (f"⏹️ Cancelled run `{log['run_id']}`; what it made is kept. Resume it under *Resume a run*.",
-                log["run_id"])
+            if jobs.cancel(run_id)["status"] == "done":
+                return f"✅ Run `{run_id}` had already finished; its scene is kept.", gr.skip()
+        return (f"⏹️ Cancelled run `{run_id}`; what it made is kept. Resume it under *Resume a run*.", run_id)
+
+    def new_browser_id(value: Any):
+        # The UI's owner identity (ui/owners.py): a random id this browser keeps in its localStorage.
+        return gr.skip() if isinstance(value, str) and len(value) >= 32 else secrets.token_hex(16)
 
     with gr.Blocks(title=TITLE, fill_width=True) as demo:
+        # Not a secret (Gradio sends it to the page): what makes a browser's runs its own is the random id inside.
+        browser = gr.BrowserState(None, storage_key="diorama-owner", secret="diorama-owner-id")
+        current = gr.State(None)  # the run id of this page's latest run: server-side, a client cannot set it
+        if oauth_available():
+            gr.LoginButton()  # on a Space with hf_oauth: runs belong to the signed-in user (ui/owners.py)
         gr.Markdown(f"# 🏛️ Diorama\n{DESCRIPTION}", elem_id="title")
         gr.Markdown(banner(runner), elem_id="banner")
         with gr.Row(equal_height=False):
@@ -264,26 +326,28 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
                 with gr.Row(equal_height=False):
                     assets = gr.File(label="Assets so far (each appears as its Space returns it)",
                                      file_count="multiple", elem_id="assets", min_width=200,
-                                     interactive=False)  # an input of the Latest-asset event, never an upload
+                                     interactive=False)  # an output only, never an upload
                     latest = gr.Model3D(label="Latest asset", height=260, clear_color=(0.93, 0.93, 0.95, 1.0),
                                         elem_id="latest-asset", min_width=200)
                 with gr.Accordion("Chain log (JSON)", open=False):
                     log_json = gr.JSON(label="Chain log", elem_id="log-json")
                 with gr.Accordion("Resume a run", open=False, elem_id="resume-box"):
                     gr.Markdown("A failed or cancelled run keeps its assets; resuming redoes only what is missing.")
-                    resume_id = gr.Textbox(label="Run id", placeholder="20261124-061502-3fa1c2e07b9d41a", elem_id="resume-id")
+                    resume_id = gr.Textbox(label="Run id", placeholder="20261124-061502-3fa1c2e07b9d41a7",
+                                           elem_id="resume-id")
                     again = gr.Button("Resume", elem_id="resume")
+        demo.load(new_browser_id, [browser], [browser], api_visibility="private")
         runs = []
         for trigger, handler, inputs, group in ((go.click, build_ui, request, "build_ui"),
                                                 (request.submit, build_ui, request, "build_ui"),
                                                 (again.click, resume_ui, resume_id, "resume_ui")):
-            run = trigger(handler, [inputs], [chat, log_json, status, assets], api_visibility="private",
-                          concurrency_limit=4, concurrency_id=group)
-            run.then(show_scene, [log_json], [scene, download, log_file, resume_id], api_visibility="private")
+            run = trigger(handler, [inputs, browser], [chat, log_json, status, assets, current],
+                          api_visibility="private", concurrency_limit=4, concurrency_id=group)
+            run.then(show_scene, [current, browser], [scene, download, log_file, resume_id], api_visibility="private")
             runs.append(run)
-        assets.change(latest_model, [assets], [latest], api_visibility="private", concurrency_limit=None,
+        assets.change(latest_model, [current, browser], [latest], api_visibility="private", concurrency_limit=None,
                       show_progress="hidden")
-        stop.click(cancel_ui, [log_json], [status, resume_id], cancels=runs, api_visibility="private",
+        stop.click(cancel_ui, [current, browser], [status, resume_id], cancels=runs, api_visibility="private",
                    concurrency_limit=None)  # never queued behind builds
 
         # The API: hidden components, one event per endpoint (each its own function: MCP tool names).
@@ -301,23 +365,38 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None) -> gr.Blocks:
                           concurrency_id="cancel_api")
         api_run_id.submit(resume_build, [api_run_id], [api_scene, api_log], api_name="resume", concurrency_limit=4,
                           concurrency_id="resume_api")
-        history_tab(runner)  # the History tab and the /history and /run endpoints (ui/history.py)
-        tools_tab(runner, admit)  # the Tools tab: what the agent sees, health, try a tool (ui/tools_tab.py)
+        access = Access(caller=caller, allowed=allowed, admit=admit, browser=browser, errors=errors)
+        history_tab(runner, access)  # the History tab and the /history and /run endpoints (ui/history.py)
+        tools_tab(runner, access)  # the Tools tab: what the agent sees, health, try a tool (ui/tools_tab.py)
     return demo
 
 
-def _asset_files(log: dict[str, Any], runner: ChainRunner) -> list[str]:
+def _public_chain(data_dir: Path, run_id: str) -> str | None:
+    """The run's chain log for download, with its paths run-relative: `<run folder>/public/chain.json`."""
+    chain = run_dir(data_dir, run_id) / "chain.json"
+    if not chain.is_file():
+        return None
+    target = chain.parent / "public" / "chain.json"
+    target.parent.mkdir(exist_ok=True)
+    log = json.loads(chain.read_text(encoding="utf-8"))
+    target.write_text(json.dumps(public_log(log, data_dir), ensure_ascii=False, indent=2), encoding="utf-8")
+    return str(target)
+
+
+def _asset_files(log: dict[str, Any], data_dir: Path, runner: ChainRunner) -> list[str]:
     """Files the run's asset tools (not the scene tool) have returned so far, as paths in its run folder."""
     scene_tools = {t.name for t in runner.settings.tools if t.capability == "scene_assembly"}
-    folder = Path(runner.settings.data_dir) / "runs" / str(log.get("run_id"))
+    run_id = log.get("run_id")
+    if not run_id:
+        return []
     files = []
     for event in log.get("events", []):
         if event.get("type") != "space_call" or event.get("status") != "ok" or event.get("tool") in scene_tools:
             continue
         output = event.get("output")
         values = output.values() if isinstance(output, dict) else [output]
-        files += [str(folder / v) for v in values if isinstance(v, str) and v.startswith("assets/")
-                  and (folder / v).is_file()]
+        files += [f for v in values if isinstance(v, str) and v.startswith("assets/")
+                  and (f := run_file(data_dir, run_id, v))]
     return files
 
 
@@ -328,9 +407,21 @@ def _user_headers(client: gr.Request | None) -> dict[str, str]:
 
 
 def launch_kwargs(runner: ChainRunner) -> dict[str, Any]:
-    """Arguments for `demo.launch`: serve the run folders, look right on a Space card; warm up the Spaces meanwhile."""
+    """Arguments for `demo.launch`: serve the run folders only, cap uploads, look right on a Space card; warm up
+    the Spaces meanwhile.
+
+    Only `<data_dir>/runs` is an allowed path (what runs made: scenes, assets, chain logs, journals); the rest of
+    the data folder (the SQLite store, the result cache, downloads, recipes) and the config file are blocked, so
+    Gradio serves them neither by URL nor as a handler's output, even if the data folder is under the working
+    directory.
+    """
     threading.Thread(target=_warm_up, args=(runner,), daemon=True, name="warm-up").start()
-    return {"allowed_paths": [str(runner.settings.data_dir)], "show_error": False, "favicon_path": str(FAVICON),
+    data_dir = Path(runner.settings.data_dir).resolve()
+    blocked = [data_dir / name for name in (STORE_FILE, f"{STORE_FILE}-wal", f"{STORE_FILE}-shm", f"{STORE_FILE}-journal",
+                                            "cache", "downloads", "recipes")]
+    return {"allowed_paths": [str(data_dir / "runs")],
+            "blocked_paths": [str(p) for p in (*blocked, Path(runner.settings.config_path).resolve())],
+            "max_file_size": MAX_UPLOAD, "show_error": False, "favicon_path": str(FAVICON),
             "css": _CSS, "head": f'<meta name="description" content="{DESCRIPTION}">'}
 
 

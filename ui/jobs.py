@@ -56,8 +56,12 @@ class Jobs:
         self._starting = 0
         self._lock = threading.Lock()
 
-    def start(self, request: str) -> dict[str, str]:
+    def start(self, request: str, *, owner: str | None = None) -> dict[str, str]:
         """Start a run in a background thread and return {"run_id", "status"} as soon as it has an id.
+
+        Args:
+            request: what to build.
+            owner: who starts it (`ui.owners.Caller.key`), recorded with the run.
 
         Raises:
             InvalidInputError: the request is empty or too long.
@@ -71,7 +75,7 @@ class Jobs:
             self._starting += 1
         try:
             cancel = threading.Event()
-            snapshots = self._runner.run(request, cancel=cancel)
+            snapshots = self._runner.run(request, cancel=cancel, owner=owner)
             first = next(snapshots)  # validates the request (InvalidInputError) and yields the run id
             job = self._record(first, cancel)
             with self._lock:

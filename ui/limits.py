@@ -1,8 +1,10 @@
 """Abuse limits for the UI and API: builds per minute and builds running at once, per client.
 
-A client is its IP address (the first X-Forwarded-For hop when the peer is a proxy on a private or loopback
-address, as on Hugging Face Spaces); without a request (in-process calls) everyone is one client. The queue's
-overall size is `demo.queue(max_size=...)` in app.py; the request length cap is `agent.runner.validate_request`.
+A client is its IP address: with `trusted_proxies` = N > 0 (1 on a Hugging Face Space), the X-Forwarded-For
+hop N from the right, which the platform's own proxy wrote (anything left of it is client-supplied and
+ignored), and only when the peer itself is on a private or loopback address; with 0, the peer. Without a
+request (in-process calls) everyone is one client. The queue's overall size is `demo.queue(max_size=...)` in
+app.py; the request length cap is `agent.runner.validate_request`; `check_text` refuses what is not plain text.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from typing import Any, Callable
 
 from tools.errors import DioramaError, InvalidInputError
 
-# Bidirectional embeddings, overrides and isolates: they make a request (and the chain log) read differently
-# from what it is ("Trojan Source"). Zero-width joiners stay allowed: emoji sequences use them.
-_BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+# Format characters (Unicode category Cf) are invisible: bidirectional overrides make a request (and the chain
+# log) read differently from what it is ("Trojan Source"), tag characters smuggle hidden text to an LLM.
+# Only the zero-width joiner stays allowed: emoji sequences (👨‍👩‍👧) need it.
+_ALLOWED_FORMAT = {"\u200d"}
 
 
 class RateLimitedError(DioramaError, RuntimeError):
@@ -63,12 +66,15 @@ class ClientLimits:
     Args:
         per_minute: builds one client may start in any 60 s; 0 = no limit.
         concurrent: builds one client may have running at once; 0 = no limit.
+        trusted_proxies: proxies in front of the app (`client_key`).
         clock: seconds, monotonic (tests pass a fake one).
     """
 
-    def __init__(self, *, per_minute: int, concurrent: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, *, per_minute: int, concurrent: int, trusted_proxies: int = 0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.per_minute = per_minute
         self.concurrent = concurrent
+        self.trusted_proxies = trusted_proxies
         self._clock = clock
         self._started: dict[str, deque[float]] = defaultdict(deque)
         self._running: dict[str, list[Ticket]] = defaultdict(list)
@@ -80,7 +86,7 @@ class ClientLimits:
         Raises:
             RateLimitedError: the client is over one of the limits; the message says when to retry.
         """
-        key = client_key(request)
+        key = client_key(request, trusted_proxies=self.trusted_proxies)
         now = self._clock()
         with self._lock:
             started = self._started[key]
@@ -106,36 +112,55 @@ class ClientLimits:
             return ticket
 
 
-def check_text(request: Any) -> None:
-    """Refuse requests with control characters (NUL, escape sequences) or bidirectional overrides.
+def check_text(request: Any, *, what: str = "The request") -> None:
+    """Refuse text with control characters (NUL, escape sequences), invisible format characters (bidirectional
+    overrides, zero-width spaces, tag characters) or unpaired surrogates (not text at all).
+
+    Args:
+        request: the text; other types pass (the length and emptiness checks answer for them).
+        what: how the text is named in the message, e.g. "The request", "The arguments".
 
     Raises:
         InvalidInputError: naming the first offending character and what to do.
     """
     if not isinstance(request, str):
-        return  # the length and emptiness checks (agent.runner.validate_request) answer for other types
+        return
     for char in request:
-        if char in "\t\n\r":
+        if char in "\t\n\r" or char in _ALLOWED_FORMAT:
             continue
-        if unicodedata.category(char) == "Cc" or char in _BIDI:
-            raise InvalidInputError(f"The request contains a control character (U+{ord(char):04X}); remove it and "
+        category = unicodedata.category(char)
+        if category == "Cs":
+            raise InvalidInputError(f"{what} contains an unpaired surrogate (U+{ord(char):04X}), which is not text; "
+                                    "send it as UTF-8 text, e.g. 'Build a 3D gallery of Paris landmarks'.")
+        if category in ("Cc", "Cf"):
+            raise InvalidInputError(f"{what} contains a control character (U+{ord(char):04X}); remove it and "
                                     "describe the scene in plain text, e.g. 'Build a 3D gallery of Paris landmarks'.")
 
 
-def client_key(request: Any) -> str:
-    """The client's IP address ("local" without a request)."""
+def client_key(request: Any, *, trusted_proxies: int = 0) -> str:
+    """The client's IP address ("local" without a request).
+
+    Args:
+        request: a gr.Request (or anything with `.client.host` and `.headers`), or None.
+        trusted_proxies: how many proxies in front of the app append to X-Forwarded-For; the client is the hop
+            this many from the right. 0: the header is ignored.
+    """
     client = getattr(request, "client", None)
     host = getattr(client, "host", None)
     if not host:
         return "local"
+    if trusted_proxies <= 0:
+        return host
     try:
         behind_proxy = ipaddress.ip_address(host).is_private or ipaddress.ip_address(host).is_loopback
     except ValueError:
         behind_proxy = False
     headers = getattr(request, "headers", None) or {}
-    forwarded = headers.get("x-forwarded-for", "") if behind_proxy else ""
-    first = forwarded.split(",")[0].strip()
-    return first or host
+    hops = [h.strip() for h in (headers.get("x-forwarded-for", "") if behind_proxy else "").split(",") if h.strip()]
+    if not hops:
+        return host
+    # The rightmost `trusted_proxies` hops were written by our proxies; with fewer, every hop is theirs.
+    return hops[-min(trusted_proxies, len(hops))]
 
 
 __all__ = ["ClientLimits", "RateLimitedError", "Ticket", "check_text", "client_key"]

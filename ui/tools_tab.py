@@ -3,24 +3,30 @@ health), a form to try one by hand, and adding an allowlisted Space as tools (wi
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import tempfile
 import threading
 import uuid
 from pathlib import Path
-from typing import Any, Callable, ContextManager
+from typing import Any, Callable, Sequence
 
 import gradio as gr
 
 from agent.runner import ChainRunner
 from agent import runtime_spaces
+from agent.journal import RUN_ID
 from tools.errors import DioramaError, InvalidInputError
 from tools.discovery import CAPABILITIES, suggest
+from tools.file_args import allowed_file
 from tools.space_tool import CallContext
+from ui.limits import check_text
+from ui.owners import Access
+from ui.public import public_value
 
 logger = logging.getLogger(__name__)
+
+MAX_ARGUMENT_CHARS = 4000  # Try it's JSON arguments; files are uploaded, not pasted
 
 
 def describe_tools(runner: ChainRunner) -> list[dict[str, Any]]:
@@ -55,8 +61,29 @@ def _health(runner: ChainRunner, space: str) -> dict[str, Any]:
             "p95_s": health.p95_s, "last_error": health.last_error, "failing_now": health.failing_now}
 
 
-def try_tool(runner: ChainRunner, name: str, arguments: str) -> tuple[str | None, dict[str, Any]]:
-    """Call one configured tool with JSON keyword arguments, as the agent would; returns (file or None, result)."""
+def try_tool(runner: ChainRunner, name: str, arguments: str, *, uploads: Sequence[str] = (),
+             may_open: Callable[[str], Any] | None = None) -> tuple[str | None, dict[str, Any]]:
+    """Call one configured tool with JSON keyword arguments, as the agent would; returns (file or None, result).
+
+    A file argument names a file uploaded with this call (by its name, e.g. "photo.png"), or a file of a run the
+    caller may open, relative to the runs folder ("<run_id>/assets/call-1_windmill.glb"); nothing else on the
+    server. The check (`tools.file_args.allowed_file`) runs on the resolved real path, which is what is sent.
+
+    Args:
+        uploads: paths of the files uploaded with this call (Gradio's upload folder).
+        may_open: raises unless the caller may open the run with this id (`ui.owners.check_access`);
+            None: no run's files may be sent.
+
+    Raises:
+        InvalidInputError: arguments too long, not plain text, not a JSON object, an unknown tool, or a file
+            argument that is neither an upload nor a file of the caller's runs.
+    """
+    if not isinstance(arguments, str):
+        arguments = "" if arguments is None else str(arguments)
+    if len(arguments) > MAX_ARGUMENT_CHARS:
+        raise InvalidInputError(f"The arguments are {len(arguments)} characters long; the limit is "
+                                f"{MAX_ARGUMENT_CHARS}. Upload files instead of pasting their content.")
+    check_text(arguments, what="The arguments")
     try:
         kwargs = json.loads(arguments or "{}")
     except json.JSONDecodeError as exc:
@@ -75,6 +102,7 @@ def try_tool(runner: ChainRunner, name: str, arguments: str) -> tuple[str | None
         if tool is None:
             reason = loaded.failed.get(name) or f"no tool named {name!r}; configured: {', '.join(loaded.tools)}"
             raise InvalidInputError(f"Cannot try {name}: {reason}")
+        kwargs = _checked_files(tool, kwargs, uploads, Path(runner.settings.data_dir) / "runs", may_open)
         result = tool(**kwargs)
     finally:
         loaded.close()
@@ -84,13 +112,52 @@ def try_tool(runner: ChainRunner, name: str, arguments: str) -> tuple[str | None
     return (files[0] if files else None), {"result": context.relative(result), "calls": calls}
 
 
-def tools_tab(runner: ChainRunner, admit: Callable[[gr.Request | None], ContextManager[Any]] | None = None) -> None:
+def _checked_files(tool: Any, kwargs: dict[str, Any], uploads: Sequence[str], runs: Path,
+                   may_open: Callable[[str], Any] | None) -> dict[str, Any]:
+    """`kwargs` with each file argument replaced by the real path `allowed_file` returns (see `try_tool`)."""
+    by_name = {Path(u).name: u for u in uploads}
+    checked = dict(kwargs)
+    for param in tool.spec.endpoint.params:
+        value = kwargs.get(param.name)
+        if param.kind not in ("file", "files") or value is None:
+            continue
+        what = (f"{tool.name}: '{param.name}' (upload the file beside the arguments and give its name, or name a "
+                "file of one of your runs as '<run_id>/assets/...')")
+        items = value if isinstance(value, (list, tuple)) else [value]
+        paths = []
+        for item in items:
+            item = by_name.get(item, item) if isinstance(item, str) else item
+            roots = [Path(u) for u in uploads]
+            run_id = _run_of(item, runs)
+            if run_id is not None and may_open is not None:
+                may_open(run_id)  # NotYoursError for a run the caller may not open
+                roots.append(runs / run_id)
+            paths.append(allowed_file(item, roots, base=runs, what=what))
+        checked[param.name] = paths if param.kind == "files" or isinstance(value, (list, tuple)) else paths[0]
+    return checked
+
+
+def _run_of(value: Any, runs: Path) -> str | None:
+    """The run id a file argument names ("<run_id>/..." or an absolute path in that run's folder), or None."""
+    if not isinstance(value, str) or not value:
+        return None
+    path = Path(value)
+    if path.is_absolute():
+        try:
+            path = path.relative_to(runs)
+        except ValueError:
+            return None
+    first = path.parts[0] if path.parts else ""
+    return first if RUN_ID.match(first) else None
+
+
+def tools_tab(runner: ChainRunner, access: Access) -> None:
     """Render the tab inside the current Blocks context.
 
-    `admit(request)` (the app's per-client limits) guards what spends Space calls: "Try it" and "Add a Space"
-    count like builds, so a public Space cannot be drained through this tab.
+    `access` (from `ui.blocks.build_demo`) guards what spends Space calls: "Try it" and "Add a Space" go through
+    the same admission as builds, so a public Space cannot be drained through this tab; Try it's file arguments
+    are the caller's uploads or files of runs they may open.
     """
-    admit = admit or (lambda request: contextlib.nullcontext())
     names = [t.name for t in runner.settings.tools]
     with gr.Tab("Tools", id="tools-tab"):
         gr.Markdown("The tools the agent can call, generated from each Space's own API (`view_api`); the "
@@ -100,7 +167,10 @@ def tools_tab(runner: ChainRunner, admit: Callable[[gr.Request | None], ContextM
         with gr.Row():
             with gr.Column():
                 pick = gr.Dropdown(names, value=names[0] if names else None, label="Tool")
-                arguments = gr.Textbox(label="Arguments (JSON)", value='{"prompt": "a red lighthouse"}', lines=3)
+                arguments = gr.Textbox(label="Arguments (JSON)", value='{"prompt": "a red lighthouse"}', lines=3,
+                                       max_length=MAX_ARGUMENT_CHARS)
+                uploads = gr.File(label="Files for file arguments (give a file's name in the arguments)",
+                                  file_count="multiple", type="filepath", elem_id="tools-files")
                 run = gr.Button("Try it", variant="primary", elem_id="tools-try")
             with gr.Column():
                 model = gr.Model3D(label="Output", height=320)
@@ -112,13 +182,18 @@ def tools_tab(runner: ChainRunner, admit: Callable[[gr.Request | None], ContextM
             except DioramaError as exc:
                 raise gr.Error(str(exc)) from exc
 
-        def call(name: str, args: str, request: gr.Request = None) -> tuple[str | None, dict[str, Any]]:
-            with admit(request):
-                return _answer(try_tool, runner, name, args)
+        def call(name: str, args: str, files: list[str] | None, browser: Any = None,
+                 request: gr.Request = None) -> tuple[str | None, dict[str, Any]]:
+            who = access.caller(request, browser)
+            with access.admit(request, args, what="The arguments"), access.errors():
+                glb, report = try_tool(runner, name, args, uploads=files or [],
+                                       may_open=lambda run_id: access.allowed(run_id, who))
+            return glb, public_value(report, Path(runner.settings.data_dir))
 
         refresh.click(show, None, listing, api_visibility="private", concurrency_id="tools_show")
-        run.click(call, [pick, arguments], [model, output], api_visibility="private", concurrency_id="tools_try")
-        _space_adder(runner, pick, admit)  # "Add a Space" and "Suggest Spaces" (API /add_space, /suggest_spaces)
+        run.click(call, [pick, arguments, uploads, access.browser], [model, output], api_visibility="private",
+                  concurrency_id="tools_try")
+        _space_adder(runner, pick, access)  # "Add a Space" and "Suggest Spaces" (API /add_space, /suggest_spaces)
 
 
 def add_space_tools(runner: ChainRunner, space: str, endpoint: str = "", name: str = "") -> dict[str, Any]:
@@ -157,8 +232,7 @@ def _answer(work, *args: Any) -> Any:
         raise gr.Error(f"Something went wrong (ref {ref}); the server log has the details.") from exc
 
 
-def _space_adder(runner: ChainRunner, pick: gr.Dropdown,
-                 admit: Callable[[gr.Request | None], ContextManager[Any]]) -> None:
+def _space_adder(runner: ChainRunner, pick: gr.Dropdown, access: Access) -> None:
     """The "Add a Space" box, the suggestions, and their API endpoints (inside the Tools tab)."""
     allowlist = runner.settings.allowlist
     with gr.Accordion("Add a Space", open=False, elem_id="add-space-box"):
@@ -191,8 +265,9 @@ def _space_adder(runner: ChainRunner, pick: gr.Dropdown,
         Returns:
             JSON {"added": [{name, space, endpoint, description, inputs, output_type}], "added_so_far", "limit", "note"}
         """
-        with admit(request):
-            return _answer(add_space_tools, runner, space, endpoint, name)
+        with access.admit(request, "\n".join(str(v or "") for v in (space, endpoint, name)),
+                          what="The Space, endpoint or tool name"), access.errors():
+            return public_value(add_space_tools(runner, space, endpoint, name), Path(runner.settings.data_dir))
 
     def suggest_spaces(capability: str) -> dict[str, Any]:
         """Suggest Spaces for a capability: the shipped catalog, plus a Hub search when the server is online.
