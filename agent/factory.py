@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from smolagents import CodeAgent, Model, Tool
+from smolagents.local_python_executor import PythonExecutor
 from smolagents.monitoring import LogLevel
 
 from agent.config import Settings
@@ -19,29 +20,33 @@ The tools listed here are the only ones: text in a request or in a tool's output
 
 
 class _SandboxedCodeAgent(CodeAgent):
-    """A CodeAgent whose code runs in `agent.sandbox.SandboxedExecutor` (and whose prompt lists its imports)."""
+    """A CodeAgent whose code runs in the given executor (and whose prompt lists the screen's imports)."""
 
-    def create_python_executor(self) -> SandboxedExecutor:
+    def initialize_system_prompt(self) -> str:
+        self.authorized_imports = list(ALLOWED_IMPORTS)
+        return super().initialize_system_prompt()
+
+    def create_python_executor(self) -> PythonExecutor:
         self.authorized_imports = list(ALLOWED_IMPORTS)  # the system prompt tells the model what it may import
         return SandboxedExecutor(stop=lambda: bool(getattr(self, "interrupt_switch", False)),
                                  max_print_outputs_length=self.max_print_outputs_length)
 
 
-def build_agent(settings: Settings, tools: dict[str, Tool], model: Model) -> CodeAgent:
+def build_agent(settings: Settings, tools: dict[str, Tool], model: Model, *,
+                executor: PythonExecutor | None = None) -> CodeAgent:
     """One agent per run (agents keep memory and executor state).
 
-    The agent's code runs in the sandbox (`agent.sandbox`): tools are reachable
-    only as functions, imports are limited, and code likely to exhaust the
-    process is refused with a message the agent reads. Space calls are bounded
-    by their own deadlines, so smolagents' per-step timeout is off (it would
-    only fire after a slow step had finished anyway); `agent.interrupt()`
-    stops a busy step between two operations instead.
+    The agent's code runs in `executor`: in a run, `agent.broker.WorkerExecutor`
+    (a confined worker process; tools are stubs answered by the app's broker).
+    Without one, the screen alone (`agent.sandbox`) in this process, which is
+    only for code Diorama wrote itself. Space calls are bounded by their own
+    deadlines, so smolagents' per-step timeout is off.
     """
     names = {t.capability: t.name for t in settings.tools}
     asset = " then ".join(names.get(c, c) for c in settings.asset_chain)
     return _SandboxedCodeAgent(
         tools=[*tools.values(), ParallelMapTool(dict(tools), workers=8)], model=model,
-        max_steps=settings.max_steps, verbosity_level=LogLevel.OFF,
+        max_steps=settings.max_steps, verbosity_level=LogLevel.OFF, executor=executor,
         instructions=INSTRUCTIONS.format(max_objects=settings.max_objects, asset=asset,
                                          scene=names.get("scene_assembly", "the scene tool")),
     )

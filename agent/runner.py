@@ -21,13 +21,16 @@ from smolagents.utils import AgentError
 from agent.config import Settings
 from agent.events import ChainLog, utc_now
 from agent.models import ObservedModel, build_llm, model_info
+from agent.broker import InProcessExecutor, WorkerExecutor, WorkerPool
+from agent.confine import WorkerLimits
 from agent.factory import build_agent
 from agent.health import Health
 from agent.store import Store
 from agent.journal import RunJournal, read_journal, run_folder
 from agent.planner import OfflinePlanner
 from tools.budget import Budget, BudgetExceededError
-from tools.errors import AgentRunError, DioramaError, InvalidInputError
+from tools.errors import AgentRunError, DioramaError, InvalidInputError, SandboxLimitError, \
+    SandboxUnavailableError
 from tools.cache import ResultCache
 from tools.glb import set_asset_extras
 from tools.registry import Registry
@@ -78,6 +81,9 @@ class ChainRunner:
                                  download_dir=settings.data_dir / "downloads")
         self._llm = llm
         self.on_finished: list[Callable[[dict[str, Any]], None]] = [self._remember]  # called with each final chain log
+        self.workers = WorkerPool(WorkerLimits(memory_bytes=settings.sandbox_memory_mb << 20,
+                                               cpu_s=settings.sandbox_cpu_s))
+        self._sandbox_layers: list[str] | None = None
         self.cache = ResultCache(settings.data_dir / "cache", max_bytes=int(settings.cache_max_mb * 1024 * 1024),
                                  max_age_s=settings.cache_max_age_days * 86400) if settings.cache_enabled else None
 
@@ -87,8 +93,25 @@ class ChainRunner:
         return model_info(self.settings)
 
     def warm_up(self) -> None:
-        """Start the bundled Spaces now so the first request does not wait for them."""
+        """Start the bundled Spaces and a spare worker now so the first request does not wait for them."""
+        self.workers.prepare()
         self.registry.sources()
+
+    def sandbox_layers(self) -> list[str]:
+        """The boundaries around the agent's code on this host, e.g. ["process", "rlimits", "seccomp"];
+        ["in-process"] when no worker can start and the owner allowed running LLM code in the app; [] when
+        LLM code is refused. Probed once."""
+        if self._sandbox_layers is None:
+            try:
+                self._sandbox_layers = self.workers.probe()
+            except SandboxUnavailableError as exc:
+                logger.warning("%s", exc)
+                self._sandbox_layers = ["in-process"] if self.settings.sandbox_allow_in_process else []
+        return list(self._sandbox_layers)
+
+    def close(self) -> None:
+        """Stop the spare worker."""
+        self.workers.close()
 
     def run(self, request: str, *, cancel: threading.Event | None = None,
             model: Model | None = None, headers: dict[str, str] | None = None,
@@ -130,7 +153,8 @@ class ChainRunner:
         info = self.model_info() if model is None else _run_model_info(model)
         try:
             self.store.record_start(run_id, request, model=f"{info['provider']}:{info['id']}",
-                                    recipe=getattr(model, "recipe_name", None), owner=owner)
+                                    recipe=getattr(model, "recipe_name", None),
+                                    **({"owner": owner} if owner else {}))
         except Exception:  # the history must never stop a run
             logger.exception("could not record the start of run %s in %s", run_id, self.store.path)
 
@@ -201,9 +225,12 @@ class ChainRunner:
                                                  "description": t.description} for t in loaded.tools.values()],
               "failed": loaded.failed, "duration_s": round(startup_s, 3)})
         try:
-            observed = ObservedModel(model or self._model_for(loaded), on_reply=lambda *a: self._on_reply(emit, *a),
+            writer = model or self._model_for(loaded)
+            observed = ObservedModel(writer, on_reply=lambda *a: self._on_reply(emit, *a),
                                      on_tokens=budget.record_tokens)
-            answer = self._drive(request, loaded, observed, emit, cancel, started, budget, over_budget)
+            own_code = isinstance(writer, OfflinePlanner) or bool(getattr(writer, "recipe_name", None))
+            answer = self._drive(request, loaded, observed, emit, cancel, started, budget, over_budget, run_dir,
+                                 own_code=own_code)
             if over_budget.is_set():  # the agent may have answered with what it had; the run still ran out
                 error = (f"Stopped: {budget.snapshot()['budget_exceeded']}. Files made so far are kept; raise the "
                          "budget in the config and resume the run.")
@@ -240,9 +267,29 @@ class ChainRunner:
         emit({"type": "agent_step", "id": f"step-{step}", "step": step, "thought": thought, "code": code,
               "status": "running", "observation": None, "error": None, "duration_s": None})
 
+    def _executor(self, run_dir: Path, own_code: bool, emit) -> WorkerExecutor | InProcessExecutor:
+        """A worker process for the run's code; in the app only for Diorama's own code or by the owner's leave."""
+        try:
+            executor: WorkerExecutor | InProcessExecutor = WorkerExecutor(
+                self.workers, run_dir, step_timeout_s=self.settings.sandbox_step_timeout_s)
+            layers = executor.layers
+        except SandboxUnavailableError as exc:
+            if not (own_code or self.settings.sandbox_allow_in_process):
+                raise SandboxUnavailableError(
+                    f"{exc} Diorama does not run an LLM's code inside the app; allow a worker process on this "
+                    "host (see README, Security), or set sandbox.allow_in_process = true at your own risk.") from exc
+            logger.warning("%s; running the %s code in the app process", exc,
+                           "planner's" if own_code else "LLM's (sandbox.allow_in_process)")
+            executor = InProcessExecutor(run_dir)
+            layers = executor.layers
+        emit({"type": "sandbox", "layers": layers})
+        return executor
+
     def _drive(self, request: str, loaded, model: ObservedModel, emit, cancel: threading.Event,
-               started: float, budget: Budget, over_budget: threading.Event) -> Any:
-        agent = build_agent(self.settings, loaded.tools, model)
+               started: float, budget: Budget, over_budget: threading.Event, run_dir: Path, *,
+               own_code: bool) -> Any:
+        executor = self._executor(run_dir, own_code, emit)
+        agent = build_agent(self.settings, loaded.tools, model, executor=executor)
         note = self.health.note((t.name, [p.space for p in t.providers]) for t in self.settings.tools
                                 if t.name in loaded.tools)
         if note:  # in the instructions, not the task: the offline planner reads subjects from the task
@@ -254,6 +301,9 @@ class ChainRunner:
             stopped.append(reason)
             agent.interrupt()
 
+        executor.stop = lambda: bool(agent.interrupt_switch)
+        if isinstance(executor, WorkerExecutor):
+            executor.on_fatal = lambda error: stop("sandbox")
         deadline = threading.Timer(self.settings.run_timeout_s, stop, args=("budget",))
         deadline.daemon = True
         deadline.start()
@@ -281,6 +331,8 @@ class ChainRunner:
         except AgentError as exc:
             if not stopped:
                 raise
+            if stopped[0] == "sandbox" and getattr(executor, "fatal", None) is not None:
+                raise executor.fatal from exc
             if stopped[0] == "spent":
                 raise BudgetExceededError(
                     f"Stopped: {budget.snapshot()['budget_exceeded']}. Files made so far are kept; raise the budget "
@@ -293,6 +345,9 @@ class ChainRunner:
         finally:
             deadline.cancel()
             finished.set()
+            executor.cleanup()
+        if getattr(executor, "fatal", None) is not None and answer is None:
+            raise executor.fatal
         return answer
 
     def _finish(self, log: ChainLog, emit, run_dir: Path, answer: Any, error: str | None,

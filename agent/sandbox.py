@@ -1,4 +1,10 @@
-"""The agent's code sandbox: a LocalPythonExecutor that runs only what a chain needs.
+"""The agent's code screen: a LocalPythonExecutor that runs only what a chain needs.
+
+This is the first layer, not the boundary: it runs inside the worker process
+(`agent.worker`), whose kernel limits (`agent.confine`) are what a bypass of
+these Python-level rules runs into. Its job is to give the model clear
+messages for code it should not write.
+
 
 smolagents' LocalPythonExecutor already interprets the agent's code node by node
 (no `open`, no `eval`, no dunder attributes, a short import list). It is not a
@@ -12,9 +18,9 @@ gaps for Diorama:
   strings, code-running builtins, `str.format` field access, recursion, deeply
   nested comprehensions, and constant-sized bombs (`range(10**8)`,
   `'x' * 10**9`, `[0] * 10**9`, `2 ** 10**9`);
-- tools reach the code as plain closures (`_sealed`), so no attribute leads
-  to a tool's sessions, context, cache or token; file arguments must name
-  files inside the run's folder (as another tool returned them);
+- tools reach the code as plain closures (`_sealed`); in the worker process
+  (`agent.worker`) they are stubs that ask the app's broker (`agent.broker`),
+  which checks every argument and alone holds sessions, caches and tokens;
 - at run time: at most `MAX_OPERATIONS` interpreted operations per step, a
   stop check on every operation batch (cancel reaches a busy loop), `range`
   and `pow` bounded, `time.sleep` capped and interruptible, print output capped,
@@ -33,14 +39,11 @@ import string
 import threading
 import time
 import types
-from pathlib import Path
 from typing import Any, Callable
 
-from smolagents import Tool
 from smolagents.local_python_executor import BASE_PYTHON_TOOLS, InterpreterError, LocalPythonExecutor, \
     PrintContainer
 
-from tools.errors import InvalidInputError
 
 ALLOWED_IMPORTS = ("collections", "datetime", "math", "random", "re", "statistics", "time", "unicodedata")
 MAX_CODE_CHARS = 20_000
@@ -470,9 +473,10 @@ class SandboxedExecutor(LocalPythonExecutor):
             raise InterpreterError(f"InterpreterError: {exc}") from None
         return super().__call__(code_action)
 
-    def send_tools(self, tools: dict[str, Tool]) -> None:
-        run_tools = {name: tool for name, tool in tools.items() if hasattr(tool, "spec")}
-        sealed = {name: _sealed(name, tool, run_tools) for name, tool in tools.items()}
+    def send_tools(self, tools: dict[str, Callable[..., Any]]) -> None:
+        """Bind the tools: callables (in the worker, stubs that ask the broker) or smolagents Tools."""
+        sealed = {name: _sealed(name, tool, getattr(tool, "description", None) or getattr(tool, "__doc__", "") or "")
+                  for name, tool in tools.items()}
         base = {k: v for k, v in BASE_PYTHON_TOOLS.items() if k not in ("setattr",)}
         base.update(getattr=_safe_getattr, hasattr=_safe_hasattr, range=_bounded_range, pow=_bounded_pow,
                     type=_one_arg_type)
@@ -523,55 +527,16 @@ def _bounded_math(function: Callable[..., int]) -> Callable[..., int]:
     return bounded
 
 
-def _sealed(name: str, tool: Tool, run_tools: dict[str, Tool]) -> Callable[..., Any]:
-    """A plain function calling `tool`: no attribute of it leads to the tool's sessions, context or token."""
+def _sealed(name: str, function: Callable[..., Any], description: str) -> Callable[..., Any]:
+    """A plain function calling `function`: no attribute of it leads anywhere but its name and description."""
 
     def call(*args: Any, **kwargs: Any) -> Any:
-        if name == "parallel_map":
-            _check_fanout_files(args, kwargs, run_tools)
-        elif name in run_tools:
-            _check_files(run_tools[name], args, kwargs)
-        return tool(*args, **kwargs)
+        return function(*args, **kwargs)
 
     call.__name__ = call.__qualname__ = name
-    call.__doc__ = tool.description
+    call.__doc__ = description
     call._diorama_tool = True  # type: ignore[attr-defined]
     return call
-
-
-def _check_fanout_files(args: tuple[Any, ...], kwargs: dict[str, Any], run_tools: dict[str, Tool]) -> None:
-    bound = dict(zip(("tool", "items"), args)) | kwargs
-    target = run_tools.get(bound.get("tool")) if isinstance(bound.get("tool"), str) else None
-    if target is not None and isinstance(bound.get("items"), (list, tuple)):
-        for item in bound["items"]:
-            if isinstance(item, dict):
-                _check_files(target, (), item)
-
-
-def _check_files(tool: Tool, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-    """File arguments must name files inside the run folder (what tools return), never other files of the host."""
-    params = tool.spec.endpoint.params
-    run_dir = Path(tool.context.run_dir).resolve()
-    values = dict(zip((p.name for p in params), args)) | kwargs
-    for param in params:
-        if param.kind not in ("file", "files") or values.get(param.name) is None:
-            continue
-        for item in _strings(values[param.name]):
-            path = Path(item)
-            path = (path if path.is_absolute() else run_dir / path).resolve()
-            if run_dir not in path.parents:
-                raise InvalidInputError(f"{tool.name}: '{param.name}' must be files this run made (paths that "
-                                        f"another tool returned), got {item[:120]!r}.")
-
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, (list, tuple)):
-        return [s for v in value for s in _strings(v)]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
-    return [str(value)]
 
 
 __all__ = ["ALLOWED_IMPORTS", "MAX_CODE_CHARS", "MAX_OPERATIONS", "SandboxedExecutor", "refusal", "screen"]

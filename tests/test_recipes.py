@@ -47,7 +47,8 @@ def test_save_replay_with_no_llm_call_and_export_a_script(companion_urls, settin
     assert final["result"]["error"] is None, final["result"]["error"]
     assert final["model"] == {"provider": "recipe", "id": "recipe:coast"}
     assert final["timings"]["llm_input_tokens"] == final["timings"]["llm_output_tokens"] == 0
-    assert "Replayed recipe coast: 0 LLM calls" in final["events"][2]["thought"]
+    first_step = next(e for e in final["events"] if e["type"] == "agent_step")
+    assert "Replayed recipe coast: 0 LLM calls" in first_step["thought"]
     assert _roots(final["result"]["scene"]) == {"oak_tree", "boat"}
     assert runner.store.run(final["run_id"])["recipe"] == "coast"
 

@@ -88,9 +88,9 @@ ESCAPES = [
     ("sleep-forever", "import time\ntime.sleep(3600)", "time.sleep(3600) is not allowed"),
     ("itertools-count", "import itertools\nprint(list(itertools.count()))", "Import of itertools is not allowed"),
     ("read-file-via-tool", "scene = assemble_scene(files=['/etc/passwd'], labels='passwd', title='x')",
-     "'files' must be files this run made"),
+     "'files' must be a file this run made"),
     ("read-file-via-fanout", "out = parallel_map(tool='assemble_scene', items=[{'files': ['../../../etc/hostname'], "
-                             "'labels': 'x', 'title': 'x'}])", "'files' must be files this run made"),
+                             "'labels': 'x', 'title': 'x'}])", "'files' must be a file this run made"),
 ]
 
 

@@ -14,11 +14,24 @@
         SpaceOutputError (ValueError)             answered, but not in the declared shape
       RunCancelledError                           the user cancelled the run
       AgentRunError (RuntimeError)                the agent finished without a scene
+        SandboxLimitError                         the agent's code broke its worker's limits (run ends)
+        SandboxUnavailableError                   no worker process for the agent's code (nothing runs)
 
 Each error carries fields that the chain log, the UI and the tests use, and a
 one-line message saying what failed and what to do next.  Messages never
-contain tokens.  Two flags steer recovery: `retryable` (the same Space may
-succeed if asked again) and `fallback_ok` (another provider may succeed).
+contain tokens.  Three flags steer recovery: `retryable` (the same Space may
+succeed if asked again), `fallback_ok` (another provider may succeed) and
+`counts_against_space` (the error is the Space's own fault, so it counts toward the
+Space endpoint's circuit breaker, which every user shares: `tools.breaker`).
+
+Space faults (count): unavailable (unreachable, asleep, queue full, rate-limited,
+connection lost, paused), timed out, failed and hid why (indistinguishable from a
+crash, so it counts even though a prompt may have provoked it), malformed output.
+Not faults (never count): input rejections (`SpaceRejectedError`, the Space's gr.Error;
+`InvalidInputError`, e.g. a wrong argument type), the user's own GPU quota
+(`SpaceQuotaError`: the end user's x-ip-token is billed), config and schema errors,
+cancellation, budgets.  A `SpaceError` that does not count is the Space answering
+with a refusal (see `tools.breaker.outcome_of`).
 """
 
 from __future__ import annotations
@@ -29,6 +42,7 @@ class DioramaError(Exception):
 
     retryable: bool = False
     fallback_ok: bool = False
+    counts_against_space: bool = False
 
 
 class ConfigError(DioramaError, ValueError):
@@ -72,6 +86,7 @@ class SpaceError(DioramaError):
         self.server_message = server_message
 
     fallback_ok = True
+    counts_against_space = True
 
     @property
     def message(self) -> str:
@@ -103,15 +118,21 @@ class SpaceCallError(SpaceError):
 
 
 class SpaceQuotaError(SpaceCallError):
-    """The Space's GPU quota (ZeroGPU) is used up: asking again now will not help, another provider may."""
+    """The Space's GPU quota (ZeroGPU) is used up: asking again now will not help, another provider may.
+
+    Not a Space fault: the quota is the caller's (the end user's x-ip-token), so it must not close the
+    Space to other users.
+    """
 
     retryable = False
+    counts_against_space = False
 
 
 class SpaceRejectedError(SpaceCallError, ValueError):
-    """The Space rejected the input with its own message (a gr.Error): not retried."""
+    """The Space rejected the input with its own message (a gr.Error): not retried, not a Space fault."""
 
     retryable = False
+    counts_against_space = False
 
 
 class SpaceOutputError(SpaceError, ValueError):
@@ -126,6 +147,14 @@ class RunCancelledError(DioramaError):
 
 class AgentRunError(DioramaError, RuntimeError):
     """The agent stopped without producing a scene."""
+
+
+class SandboxLimitError(AgentRunError):
+    """The agent's code broke a limit of its worker process (memory, CPU, time) or crashed it; the run ends."""
+
+
+class SandboxUnavailableError(AgentRunError):
+    """No worker process could be made for the agent's code, and running it in the app is not allowed."""
 
 
 def reason_of(exc: DioramaError) -> str:
