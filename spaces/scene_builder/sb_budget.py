@@ -66,7 +66,7 @@ def fit_triangle_budget(objects: list, budget: int = TRIANGLE_BUDGET) -> None:
         return
     ratio = budget / total
     for obj in objects:
-        note(obj.file)
+        note(f"while decimating '{obj.file}'")
         before = obj.triangles
         counts = {}
         for key, mesh in obj.geometry.items():

@@ -317,7 +317,7 @@ def assemble_files(paths: list[str], labels_text: str | None = "", title: str = 
     objects = []
     triangles = pixels = 0
     for path in paths:
-        note(f"'{os.path.basename(path)}'")
+        note(f"on '{os.path.basename(path)}'")
         checked = check_file(path)
         # Totals from the preflight, so the file that would cross a limit is refused before it is loaded.
         triangles += checked.work.triangles
@@ -330,9 +330,9 @@ def assemble_files(paths: list[str], labels_text: str | None = "", title: str = 
                                f"is {MAX_GALLERY_TEXTURE_PIXELS:,}. Send fewer models or ones with smaller textures.")
         objects.append(load_object(checked))
     fit_triangle_budget(objects)
-    note("the textures")
+    note("while downscaling textures")
     cap_textures(objects)
-    note("the gallery export")
+    note("while exporting the gallery")
     scene, layout = build_scene(objects, labels, title)
     try:
         data = scene.export(file_type="glb")

@@ -345,9 +345,9 @@ class _Document:
                     width, height = size
                     if width * height > limits.MAX_TEXTURE_PIXELS:
                         side = math.isqrt(limits.MAX_TEXTURE_PIXELS)
-                        raise self.too_much(f"has a {width:,} x {height:,} px texture (image {i}, {width * height:,} "
+                        raise self.too_much(f"has a {width:,} × {height:,} px texture (image {i}, {width * height:,} "
                                             f"pixels once decoded); the limit is {limits.MAX_TEXTURE_PIXELS:,} pixels "
-                                            f"({side:,} x {side:,})")
+                                            f"({side:,} × {side:,})")
                     pixels += width * height
                     continue
                 # Pillow would decode other formats (BMP, GIF, TIFF...) that glTF does not allow: never hand them over.
@@ -472,7 +472,7 @@ class _Document:
             drawn = sum(counts[m] for m in refs)
             if drawn > limit:
                 sizes = {counts[m] for m in refs}
-                how = (f"{len(refs):,} nodes x {sizes.pop():,}" if len(sizes) == 1
+                how = (f"{len(refs):,} nodes × {sizes.pop():,}" if len(sizes) == 1
                        else f"{len(refs):,} nodes drawing {len(set(refs)):,} meshes")
                 raise self.too_much(f"would need {drawn:,} {what} once instanced ({how}); the limit is {limit:,}")
             if what == "triangles":

@@ -60,7 +60,7 @@ class ChildFailed(SceneError):
     """The assembly child died (signal), ran out of memory, or ran past its time limit.
 
     Attributes:
-        stage: what the child was working on, e.g. "'tower.glb'" (None before the first file).
+        stage: what the child was working on, e.g. "on 'tower.glb'" (None before the first note).
         signal: the signal that ended it, e.g. 11; None when it did not die from one.
     """
 
@@ -91,9 +91,11 @@ class ChildReport:
 
 
 def note(stage: str) -> None:
-    """Tell the parent what the child works on now (e.g. "'duck.glb'"), so a crash can name it.
+    """Tell the parent what the child works on now, so a crash can name it.
 
-    Does nothing outside an assembly child.
+    Args:
+        stage: completes "The scene builder crashed ...", e.g. "on 'duck.glb'" or "while exporting the gallery".
+            Does nothing outside an assembly child.
     """
     if _conn is not None:
         _conn.send(("note", stage))
@@ -181,7 +183,7 @@ def run_isolated(target: Callable[..., Any], *args: Any, memory_mb: int = MEMORY
             process.kill()
         process.join(_KILL_GRACE_S)
     elapsed = time.monotonic() - started
-    where = f"on {stage}" if stage else "before reading the first file"
+    where = stage or "while working"
     if final is None:
         timed_out = elapsed >= timeout_s
         code = process.exitcode
