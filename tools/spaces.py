@@ -4,6 +4,11 @@ Every network wait is bounded: connecting (and reading the API schema) by the
 connect deadline, each call by the call deadline.  A call that outlives its
 deadline is cancelled on the Space.  Third-party exceptions are translated to
 `tools.errors` here and nowhere else.
+
+Trust: a Space gets the HF token only when it is a Hub id (`token_for`; never None,
+which gradio_client reads as "the environment's token"), and every request goes to the
+Space's own origin: a config whose `api_prefix`/`root` names another host is refused,
+and output files (and their redirects) are fetched only from the Space that answered.
 """
 
 from __future__ import annotations
@@ -229,7 +234,7 @@ class SpaceSession:
 
     def _connect(self) -> Client:
         # download_files=False: gradio_client would fetch any file-shaped output wherever its URL points
-        # (following redirects); `_fetch_files` downloads them instead, from this Space's origin only.
+        # (following redirects); `_OutputFiles` downloads them instead, from this Space's origin only.
         try:
             return _OwnOriginClient(self.source, token=token_for(self.source, self._token), verbose=False,
                                     download_files=False)
