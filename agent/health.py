@@ -1,9 +1,13 @@
-"""Per-Space health from the run store: success rate and latency over the last calls, kept across runs.
+"""Per-Space (and per-endpoint) health from the run store: success rate and latency over the last calls, kept
+across runs.
 
-It is used twice: `Registry(health=Health.score)` orders each tool's providers by it
-(and skips one that is failing now), and `Health.note` gives the agent a short
-paragraph about the Spaces that failed lately.  Cache hits and journal replays are
-not calls to the Space and do not count.
+It is used twice: `Registry(health=Health.score)` orders each tool's providers by it,
+per Space endpoint (and skips one that is failing now), and `Health.note` gives the
+agent a short paragraph about the Spaces that failed lately.  Cache hits and journal
+replays are not calls to the Space and do not count; nor do failures that are not the
+Space's fault (a rejected prompt, the user's quota, a cancel: the `fault` field of a
+call event, `DioramaError.counts_against_space`), as soon as the store keeps that field,
+so that one user's bad prompts cannot push a Space down the order for everyone.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ class SpaceHealth:
 
     Attributes:
         space: the provider label as configured ("local:text_to_3d", "owner/name" or a URL).
+        endpoint: the endpoint the record is about ("/generate"), or None: all of the Space's endpoints.
         calls: calls in the window (at most the window size).
         failures: failed calls in the window.
         success_rate: ok / calls, None without calls.
@@ -37,6 +42,7 @@ class SpaceHealth:
     """
 
     space: str
+    endpoint: str | None
     calls: int
     failures: int
     success_rate: float | None
@@ -71,8 +77,12 @@ class Health:
         self.within_s = within_s
         self._clock = clock
 
-    def of(self, space: str) -> SpaceHealth:
-        calls = self.store.calls_of(space, limit=max(self.window, self.recent))
+    def of(self, space: str, endpoint: str | None = None) -> SpaceHealth:
+        """The record of one Space endpoint (`endpoint` given) or of the whole Space."""
+        wanted = max(self.window, self.recent)
+        fetched = self.store.calls_of(space, limit=wanted * _SCAN)  # room for other endpoints' calls
+        calls = [c for c in fetched if (endpoint is None or c.get("endpoint") == endpoint) and not _not_a_fault(c)]
+        calls = calls[:wanted]
         window, newest = calls[: self.window], calls[: self.recent]
         failed = [c for c in window if c["status"] != "ok"]
         latencies = sorted(c["duration_s"] for c in window if c["status"] == "ok" and c["duration_s"] is not None)
@@ -82,22 +92,23 @@ class Health:
             started = _parse(recent_failed[0]["started_at"])
             failing_now = started is not None and (self._clock() - started).total_seconds() < self.within_s
         return SpaceHealth(
-            space=space, calls=len(window), failures=len(failed),
+            space=space, endpoint=endpoint, calls=len(window), failures=len(failed),
             success_rate=(len(window) - len(failed)) / len(window) if window else None,
             p50_s=_percentile(latencies, 50), p95_s=_percentile(latencies, 95),
             last_error=failed[0]["error"] if failed else None,
             recent_failures=len(recent_failed), recent=len(newest), failing_now=failing_now)
 
-    def score(self, space: str) -> float | None:
-        """The ordering hook for `tools.registry.Registry`: None without history, 0.0 when failing now
-        (skipped while another provider is left), else the success rate (at least 0.01).
+    def score(self, space: str, endpoint: str | None = None) -> float | None:
+        """The ordering hook for `tools.registry.Registry` (per endpoint): None without history, 0.0 when failing
+        now (skipped while another provider is left), else the success rate (at least 0.01).
 
         A store error never stops a run: it is logged and the Space counts as unknown.
         """
         try:
-            health = self.of(space)
+            health = self.of(space, endpoint)
         except Exception:  # sqlite3 errors, a locked or corrupt file: no health is better than no run
-            logger.warning("health of %s unavailable; keeping the configured order", space, exc_info=True)
+            logger.warning("health of %s %s unavailable; keeping the configured order", space, endpoint or "",
+                           exc_info=True)
             return None
         if health.success_rate is None:
             return None
@@ -132,6 +143,15 @@ class Health:
         if not lines:
             return ""
         return "Space health from earlier runs (providers are already ordered by it):\n" + "\n".join(lines)
+
+
+_SCAN = 10  # health reads this many times its window of the Space's calls, then keeps one endpoint's faults and oks
+
+
+def _not_a_fault(call: dict) -> bool:
+    """A failed call marked as not the Space's fault (stored `fault` 0/False; rows without it count as before)."""
+    fault = call.get("fault")
+    return call["status"] != "ok" and fault is not None and not fault
 
 
 def _percentile(values: list[float], pct: int) -> float | None:

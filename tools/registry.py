@@ -57,23 +57,24 @@ class Registry:
         entries: the configured tools.
         connect_timeout_s: deadline for connecting to each Space.
         hf_token: sent only to Hub Spaces (see `SpaceSession`).
-        breaker_failures: consecutive failures that open a Space's circuit.
-        breaker_cooldown_s: how long an open circuit skips the Space.
+        breaker_failures: consecutive Space faults that open a Space endpoint's circuit.
+        breaker_cooldown_s: how long an open circuit skips the Space endpoint.
         max_parallel: calls in flight per Space at once (shared by all runs).
-        health: provider label -> score in [0, 1] (higher first; 0.0: failing now, skipped while another
-            provider is left) or None (no history: counts as 1.0). Without it, providers go in config order.
+        health: (provider label, endpoint) -> score in [0, 1] (higher first; 0.0: failing now, skipped while
+            another provider is left) or None (no history: counts as 1.0). Without it, providers go in config
+            order.
     """
 
     def __init__(self, entries: tuple[ToolEntry, ...], *, connect_timeout_s: float, hf_token: str | None = None,
                  breaker_failures: int = 3, breaker_cooldown_s: float = 60.0, max_parallel: int = 4,
-                 health: Callable[[str], float | None] | None = None, download_dir: Path | None = None) -> None:
+                 health: Callable[[str, str], float | None] | None = None, download_dir: Path | None = None) -> None:
         self._health = health
         self.entries = entries
         self.connect_timeout_s = connect_timeout_s
         self._token = hf_token
         self._breaker_args = (breaker_failures, breaker_cooldown_s)
         self._schemas: dict[tuple[str, str], EndpointSchema] = {}
-        self._breakers: dict[str, CircuitBreaker] = {}
+        self._breakers: dict[tuple[str, str], CircuitBreaker] = {}
         self._max_parallel = max_parallel
         self._download_dir = download_dir  # set: clients are pooled across runs and download here
         self._pool = ClientPool() if download_dir is not None else None
@@ -90,11 +91,14 @@ class Registry:
         urls = companions.ensure_started(local) if local else {}
         return {space: urls[p.local_name] if p.local_name else space for space, p in spaces.items()}
 
-    def breaker(self, space: str) -> CircuitBreaker:
+    def breaker(self, space: str, endpoint: str) -> CircuitBreaker:
+        """The circuit of one endpoint of one Space, shared by every run: an endpoint that keeps failing does
+        not close the Space's other endpoints."""
+        key = (space, endpoint)
         with self._lock:
-            if space not in self._breakers:
-                self._breakers[space] = CircuitBreaker(*self._breaker_args)
-            return self._breakers[space]
+            if key not in self._breakers:
+                self._breakers[key] = CircuitBreaker(*self._breaker_args)
+            return self._breakers[key]
 
     def limit(self, space: str) -> threading.BoundedSemaphore:
         """The shared bound on calls in flight to one Space, across runs."""
@@ -141,7 +145,8 @@ class Registry:
                 session = session_for(provider.space)
                 card = self.card(provider.space, session.source)
                 slots.append(ProviderSlot(label=provider.space, endpoint=provider.endpoint, session=session,
-                                          breaker=self.breaker(provider.space), limit=self.limit(provider.space),
+                                          breaker=self.breaker(provider.space, provider.endpoint),
+                                          limit=self.limit(provider.space),
                                           schema=lambda s=session, p=provider: self.schema(s, p.space, p.endpoint),
                                           card=card))
             spec, reasons = None, []
@@ -167,12 +172,13 @@ class Registry:
         while another one is left."""
         if self._health is None or len(slots) < 2:
             return slots
-        scores = {slot.label: self._health(slot.label) for slot in slots}
-        ranked = sorted(slots, key=lambda s: -(1.0 if scores[s.label] is None else scores[s.label]))
-        usable = [s for s in ranked if scores[s.label] != 0.0] or ranked
-        skipped = [s.label for s in ranked if s not in usable]
-        if skipped or [s.label for s in usable] != [s.label for s in slots]:
-            logger.warning("tool %s: providers ordered by health: %s%s", tool, ", ".join(s.label for s in usable),
+        scores = {id(slot): self._health(slot.label, slot.endpoint) for slot in slots}
+        ranked = sorted(slots, key=lambda s: -(1.0 if scores[id(s)] is None else scores[id(s)]))
+        usable = [s for s in ranked if scores[id(s)] != 0.0] or ranked
+        skipped = [f"{s.label} {s.endpoint}" for s in ranked if all(s is not u for u in usable)]
+        if skipped or [id(s) for s in usable] != [id(s) for s in slots]:
+            logger.warning("tool %s: providers ordered by health: %s%s", tool,
+                           ", ".join(f"{s.label} {s.endpoint}" for s in usable),
                            f"; skipping {', '.join(skipped)} (failing now)" if skipped else "")
         return usable
 
@@ -255,7 +261,7 @@ class Registry:
                 raise ConfigError(f"Tool {entry.name!r} steps[{number}]: {exc}") from exc
         card = self.card(entry.space, session.source)
         slot = ProviderSlot(label=entry.space, endpoint=entry.endpoint, session=session,
-                            breaker=self.breaker(entry.space), limit=self.limit(entry.space),
+                            breaker=self.breaker(entry.space, entry.endpoint), limit=self.limit(entry.space),
                             schema=lambda: schemas[-1], card=card)
         return multi_call.build_tool(entry, slot, schemas, context, card=card.sentence() if card else "")
 

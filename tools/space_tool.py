@@ -26,7 +26,7 @@ from typing import Any, Callable
 from gradio_client import handle_file
 from smolagents import Tool
 
-from tools.breaker import CircuitBreaker
+from tools.breaker import CircuitBreaker, Outcome, outcome_of
 from tools.budget import Budget
 from tools.cache import ResultCache, mark_files
 from tools.errors import DioramaError, InvalidInputError, RunCancelledError, SpaceError, SpaceOutputError, \
@@ -190,9 +190,14 @@ class SpaceTool(Tool):
 
     def _attempt(self, provider: ProviderSlot, values: dict[str, Any], shown: dict[str, Any], attempt: int,
                  next_label: str | None) -> Any:
-        """One try: breaker, budget, call, events. Errors come back restated with what happens next."""
+        """One try: breaker, budget, call, events. Errors come back restated with what happens next.
+
+        The breaker permit goes back on every way out (finally): only a Space fault counts against
+        the Space, and a half-open trial that is cancelled, or ends in our own error, is released.
+        """
         attempts = self.context.attempts
-        if not provider.breaker.allow():
+        permit = provider.breaker.allow()
+        if permit is None:
             event = self._start_event(provider, shown, attempt)
             error = SpaceUnavailableError(
                 f"{self.name} ({provider.label} {provider.endpoint}) is skipped: it failed repeatedly and its "
@@ -200,35 +205,44 @@ class SpaceTool(Tool):
                 + (f"; trying fallback {next_label}" if next_label else "; no fallback left") + ".",
                 space=provider.label, endpoint=provider.endpoint)
             error.retryable = False
-            self._finish_event(event, time.monotonic(), status="error", error=str(error))
+            self._finish_event(event, time.monotonic(), status="error", error=str(error))  # no call: no fault
             raise error
-        if self.context.budget is not None:
-            self.context.budget.start_call(f"{self.name} ({provider.label} {provider.endpoint})")
-        event = self._start_event(provider, shown, attempt)
-        started = time.monotonic()
+        outcome: Outcome = "void"  # until the call says otherwise: cancelled, interrupted, our own error
         try:
-            result = self._call_once(provider, values, event["id"], event)
-        except RunCancelledError as exc:
-            self._finish_event(event, started, status="cancelled", error=str(exc))
-            raise
-        except DioramaError as exc:
+            if self.context.budget is not None:
+                self.context.budget.start_call(f"{self.name} ({provider.label} {provider.endpoint})")
+            event = self._start_event(provider, shown, attempt)
+            started = time.monotonic()
+            try:
+                result = self._call_once(provider, values, event["id"], event)
+            except RunCancelledError as exc:
+                self._finish_event(event, started, status="cancelled", error=str(exc))
+                raise
+            except DioramaError as exc:
+                self._spent(started)
+                outcome = outcome_of(exc)
+                last = attempt == attempts or not exc.retryable
+                then = ("; trying fallback " + next_label if next_label and exc.fallback_ok
+                        else "; no fallback left" if exc.fallback_ok else "")
+                message = (f"{self.name} ({provider.label} {provider.endpoint}): {reason_of(exc)} on attempt "
+                           f"{attempt} of {attempts}" + (then if last else "; retrying") + ".")
+                self._finish_event(event, started, status="error", error=message, fault=outcome == "fault")
+                logger.info("%s", message)
+                if isinstance(exc, SpaceError):
+                    raise restated(exc, message) from exc
+                raise
+            except BaseException as exc:  # our own bug, or the thread is torn down (GeneratorExit, Ctrl-C)
+                self._finish_event(event, started, status="error" if isinstance(exc, Exception) else "cancelled",
+                                   error=f"{self.name} ({provider.label} {provider.endpoint}): "
+                                         f"{type(exc).__name__}: {exc}")
+                raise
+            outcome = "ok"
             self._spent(started)
-            provider.breaker.record(ok=False)
-            last = attempt == attempts or not exc.retryable
-            then = ("; trying fallback " + next_label if next_label and exc.fallback_ok
-                    else "; no fallback left" if exc.fallback_ok else "")
-            message = (f"{self.name} ({provider.label} {provider.endpoint}): {reason_of(exc)} on attempt "
-                       f"{attempt} of {attempts}" + (then if last else "; retrying") + ".")
-            self._finish_event(event, started, status="error", error=message)
-            logger.info("%s", message)
-            if isinstance(exc, SpaceError):
-                raise restated(exc, message) from exc
-            raise
-        self._spent(started)
-        provider.breaker.record(ok=True)
-        self._finish_event(event, started, status="ok", output=self.context.relative(result))
-        logger.info("%s %s ok in %.2f s", provider.label, provider.endpoint, time.monotonic() - started)
-        return result
+            self._finish_event(event, started, status="ok", output=self.context.relative(result))
+            logger.info("%s %s ok in %.2f s", provider.label, provider.endpoint, time.monotonic() - started)
+            return result
+        finally:
+            provider.breaker.record(permit, outcome)
 
     def _call_once(self, provider: ProviderSlot, values: dict[str, Any], call_id: str,
                    event: dict[str, Any] | None = None) -> Any:
@@ -415,8 +429,11 @@ class SpaceTool(Tool):
         return event
 
     def _finish_event(self, event: dict[str, Any], started: float, *, status: str,
-                      output: Any = None, error: str | None = None) -> None:
-        event.update(status=status, output=output, error=error, duration_s=round(time.monotonic() - started, 3))
+                      output: Any = None, error: str | None = None, fault: bool = False) -> None:
+        """`fault`: the failure is the Space's own (`DioramaError.counts_against_space`); rejections, cancels and
+        circuit-open skips are not, so health can leave them out."""
+        event.update(status=status, output=output, error=error, fault=fault,
+                     duration_s=round(time.monotonic() - started, 3))
         self.context.emit(dict(event))
 
 
