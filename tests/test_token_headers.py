@@ -7,6 +7,7 @@ otherwise) and look at what a real loopback Space, and a bundled companion's pro
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -70,7 +71,7 @@ def test_a_bundled_companion_starts_without_secrets(monkeypatch):
     try:
         environ = dict(item.split(b"=", 1) for item in
                        Path(f"/proc/{companion.process.pid}/environ").read_bytes().split(b"\0") if b"=" in item)
-        assert companions.wait_until_serving(companion.url, 60, alive=companion.alive)  # it runs without them
+        companions._wait_ready(companion, time.monotonic() + companions.READY_TIMEOUT_S)  # runs without them
     finally:
         companion.stop()
     names = {key.decode() for key in environ}
