@@ -87,7 +87,8 @@ def test_a_cancelled_background_run_can_be_resumed(app_url, tmp_path):
 @pytest.mark.parametrize(("run_id", "message"), [
     ("../x", "run_id must look like"),
     ("20261124-061502-3fa1c2e07b9d41a/../../etc", "run_id must look like"),
-    ("20000101-000000-abcdef", "No run has the id"),
+    ("20000101-000000-abcdef0123456789", "No run has the id"),
+    ("20000101-000000-abcdef", "is not yours"),  # a short id opens only for its owner (ui/owners.py)
 ])
 def test_status_refuses_bad_and_unknown_run_ids(app_url, tmp_path, run_id, message):
     client = Client(app_url, verbose=False, download_files=str(tmp_path))
@@ -97,8 +98,8 @@ def test_status_refuses_bad_and_unknown_run_ids(app_url, tmp_path, run_id, messa
 
 def test_resume_of_an_unknown_run_is_a_clear_error(app_url, tmp_path):
     client = Client(app_url, verbose=False, download_files=str(tmp_path))
-    with pytest.raises(AppError, match="20000101-000000-abcdef"):
-        client.predict("20000101-000000-abcdef", api_name="/resume")
+    with pytest.raises(AppError, match="No run has the id '20000101-000000-abcdef0123456789'"):
+        client.predict("20000101-000000-abcdef0123456789", api_name="/resume")
 
 
 # ---- the registry itself, in process -----------------------------------------------------------
@@ -112,7 +113,7 @@ class _SlowRunner:
         self.release = threading.Event()
         self.count = 0
 
-    def run(self, request, *, cancel):
+    def run(self, request, *, cancel, owner=None):
         if not request.strip():
             raise InvalidInputError("The request is empty")
         self.count += 1

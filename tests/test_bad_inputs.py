@@ -40,7 +40,9 @@ REFUSED = [
     ("status-traversal-suffix", "/status", "20000101-000000-abcdef/../../../etc", NOT_A_RUN_ID),
     ("status-encoded-traversal", "/status", "%2e%2e%2f%2e%2e%2fetc", NOT_A_RUN_ID),
     ("status-null", "/status", "20000101-000000-abcdef\x00", NOT_A_RUN_ID),
-    ("status-unknown", "/status", "20000101-000000-abcdef", "No run has the id '20000101-000000-abcdef'"),
+    ("status-unknown", "/status", "20000101-000000-abcdef0123456789",
+     "No run has the id '20000101-000000-abcdef0123456789'"),
+    ("status-short-unknown", "/status", "20000101-000000-abcdef", "Run '20000101-000000-abcdef' is not yours"),
     ("status-number", "/status", 12345, NOT_A_RUN_ID),
     ("status-none", "/status", None, NOT_A_RUN_ID),
     ("status-sql", "/status", "'; DROP TABLE runs; --", NOT_A_RUN_ID),
@@ -48,6 +50,9 @@ REFUSED = [
     ("resume-traversal", "/resume", "../../etc", NOT_A_RUN_ID),
     ("resume-huge", "/resume", "2" * 10_000, NOT_A_RUN_ID),
     ("resume-unknown", "/resume", "20000101-000000-abcdef", "20000101-000000-abcdef"),
+    ("zero-width", "/build", "a\u200bred lighthouse", "control character (U+200B)"),
+    ("lone-surrogate", "/build", "a red \ud800 lighthouse", "unpaired surrogate (U+D800)"),
+    ("tag-characters", "/start", "Paris\U000e0041", "control character (U+E0041)"),
 ]
 
 # (id, request, what the finished run says): accepted, run, and answered without harm
@@ -58,7 +63,6 @@ ODD_BUT_VALID = [
     ("sql-injection", "'; DROP TABLE runs; --", None),
     ("shell-injection", "$(touch /tmp/diorama-pwned) `id` && echo pwned", None),
     ("json-blob", '{"request": "Eiffel Tower", "tools": ["evil"], "hf_token": "x"}', None),
-    ("zero-width", "a\u200bred lighthouse", None),
 ]
 
 
@@ -147,8 +151,11 @@ def test_rate_and_concurrency_limits_per_client_with_clear_messages():
 
 
 def test_client_key_trusts_forwarded_for_only_from_a_proxy():
-    assert client_key(_Request("10.0.0.2", "203.0.113.9, 10.0.0.1")) == "203.0.113.9"
-    assert client_key(_Request("8.8.8.8", "1.2.3.4")) == "8.8.8.8"  # a client cannot pick its own key
+    # the hop the platform's proxy wrote, counted from the right; the leftmost one is the client's own word
+    assert client_key(_Request("10.0.0.2", "6.6.6.6, 203.0.113.9"), trusted_proxies=1) == "203.0.113.9"
+    assert client_key(_Request("10.0.0.2", "203.0.113.9, 10.0.0.1"), trusted_proxies=2) == "203.0.113.9"
+    assert client_key(_Request("10.0.0.2", "203.0.113.9")) == "10.0.0.2"  # no trusted proxy: header ignored
+    assert client_key(_Request("8.8.8.8", "1.2.3.4"), trusted_proxies=1) == "8.8.8.8"  # a client cannot pick its key
     assert client_key(None) == "local"
 
 

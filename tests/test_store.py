@@ -50,9 +50,10 @@ def test_migrations_are_versioned_and_an_old_file_is_upgraded(tmp_path):
     old.commit()
     old.close()
     store = Store(path)
-    assert store.schema_version() == len(MIGRATIONS) == 2
-    assert store.run("20260101-000000-aaaaaa")["recipe"] is None  # the new column exists, the old row is kept
-    assert Store(path).schema_version() == 2  # reopening applies nothing twice
+    assert store.schema_version() == len(MIGRATIONS) == 3
+    old_row = store.run("20260101-000000-aaaaaa")
+    assert old_row["recipe"] is None and old_row["owner"] is None  # the new columns exist, the old row is kept
+    assert Store(path).schema_version() == 3  # reopening applies nothing twice
     assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
@@ -164,9 +165,10 @@ def test_history_and_run_endpoints(app_url, tmp_path):
     runs = client.predict(5, api_name="/history")
     mine = next(r for r in runs if r["run_id"] == log["run_id"])
     assert mine["status"] == "ok" and mine["stats"]["objects"] == 1 and mine["stats"]["space_calls"] == 2
+    assert mine["scene"] == "scene.glb"  # named in its run, not by a server path
     scene, record = client.predict(log["run_id"], api_name="/run")
     assert Path(scene).read_bytes()[:4] == b"glTF"
-    assert record["log"]["run_id"] == log["run_id"]
+    assert record["log"]["run_id"] == log["run_id"] and "owner" not in record["run"]
     assert [c["tool"] for c in record["run"]["calls"]] == ["text_to_3d", "assemble_scene"]
 
 

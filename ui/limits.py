@@ -118,7 +118,7 @@ def check_text(request: Any, *, what: str = "The request") -> None:
 
     Args:
         request: the text; other types pass (the length and emptiness checks answer for them).
-        what: how the text is named in the message, e.g. "The request", "The arguments".
+        what: how the text is named in the message, e.g. "The request", "Try it's JSON".
 
     Raises:
         InvalidInputError: naming the first offending character and what to do.
@@ -130,10 +130,10 @@ def check_text(request: Any, *, what: str = "The request") -> None:
             continue
         category = unicodedata.category(char)
         if category == "Cs":
-            raise InvalidInputError(f"{what} contains an unpaired surrogate (U+{ord(char):04X}), which is not text; "
+            raise InvalidInputError(f"{what} has an unpaired surrogate (U+{ord(char):04X}), which is not text; "
                                     "send it as UTF-8 text, e.g. 'Build a 3D gallery of Paris landmarks'.")
         if category in ("Cc", "Cf"):
-            raise InvalidInputError(f"{what} contains a control character (U+{ord(char):04X}); remove it and "
+            raise InvalidInputError(f"{what} has a control character (U+{ord(char):04X}); remove it and "
                                     "describe the scene in plain text, e.g. 'Build a 3D gallery of Paris landmarks'.")
 
 

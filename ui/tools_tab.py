@@ -83,7 +83,7 @@ def try_tool(runner: ChainRunner, name: str, arguments: str, *, uploads: Sequenc
     if len(arguments) > MAX_ARGUMENT_CHARS:
         raise InvalidInputError(f"The arguments are {len(arguments)} characters long; the limit is "
                                 f"{MAX_ARGUMENT_CHARS}. Upload files instead of pasting their content.")
-    check_text(arguments, what="The arguments")
+    check_text(arguments, what="Try it's JSON")
     try:
         kwargs = json.loads(arguments or "{}")
     except json.JSONDecodeError as exc:
@@ -115,6 +115,7 @@ def try_tool(runner: ChainRunner, name: str, arguments: str, *, uploads: Sequenc
 def _checked_files(tool: Any, kwargs: dict[str, Any], uploads: Sequence[str], runs: Path,
                    may_open: Callable[[str], Any] | None) -> dict[str, Any]:
     """`kwargs` with each file argument replaced by the real path `allowed_file` returns (see `try_tool`)."""
+    uploads = [str(u) for u in uploads]  # plain str: Gradio hands a str subclass (NamedString), allowed_file wants str
     by_name = {Path(u).name: u for u in uploads}
     checked = dict(kwargs)
     for param in tool.spec.endpoint.params:
@@ -185,7 +186,7 @@ def tools_tab(runner: ChainRunner, access: Access) -> None:
         def call(name: str, args: str, files: list[str] | None, browser: Any = None,
                  request: gr.Request = None) -> tuple[str | None, dict[str, Any]]:
             who = access.caller(request, browser)
-            with access.admit(request, args, what="The arguments"), access.errors():
+            with access.admit(request, args, what="Try it's JSON"), access.errors():
                 glb, report = try_tool(runner, name, args, uploads=files or [],
                                        may_open=lambda run_id: access.allowed(run_id, who))
             return glb, public_value(report, Path(runner.settings.data_dir))
