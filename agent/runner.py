@@ -346,7 +346,7 @@ class ChainRunner:
             deadline.cancel()
             finished.set()
             executor.cleanup()
-        if getattr(executor, "fatal", None) is not None and answer is None:
+        if getattr(executor, "fatal", None) is not None:  # the agent may have answered after; the run still ended
             raise executor.fatal
         return answer
 

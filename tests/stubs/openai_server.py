@@ -13,8 +13,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class ScriptedChatServer:
     """Serves POST /v1/chat/completions on 127.0.0.1, answering `replies` in order (the last repeats)."""
 
-    def __init__(self, replies: list[str]) -> None:
+    def __init__(self, replies: list[str], *, choose=None) -> None:
+        """`choose(body) -> str | None`, if given, picks the reply for a request (None: the scripted one)."""
         self.replies = replies
+        self.choose = choose
         self.requests: list[dict] = []
         self.auth_headers: list[str] = []
         server = self
@@ -26,7 +28,9 @@ class ScriptedChatServer:
                 if any(not isinstance(m.get("content"), str) for m in body.get("messages", [])):
                     return self._send(400, {"error": {"message": "unsupported content[] type: expected a string"}})
                 server.requests.append(body)
-                text = server.replies[min(len(server.requests), len(server.replies)) - 1]
+                text = server.choose(body) if server.choose else None
+                if text is None:
+                    text = server.replies[min(len(server.requests), len(server.replies)) - 1]
                 self._send(200, {
                     "id": f"chatcmpl-{len(server.requests)}", "object": "chat.completion", "created": 0,
                     "model": body.get("model", "scripted"),
