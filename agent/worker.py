@@ -125,7 +125,7 @@ class _Worker:
             output = self.executor(code)
         except InterpreterError as exc:
             logs = self._logs()
-            if isinstance(exc.__context__, MemoryError) or isinstance(exc.__cause__, MemoryError):
+            if _caused_by_memory(exc):
                 self.channel.send({"op": "fatal", "reason": "memory", "logs": logs})
                 os._exit(3)
             self.channel.send({"op": "error", "message": str(exc)[:20_000], "logs": logs})
@@ -142,6 +142,17 @@ class _Worker:
 
     def _logs(self) -> str:
         return str(self.executor.state.get("_print_outputs", ""))[:MAX_LOG_CHARS]
+
+
+def _caused_by_memory(exc: BaseException) -> bool:
+    """True if a MemoryError is anywhere in the chain of errors that `exc` wraps."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, MemoryError):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _final_answer(answer=None, **kwargs):
