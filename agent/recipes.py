@@ -273,8 +273,9 @@ _clients = {{}}
 
 def call(space, api_name, output_index, **inputs):
     """One Space call: submit, wait at most TIMEOUT_S, pick the output (None: the only one)."""
-    if space not in _clients:
-        _clients[space] = Client(space, verbose=False)
+    if space not in _clients:  # the HF token (from the environment) goes to Hub Space ids only, never to a URL
+        hub_id = not space.startswith(("http://", "https://"))
+        _clients[space] = Client(space, verbose=False, token=None if hub_id else False)
     result = _clients[space].submit(**inputs, api_name=api_name).result(timeout=TIMEOUT_S)
     return result if output_index is None else result[output_index]
 
