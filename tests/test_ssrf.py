@@ -21,9 +21,10 @@ from tests.stubs.ssrf_space import (
     recorded,
     serve,
 )
-from tools import spaces
+from tools import space_origin
 from tools.errors import SpaceOutputError, SpaceUnavailableError
-from tools.spaces import SpaceSession, origin_of
+from tools.space_origin import origin_of
+from tools.spaces import SpaceSession
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +86,7 @@ def test_a_space_s_own_file_output_still_downloads(tmp_path):
 def test_a_file_bigger_than_the_cap_is_refused(tmp_path, monkeypatch):
     source = tmp_path / "in.glb"
     source.write_bytes(b"x" * 5000)
-    monkeypatch.setattr(spaces, "MAX_DOWNLOAD_BYTES", 1000)
+    monkeypatch.setattr(space_origin, "MAX_DOWNLOAD_BYTES", 1000)
     with serve(recorded(echo_app(RequestLog()), RequestLog())) as url:
         session = SpaceSession(url, label="echo", download_dir=tmp_path / "downloads", connect_timeout_s=20)
         try:
