@@ -96,6 +96,6 @@ with gr.Blocks(title="Diorama scene builder", delete_cache=(3600, 3600)) as demo
 
 if __name__ == "__main__":
     _configure_logging()
-    sb_isolate.start()
+    sb_isolate.start()  # the warm spare child imports trimesh while Gradio starts
     # A disk guard for uploads; files between 64 and 100 MB get our clearer "the limit is 64 MB" error.
     demo.launch(max_file_size="100mb")

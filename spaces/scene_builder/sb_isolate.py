@@ -2,13 +2,14 @@
 
 trimesh, Pillow and fast-simplification run native code on attacker-supplied data. A segfault there,
 a `MemoryError` or a runaway computation ends the child, and the parent turns it into a `ChildFailed`
-(a `SceneError`) naming the file the child was working on; the Space keeps serving.
+(a `SceneError`) naming what the child was working on; the Space keeps serving.
 
-Children come from a fork server (multiprocessing "forkserver"): a single-threaded process started
-with exec, never a fork of the Gradio server and its threads, that has imported trimesh and friends
-once, so each child starts in milliseconds. Each child sets `RLIMIT_AS` to `MEMORY_LIMIT_MB` before
-doing any work, reports the file it is on with `note()`, and sends back its result or its refusal
-with its peak RSS.
+Children are fresh interpreters (`subprocess`, never a fork of the Gradio server and its threads;
+multiprocessing's spawn and forkserver would re-run app.py, gradio import included, in every child).
+One spare child is kept warm: it has imported trimesh and friends and set its `RLIMIT_AS` to
+`MEMORY_LIMIT_MB`, and waits for a job on stdin, so a request does not wait for the imports. The
+child reports what it works on with `note()` and sends back its result or its refusal with its
+peak RSS on a pipe of its own.
 
 Configuration (env vars of the Space, see README.md):
     SCENE_BUILDER_MEMORY_MB   address-space limit of each assembly child, MiB (default 1536)
@@ -18,14 +19,17 @@ Configuration (env vars of the Space, see README.md):
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import multiprocessing.connection
 import os
+import pickle
 import resource
 import signal
+import subprocess
+import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from typing import Any, Callable
 
 from sb_errors import SceneBuilderError, SceneError
@@ -48,12 +52,13 @@ def _env_number(name: str, default: str, kind: type) -> Any:
 
 MEMORY_LIMIT_MB = _env_number("SCENE_BUILDER_MEMORY_MB", "1536", int)
 TIMEOUT_S = _env_number("SCENE_BUILDER_TIMEOUT_S", "180", float)
-_PRELOAD = ["sb_gallery"]  # imported once by the fork server (trimesh, numpy, Pillow, fast-simplification)
+_PRELOAD = "sb_gallery"  # imported by each child before it takes a job (trimesh, numpy, Pillow, fast-simplification)
 _KILL_GRACE_S = 5.0
+_HERE = os.path.dirname(os.path.abspath(__file__))
 
-_conn: multiprocessing.connection.Connection | None = None  # set in a child only
-_context = multiprocessing.get_context("forkserver")
-_context.set_forkserver_preload(_PRELOAD)
+_conn: Connection | None = None  # set in a child only
+_spares: dict[int, tuple[subprocess.Popen, Connection]] = {}  # memory limit -> a warm child waiting for a job
+_spares_lock = threading.Lock()
 
 
 class ChildFailed(SceneError):
@@ -78,7 +83,7 @@ class ChildReport:
         pid: the child's process id.
         outcome: "ok", "refused" (a SceneBuilderError), "crashed" (signal), "out of memory",
             "timed out" or "failed" (an unexpected exception).
-        elapsed_s: wall-clock seconds from start to result.
+        elapsed_s: wall-clock seconds from taking the job to the result.
         peak_rss_mb: the child's peak resident memory, MiB; None when it died before reporting.
         stage: the last thing it noted working on.
     """
@@ -101,24 +106,54 @@ def note(stage: str) -> None:
         _conn.send(("note", stage))
 
 
-def start() -> None:
-    """Start the fork server now (it imports trimesh once, ~2 s), so the first request does not wait."""
-    from multiprocessing import forkserver
+def start(memory_mb: int = MEMORY_LIMIT_MB) -> None:
+    """Start the warm spare child now (its imports take ~2 s), so the first request does not wait for them."""
+    with _spares_lock:
+        if memory_mb not in _spares:
+            _spares[memory_mb] = _launch(memory_mb)
 
-    forkserver.ensure_running()
+
+def _launch(memory_mb: int) -> tuple[subprocess.Popen, Connection]:
+    read_fd, write_fd = os.pipe()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_HERE, os.environ.get("PYTHONPATH")])),
+           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}  # one thread: no per-thread arenas in RLIMIT_AS
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-c", "import sb_isolate; sb_isolate._child_main()", str(memory_mb), str(write_fd)],
+            stdin=subprocess.PIPE, pass_fds=(write_fd,), env=env, cwd=_HERE)
+    finally:
+        os.close(write_fd)
+    return process, Connection(read_fd, writable=False)
+
+
+def _take(memory_mb: int) -> tuple[subprocess.Popen, Connection]:
+    """The warm spare child if it is still alive (else a fresh one); a new spare starts warming up behind it."""
+    with _spares_lock:
+        spare = _spares.pop(memory_mb, None)
+        if spare is not None and spare[0].poll() is not None:
+            spare[1].close()
+            spare = None
+        _spares[memory_mb] = _launch(memory_mb)
+    return spare or _launch(memory_mb)
 
 
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def _child_main(conn: multiprocessing.connection.Connection, memory_mb: int,
-                target: Callable[..., Any], args: tuple) -> None:
+def _child_main() -> None:
+    """Entry point of a child: import the heavy modules, limit memory, then run one job read from stdin."""
     global _conn
-    _conn = conn
+    memory_mb, fd = int(sys.argv[1]), int(sys.argv[2])
+    __import__(_PRELOAD)
     limit = memory_mb * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash must not write a core dump of user data
+    try:
+        target, args = pickle.load(sys.stdin.buffer)
+    except EOFError:  # the server went away before giving this spare a job
+        return
+    conn = _conn = Connection(fd, readable=False)
     try:
         message: tuple = ("ok", target(*args))
     except MemoryError:
@@ -131,14 +166,16 @@ def _child_main(conn: multiprocessing.connection.Connection, memory_mb: int,
         conn.send((*message, _peak_rss_mb()))
     except MemoryError:
         conn.send(("memory", _peak_rss_mb()))
+    os._exit(0)  # the answer is sent; tearing down trimesh & co. would only delay the parent's wait (~1 s)
 
 
 def run_isolated(target: Callable[..., Any], *args: Any, memory_mb: int = MEMORY_LIMIT_MB,
                  timeout_s: float = TIMEOUT_S) -> tuple[Any, ChildReport]:
-    """Call `target(*args)` in a fresh child process limited to `memory_mb` of address space.
+    """Call `target(*args)` in a fresh child process limited to `memory_mb` of address space (one job per child).
 
     Args:
-        target: a module-level function (it is pickled by name), e.g. `sb_gallery.assemble_files`.
+        target: a module-level function of a module the child can import from this folder (it is pickled by
+            name), e.g. `sb_gallery.assemble_files`.
         args: its arguments; they and its result must pickle.
         memory_mb: the child's `RLIMIT_AS`, MiB.
         timeout_s: wall-clock limit; the child is killed when it passes.
@@ -152,11 +189,16 @@ def run_isolated(target: Callable[..., Any], *args: Any, memory_mb: int = MEMORY
         RuntimeError: `target` raised something unexpected (the child's traceback is in the message).
     """
     started = time.monotonic()
-    receiver, sender = _context.Pipe(duplex=False)
-    process = _context.Process(target=_child_main, args=(sender, memory_mb, target, args), daemon=True,
-                               name="scene-assembly")
-    process.start()
-    sender.close()
+    job = pickle.dumps((target, args))
+    process, receiver = _take(memory_mb)
+    try:
+        process.stdin.write(job)
+        process.stdin.close()
+    except BrokenPipeError:  # the spare died while waiting (killed from outside): use a fresh child
+        receiver.close()
+        process, receiver = _launch(memory_mb)
+        process.stdin.write(job)
+        process.stdin.close()
     stage: str | None = None
     final: tuple | None = None
     deadline = started + timeout_s
@@ -166,7 +208,7 @@ def run_isolated(target: Callable[..., Any], *args: Any, memory_mb: int = MEMORY
             if remaining <= 0:
                 break
             if not receiver.poll(min(remaining, 1.0)):
-                if not process.is_alive() and not receiver.poll():
+                if process.poll() is not None and not receiver.poll():
                     break
                 continue
             try:
@@ -179,14 +221,18 @@ def run_isolated(target: Callable[..., Any], *args: Any, memory_mb: int = MEMORY
                 final = message
     finally:
         receiver.close()
-        if final is None and process.is_alive():
+        if final is None and process.poll() is None:
             process.kill()
-        process.join(_KILL_GRACE_S)
+        try:
+            process.wait(_KILL_GRACE_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
     elapsed = time.monotonic() - started
     where = stage or "while working"
     if final is None:
         timed_out = elapsed >= timeout_s
-        code = process.exitcode
+        code = process.returncode
         sig = -code if code is not None and code < 0 and not timed_out else None
         outcome = "timed out" if timed_out else "crashed"
         _log(ChildReport(process.pid, outcome, elapsed, None, stage), code)
@@ -203,7 +249,7 @@ def run_isolated(target: Callable[..., Any], *args: Any, memory_mb: int = MEMORY
     kind, *payload, peak = final
     report = ChildReport(process.pid, {"ok": "ok", "refused": "refused", "memory": "out of memory"}.get(kind, "failed"),
                          elapsed, round(peak, 1), stage)
-    _log(report, process.exitcode)
+    _log(report, process.returncode)
     if kind == "ok":
         return payload[0], report
     if kind == "refused":
