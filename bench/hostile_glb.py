@@ -8,7 +8,8 @@ Run it from the repository root (offline; starts `spaces/scene_builder/app.py` o
 The corpus is the one tests/spaces/test_scene_hostile.py builds (sparse out-of-range indices, unlisted
 Draco/meshopt, 12 empty accessors with huge counts, one mesh instanced by 3,000 nodes, a 19 MB triangle
 strip, a 9400 x 9400 PNG, a JPEG header claiming 20000 x 20000), plus the baseline: a normal
-8-object scene. For each file it prints the outcome, the time to the answer (client side, median
+8-object scene, and the heaviest work the limits let through (one file of 1,996,002 triangles,
+two of them, the 4,000,000-triangle gallery limit; three are refused before loading). For each file it prints the outcome, the time to the answer (client side, median
 of --repeat calls) and the peak RSS of the assembly child that handled it (the Space logs it for
 every child); the last lines give the server process's own peak RSS (VmHWM) and whether every
 child stayed under the target (1.5 GB by default).
@@ -30,7 +31,7 @@ from gradio_client import Client, handle_file  # noqa: E402
 from gradio_client.exceptions import AppError  # noqa: E402
 
 from tests.spaces.test_scene_hostile import (  # noqa: E402
-    build_corpus, normal_objects, peaks_from_log, running_space, server_peak_mb,
+    _instanced, build_corpus, normal_objects, peaks_from_log, running_space, server_peak_mb,
 )
 
 
@@ -62,12 +63,18 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-hostile-"))
     corpus = build_corpus(work / "corpus")
     cases = [(name, [path]) for name, (path, _) in sorted(corpus.items())]
-    cases.append(("baseline: 8 normal objects", normal_objects(work / "normal", 8)))
+    normal = normal_objects(work / "normal", 8)
+    cases.append(("baseline: 8 normal objects", normal))
+    heavy = work / "heavy_1996002.glb"  # a 1000 x 1000 grid: just under the 2,000,000-triangle file limit
+    heavy.write_bytes(_instanced(1, (1000, 1000)))
+    cases.append(("largest file allowed (1,996,002 tris)", [heavy]))
+    cases.append(("largest gallery allowed (2 x that)", [heavy] * 2))
+    cases.append(("gallery over the limit (3 x that)", [heavy] * 3))
     log = work / "scene_builder.log"
     rows = []
     with running_space(log, {"SCENE_BUILDER_MEMORY_MB": str(args.memory_mb)}) as (url, process):
         client = Client(url, verbose=False, download_files=str(work / "dl"))
-        client.predict([handle_file(str(cases[-1][1][0]))], "", "Warm-up", api_name="/assemble")
+        client.predict([handle_file(str(normal[0]))], "", "Warm-up", api_name="/assemble")
         for name, paths in cases:
             runs = [_one(client, paths, log) for _ in range(args.repeat)]
             size = sum(p.stat().st_size for p in paths)

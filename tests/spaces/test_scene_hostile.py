@@ -321,12 +321,17 @@ def test_limits_are_not_hit_by_a_file_just_under_them(tmp_path):
     assert checked.work.vertices == 1_900 * 21 * 26
 
 
-def test_gallery_totals_are_checked_before_loading(tmp_path):
-    path = tmp_path / "instanced_1900.glb"
-    path.write_bytes(_instanced(1_900, (21, 26)))
-    with pytest.raises(ValueError, match=r"would need 9,500,000 triangles with 'instanced_1900\.glb'; "
-                                         r"the limit is 8,000,000"):
-        sb_gallery.assemble_files([str(path)] * 5, "", "Too much", out_dir=str(tmp_path))
+def test_gallery_totals_are_checked_before_loading(tmp_path, monkeypatch):
+    """The file that would take the gallery over its triangle limit is refused from its preflight count."""
+    monkeypatch.setattr(sb_gallery, "MAX_GALLERY_TRIANGLES", 1_500)
+    real_load, loaded = sb_gallery.load_object, []
+    monkeypatch.setattr(sb_gallery, "load_object", lambda checked: loaded.append(checked.name) or real_load(checked))
+    paths = [tmp_path / "a.glb", tmp_path / "b.glb"]
+    for path in paths:
+        path.write_bytes(_instanced(1, (21, 26)))  # 1,000 triangles each
+    with pytest.raises(ValueError, match=r"would need 2,000 triangles with 'b\.glb'; the limit is 1,500"):
+        sb_gallery.assemble_files([str(p) for p in paths], "", "Too much", out_dir=str(tmp_path))
+    assert loaded == ["a.glb"]
 
 
 def test_other_image_formats_are_dropped_not_decoded(tmp_path):
