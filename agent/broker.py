@@ -174,12 +174,13 @@ class WorkerPool:
     def probe(self) -> list[str]:
         """The layers a worker gets on this host (starts and keeps the spare). Raises SandboxUnavailableError."""
         worker = self.take()
+        layers = list(worker.layers)
         with self._lock:
             if self._spare is None:
                 self._spare, worker = worker, None
-        if worker is not None:
+        if worker is not None:  # a spare was started meanwhile: this one is not needed
             worker.kill()
-        return self._spare.layers if self._spare else []
+        return layers
 
     def close(self) -> None:
         with self._lock:

@@ -136,6 +136,7 @@ class Settings:
     config_path: Path = DEFAULT_CONFIG
     hf_token: str | None = field(default=None, repr=False)
     llm_api_key: str | None = field(default=None, repr=False)
+    admin_token: str | None = field(default=None, repr=False)  # DIORAMA_ADMIN_TOKEN: its holder sees every run
 
     @classmethod
     def load(cls, path: Path | None = None, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -210,6 +211,7 @@ class Settings:
             config_path=path,
             hf_token=env.get("HF_TOKEN") or env.get("HUGGING_FACE_HUB_TOKEN") or None,
             llm_api_key=env.get("DIORAMA_LLM_API_KEY") or None,
+            admin_token=env.get("DIORAMA_ADMIN_TOKEN") or None,
         )
         settings.validate()
         return settings

@@ -257,3 +257,10 @@ def test_workers_hold_no_secret_in_their_environment(hostile_app):
     for pid in workers:
         environ = Path(f"/proc/{pid}/environ").read_bytes()
         assert TOKEN.encode() not in environ and b"HF_TOKEN" not in environ
+
+
+def test_the_banner_names_the_sandbox_layers(hostile_app):
+    import httpx
+
+    config = httpx.get(hostile_app["url"] + "config", timeout=30).text
+    assert "**Sandbox:** process + rlimits" in config

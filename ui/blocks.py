@@ -27,7 +27,7 @@ from ui.history import history_tab
 from ui.tools_tab import tools_tab
 from ui.jobs import Jobs
 from ui.limits import ClientLimits, Ticket, check_text
-from ui.owners import Access, Caller, admin_token_from_env, check_access, identify, oauth_available
+from ui.owners import Access, Caller, check_access, identify, oauth_available
 from ui.progress import status_line
 from ui.public import public_log, public_text, run_dir, run_file, scene_file
 
@@ -56,10 +56,15 @@ _CSS = """
 
 
 def banner(runner: ChainRunner) -> str:
-    """One line saying which model drives the agent and which Spaces it chains."""
+    """Which model drives the agent, which Spaces it chains, and what confines the agent's code."""
     info = runner.model_info()
     tools = " → ".join(f"`{t['name']}` ({t['space']} {t['endpoint']})" for t in runner.registry.describe())
-    return f"**Agent model:** {_PROVIDER_NAMES.get(info['provider'], info['provider'])} — `{info['id']}`  \n**Tools:** {tools}"
+    layers = runner.sandbox_layers()
+    sandbox = " + ".join(layers) if layers else "none available: LLM code is refused (see README, Security)"
+    if layers == ["in-process"]:
+        sandbox += " (no worker process on this host; the owner allowed LLM code in the app)"
+    return (f"**Agent model:** {_PROVIDER_NAMES.get(info['provider'], info['provider'])} — `{info['id']}`  \n"
+            f"**Tools:** {tools}  \n**Sandbox:** {sandbox}")
 
 
 @contextlib.contextmanager
@@ -91,11 +96,11 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None, admin_token: st
 
     Args:
         admin_token: a request whose `x-diorama-admin` header equals it sees every run (default: the
-            DIORAMA_ADMIN_TOKEN environment variable; none: nobody).
+            settings' admin_token, from DIORAMA_ADMIN_TOKEN; none: nobody).
     """
     jobs = jobs or Jobs(runner)
     data_dir = Path(runner.settings.data_dir)
-    admin_token = admin_token if admin_token is not None else admin_token_from_env()
+    admin_token = admin_token if admin_token is not None else runner.settings.admin_token
     limits = ClientLimits(per_minute=runner.settings.builds_per_minute, concurrent=runner.settings.runs_per_client,
                           trusted_proxies=runner.settings.trusted_proxies)
     errors = lambda: _user_errors(data_dir)  # noqa: E731

@@ -12,16 +12,15 @@ from __future__ import annotations
 import ipaddress
 import threading
 import time
-import unicodedata
 from collections import defaultdict, deque
 from typing import Any, Callable
 
-from tools.errors import DioramaError, InvalidInputError
+from agent.runner import check_text
+from tools.errors import DioramaError
 
 # Format characters (Unicode category Cf) are invisible: bidirectional overrides make a request (and the chain
 # log) read differently from what it is ("Trojan Source"), tag characters smuggle hidden text to an LLM.
 # Only the zero-width joiner stays allowed: emoji sequences (👨‍👩‍👧) need it.
-_ALLOWED_FORMAT = {"\u200d"}
 
 
 class RateLimitedError(DioramaError, RuntimeError):
@@ -110,31 +109,6 @@ class ClientLimits:
                     self._started.pop(idle, None)
                     self._running.pop(idle, None)
             return ticket
-
-
-def check_text(request: Any, *, what: str = "The request") -> None:
-    """Refuse text with control characters (NUL, escape sequences), invisible format characters (bidirectional
-    overrides, zero-width spaces, tag characters) or unpaired surrogates (not text at all).
-
-    Args:
-        request: the text; other types pass (the length and emptiness checks answer for them).
-        what: how the text is named in the message, e.g. "The request", "Try it's JSON".
-
-    Raises:
-        InvalidInputError: naming the first offending character and what to do.
-    """
-    if not isinstance(request, str):
-        return
-    for char in request:
-        if char in "\t\n\r" or char in _ALLOWED_FORMAT:
-            continue
-        category = unicodedata.category(char)
-        if category == "Cs":
-            raise InvalidInputError(f"{what} has an unpaired surrogate (U+{ord(char):04X}), which is not text; "
-                                    "send it as UTF-8 text, e.g. 'Build a 3D gallery of Paris landmarks'.")
-        if category in ("Cc", "Cf"):
-            raise InvalidInputError(f"{what} has a control character (U+{ord(char):04X}); remove it and "
-                                    "describe the scene in plain text, e.g. 'Build a 3D gallery of Paris landmarks'.")
 
 
 def client_key(request: Any, *, trusted_proxies: int = 0) -> str:

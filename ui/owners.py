@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
 import time
 from dataclasses import dataclass
@@ -32,7 +31,6 @@ from tools.errors import DioramaError, InvalidInputError
 
 OWNER_HEADER = "x-diorama-owner"
 ADMIN_HEADER = "x-diorama-admin"
-ADMIN_ENV = "DIORAMA_ADMIN_TOKEN"
 MIN_SECRET_CHARS = 16
 CAPABILITY = re.compile(r"-[0-9a-f]{16,}$")  # run ids made by ChainRunner.run end in 16 random hex digits
 
@@ -64,12 +62,6 @@ class Access:
     admit: Callable[..., ContextManager[Any]]
     browser: Any
     errors: Callable[[], ContextManager[None]]
-
-
-def admin_token_from_env() -> str | None:
-    # agent/config.py is the only reader of the environment by design; this one secret is read here until
-    # Settings grows an admin_token field (it must never be printed with the settings).
-    return os.environ.get(ADMIN_ENV) or None
 
 
 def oauth_available() -> bool:
@@ -162,5 +154,5 @@ def _oauth_user(request: Any) -> str | None:
     return user if isinstance(user, str) and user else None
 
 
-__all__ = ["ADMIN_HEADER", "OWNER_HEADER", "Access", "Caller", "NotYoursError", "admin_token_from_env", "check_access",
+__all__ = ["ADMIN_HEADER", "OWNER_HEADER", "Access", "Caller", "NotYoursError", "check_access",
            "identify", "oauth_available"]
