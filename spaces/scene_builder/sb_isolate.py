@@ -4,12 +4,13 @@ trimesh, Pillow and fast-simplification run native code on attacker-supplied dat
 a `MemoryError` or a runaway computation ends the child, and the parent turns it into a `ChildFailed`
 (a `SceneError`) naming what the child was working on; the Space keeps serving.
 
-Children are fresh interpreters (`subprocess`, never a fork of the Gradio server and its threads;
-multiprocessing's spawn and forkserver would re-run app.py, gradio import included, in every child).
-One spare child is kept warm: it has imported trimesh and friends and set its `RLIMIT_AS` to
-`MEMORY_LIMIT_MB`, and waits for a job on stdin, so a request does not wait for the imports. The
-child reports what it works on with `note()` and sends back its result or its refusal with its
-peak RSS on a pipe of its own.
+The Gradio server never forks (it has threads). It starts one *zygote* with subprocess: a fresh,
+single-threaded interpreter that imports trimesh and friends once and then, for each job, forks a
+child (a fork of a single-threaded process is safe; multiprocessing's spawn and forkserver would
+re-run app.py, gradio import included, in every child). Each job gets its own socket pair: the
+server sends the job on it, the child sets `RLIMIT_AS` to the job's memory limit, reports what it
+works on with `note()` and answers with its result or refusal and its peak RSS; the zygote, which
+reaps the child, adds its exit status. A child starts in milliseconds.
 
 Configuration (env vars of the Space, see README.md):
     SCENE_BUILDER_MEMORY_MB   address-space limit of each assembly child, MiB (default 1536)
@@ -18,11 +19,13 @@ Configuration (env vars of the Space, see README.md):
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-import pickle
 import resource
+import select
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -52,13 +55,13 @@ def _env_number(name: str, default: str, kind: type) -> Any:
 
 MEMORY_LIMIT_MB = _env_number("SCENE_BUILDER_MEMORY_MB", "1536", int)
 TIMEOUT_S = _env_number("SCENE_BUILDER_TIMEOUT_S", "180", float)
-_PRELOAD = "sb_gallery"  # imported by each child before it takes a job (trimesh, numpy, Pillow, fast-simplification)
+_PRELOAD = "sb_gallery"  # imported once by the zygote (trimesh, numpy, Pillow, fast-simplification)
 _KILL_GRACE_S = 5.0
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
 _conn: Connection | None = None  # set in a child only
-_spares: dict[int, tuple[subprocess.Popen, Connection]] = {}  # memory limit -> a warm child waiting for a job
-_spares_lock = threading.Lock()
+_zygote: tuple[subprocess.Popen, socket.socket] | None = None
+_zygote_lock = threading.Lock()
 
 
 class ChildFailed(SceneError):
@@ -106,55 +109,81 @@ def note(stage: str) -> None:
         _conn.send(("note", stage))
 
 
-def start(memory_mb: int = MEMORY_LIMIT_MB) -> None:
-    """Start the warm spare child now (its imports take ~2 s), so the first request does not wait for them."""
-    with _spares_lock:
-        if memory_mb not in _spares:
-            _spares[memory_mb] = _launch(memory_mb)
+def start() -> None:
+    """Start the zygote now (it imports trimesh once, ~1-2 s), so the first request does not wait for it."""
+    _control()
 
 
-def _launch(memory_mb: int) -> tuple[subprocess.Popen, Connection]:
-    read_fd, write_fd = os.pipe()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_HERE, os.environ.get("PYTHONPATH")])),
-           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}  # one thread: no per-thread arenas in RLIMIT_AS
-    try:
-        process = subprocess.Popen(
-            [sys.executable, "-c", "import sb_isolate; sb_isolate._child_main()", str(memory_mb), str(write_fd)],
-            stdin=subprocess.PIPE, pass_fds=(write_fd,), env=env, cwd=_HERE)
-    finally:
-        os.close(write_fd)
-    return process, Connection(read_fd, writable=False)
+def _control() -> socket.socket:
+    """The zygote's control socket, (re)starting the zygote when it is not running."""
+    global _zygote
+    with _zygote_lock:
+        if _zygote is not None and _zygote[0].poll() is None:
+            return _zygote[1]
+        if _zygote is not None:
+            _zygote[1].close()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_HERE, os.environ.get("PYTHONPATH")])),
+               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}  # single-threaded: safe to fork
+        try:
+            process = subprocess.Popen([sys.executable, "-c", "import sb_isolate; sb_isolate._zygote_main()",
+                                        str(theirs.fileno())], pass_fds=(theirs.fileno(),), env=env, cwd=_HERE,
+                                       stdin=subprocess.DEVNULL)
+        finally:
+            theirs.close()
+        _zygote = (process, ours)
+        return ours
 
 
-def _take(memory_mb: int) -> tuple[subprocess.Popen, Connection]:
-    """The warm spare child if it is still alive (else a fresh one); a new spare starts warming up behind it."""
-    with _spares_lock:
-        spare = _spares.pop(memory_mb, None)
-        if spare is not None and spare[0].poll() is not None:
-            spare[1].close()
-            spare = None
-        _spares[memory_mb] = _launch(memory_mb)
-    return spare or _launch(memory_mb)
+def _zygote_main() -> None:
+    """The zygote: import the heavy modules, then fork one child per job socket received; report exit statuses."""
+    control = socket.socket(fileno=int(sys.argv[1]))
+    __import__(_PRELOAD)
+    jobs: dict[int, socket.socket] = {}  # child pid -> its job socket
+    while True:
+        ready, _, _ = select.select([control], [], [], 0.05 if jobs else None)
+        if ready:
+            try:
+                data, fds, _, _ = socket.recv_fds(control, 64, 1)
+            except OSError:
+                data, fds = b"", []
+            if not data:  # the server is gone
+                return
+            job = socket.socket(fileno=fds[0])
+            pid = os.fork()
+            if pid == 0:
+                control.close()
+                for other in jobs.values():  # other children's sockets: theirs alone
+                    other.close()
+                _child_main(job, int(data))
+            jobs[pid] = job
+        while jobs:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if pid == 0:
+                break
+            job = jobs.pop(pid, None)
+            if job is not None:
+                with Connection(job.detach()) as conn:
+                    try:
+                        conn.send(("exit", os.waitstatus_to_exitcode(status)))
+                    except OSError:  # the server stopped waiting
+                        pass
 
 
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def _child_main() -> None:
-    """Entry point of a child: import the heavy modules, limit memory, then run one job read from stdin."""
+def _child_main(job: socket.socket, memory_mb: int) -> None:
+    """A forked child: limit memory, run the one job read from `job`, send the answer, exit."""
     global _conn
-    memory_mb, fd = int(sys.argv[1]), int(sys.argv[2])
-    __import__(_PRELOAD)
     limit = memory_mb * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash must not write a core dump of user data
+    conn = _conn = Connection(job.detach())
     try:
-        target, args = pickle.load(sys.stdin.buffer)
-    except EOFError:  # the server went away before giving this spare a job
-        return
-    conn = _conn = Connection(fd, readable=False)
-    try:
+        conn.send(("pid", os.getpid()))
+        target, args = conn.recv()
         message: tuple = ("ok", target(*args))
     except MemoryError:
         message = ("memory",)
@@ -166,12 +195,13 @@ def _child_main() -> None:
         conn.send((*message, _peak_rss_mb()))
     except MemoryError:
         conn.send(("memory", _peak_rss_mb()))
-    os._exit(0)  # the answer is sent; tearing down trimesh & co. would only delay the parent's wait (~1 s)
+    finally:
+        os._exit(0)  # never return into the zygote's loop
 
 
 def run_isolated(target: Callable[..., Any], *args: Any, memory_mb: int = MEMORY_LIMIT_MB,
                  timeout_s: float = TIMEOUT_S) -> tuple[Any, ChildReport]:
-    """Call `target(*args)` in a fresh child process limited to `memory_mb` of address space (one job per child).
+    """Call `target(*args)` in a fresh child (forked by the zygote) limited to `memory_mb` of address space.
 
     Args:
         target: a module-level function of a module the child can import from this folder (it is pickled by
@@ -189,53 +219,57 @@ def run_isolated(target: Callable[..., Any], *args: Any, memory_mb: int = MEMORY
         RuntimeError: `target` raised something unexpected (the child's traceback is in the message).
     """
     started = time.monotonic()
-    job = pickle.dumps((target, args))
-    process, receiver = _take(memory_mb)
-    try:
-        process.stdin.write(job)
-        process.stdin.close()
-    except BrokenPipeError:  # the spare died while waiting (killed from outside): use a fresh child
-        receiver.close()
-        process, receiver = _launch(memory_mb)
-        process.stdin.write(job)
-        process.stdin.close()
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    for attempt in (1, 2):
+        control = _control()
+        try:
+            with _zygote_lock:
+                socket.send_fds(control, [str(memory_mb).encode()], [theirs.fileno()])
+            break
+        except OSError:  # the zygote died since it was checked (killed from outside): start another once
+            if attempt == 2:
+                raise
+            time.sleep(0.1)
+    theirs.close()
+    conn = Connection(ours.detach())
+    pid = 0
+    code: int | None = None
     stage: str | None = None
     final: tuple | None = None
     deadline = started + timeout_s
     try:
-        while final is None:
+        while code is None:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
-            if not receiver.poll(min(remaining, 1.0)):
-                if process.poll() is not None and not receiver.poll():
-                    break
+            if not conn.poll(min(remaining, 1.0)):
                 continue
             try:
-                message = receiver.recv()
-            except EOFError:  # the child is gone without a result
+                message = conn.recv()
+            except EOFError:  # the zygote itself is gone
                 break
-            if message[0] == "note":
+            kind = message[0]
+            if kind == "pid":
+                pid = message[1]
+                conn.send((target, args))
+            elif kind == "note":
                 stage = message[1]
+            elif kind == "exit":
+                code = message[1]
             else:
                 final = message
     finally:
-        receiver.close()
-        if final is None and process.poll() is None:
-            process.kill()
-        try:
-            process.wait(_KILL_GRACE_S)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if code is None and pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)  # timed out: the zygote reaps it
+        conn.close()
     elapsed = time.monotonic() - started
     where = stage or "while working"
     if final is None:
         timed_out = elapsed >= timeout_s
-        code = process.returncode
         sig = -code if code is not None and code < 0 and not timed_out else None
         outcome = "timed out" if timed_out else "crashed"
-        _log(ChildReport(process.pid, outcome, elapsed, None, stage), code)
+        _log(ChildReport(pid, outcome, elapsed, None, stage), code)
         if timed_out:
             raise ChildFailed(f"The scene builder took longer than {timeout_s:g} s {where} and was stopped. "
                               f"Send fewer or lighter models.", stage=stage)
@@ -247,9 +281,9 @@ def run_isolated(target: Callable[..., Any], *args: Any, memory_mb: int = MEMORY
         raise ChildFailed(f"The scene builder stopped {where} without an answer (exit code {code}). "
                           f"Send fewer or lighter models.", stage=stage)
     kind, *payload, peak = final
-    report = ChildReport(process.pid, {"ok": "ok", "refused": "refused", "memory": "out of memory"}.get(kind, "failed"),
+    report = ChildReport(pid, {"ok": "ok", "refused": "refused", "memory": "out of memory"}.get(kind, "failed"),
                          elapsed, round(peak, 1), stage)
-    _log(report, process.returncode)
+    _log(report, code)
     if kind == "ok":
         return payload[0], report
     if kind == "refused":
