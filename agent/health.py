@@ -80,8 +80,8 @@ class Health:
     def of(self, space: str, endpoint: str | None = None) -> SpaceHealth:
         """The record of one Space endpoint (`endpoint` given) or of the whole Space."""
         wanted = max(self.window, self.recent)
-        fetched = self.store.calls_of(space, limit=wanted * _SCAN)  # room for other endpoints' calls
-        calls = [c for c in fetched if (endpoint is None or c.get("endpoint") == endpoint) and not _not_a_fault(c)]
+        fetched = self.store.calls_of(space, endpoint=endpoint, limit=wanted * _SCAN)  # room for non-faults
+        calls = [c for c in fetched if not _not_a_fault(c)]
         calls = calls[:wanted]
         window, newest = calls[: self.window], calls[: self.recent]
         failed = [c for c in window if c["status"] != "ok"]
@@ -145,7 +145,7 @@ class Health:
         return "Space health from earlier runs (providers are already ordered by it):\n" + "\n".join(lines)
 
 
-_SCAN = 10  # health reads this many times its window of the Space's calls, then keeps one endpoint's faults and oks
+_SCAN = 10  # health reads this many times its window of calls, then keeps the faults and oks
 
 
 def _not_a_fault(call: dict) -> bool:

@@ -13,7 +13,8 @@ Schema (migrations below, applied in order; `schema_version` holds the last one 
          steps, space_calls, objects, seconds, scene, error, timings JSON, cost JSON, pruned 0|1, recipe,
          owner: who started the run, e.g. "hf:alice" or "browser:<hash>" (`ui.owners`); NULL before migration 3)
     calls(id PK, run_id, seq, tool, space, endpoint, status, attempt, started_at, duration_s, error,
-          cached 0|1, replayed 0|1, fallback 0|1, inputs JSON, output JSON)
+          cached 0|1, replayed 0|1, fallback 0|1, inputs JSON, output JSON,
+          fault: 1 the Space's fault, 0 not its fault (a rejected input, a cancel), NULL unknown (before migration 4))
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ MIGRATIONS: list[str] = [
     "ALTER TABLE runs ADD COLUMN recipe TEXT;",
     # 3: who started a run (NULL for runs recorded before: only an admin lists them)
     "ALTER TABLE runs ADD COLUMN owner TEXT; CREATE INDEX runs_owner ON runs(owner, started_at);",
+    # 4: whether a failed call was the Space's fault (health ignores rejections: `agent.health`), by endpoint
+    "ALTER TABLE calls ADD COLUMN fault INTEGER; CREATE INDEX calls_endpoint ON calls(space, endpoint, started_at);",
 ]
 
 _RUN_COLUMNS = ("run_id", "request", "model", "status", "started_at", "finished_at", "steps", "space_calls",
@@ -202,11 +205,13 @@ class Store:
         for seq, event in enumerate(calls):
             statements.append((
                 "INSERT INTO calls (run_id, seq, tool, space, endpoint, status, attempt, started_at, duration_s, "
-                "error, cached, replayed, fallback, inputs, output) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "error, cached, replayed, fallback, inputs, output, fault) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (log["run_id"], seq, event.get("tool"), event.get("space"), event.get("endpoint"), event.get("status"),
                  event.get("attempt"), event.get("started_at"), event.get("duration_s"), event.get("error"),
                  int(bool(event.get("cached"))), int(bool(event.get("replayed"))), int(bool(event.get("fallback"))),
-                 _json(event.get("inputs")), _json(event.get("output")))))
+                 _json(event.get("inputs")), _json(event.get("output")),
+                 None if event.get("fault") is None else int(bool(event.get("fault"))))))
         self._write(statements)
 
     def prune(self, runs_dir: Path, *, keep: int) -> list[str]:
@@ -261,11 +266,14 @@ class Store:
             "SELECT * FROM calls WHERE run_id = ? ORDER BY seq", (run_id,)).fetchall()]
         return record
 
-    def calls_of(self, space: str, *, limit: int) -> list[dict[str, Any]]:
-        """The last `limit` real calls to one Space (cache hits and replays excluded), newest first."""
+    def calls_of(self, space: str, *, limit: int, endpoint: str | None = None) -> list[dict[str, Any]]:
+        """The last `limit` real calls to one Space (or one of its endpoints; cache hits and replays excluded),
+        newest first."""
+        where = "space = ?" + (" AND endpoint = ?" if endpoint is not None else "")
+        params = (space, endpoint) if endpoint is not None else (space,)
         rows = self._connection().execute(
-            "SELECT * FROM calls WHERE space = ? AND cached = 0 AND replayed = 0 AND status IN ('ok', 'error') "
-            "ORDER BY started_at DESC, id DESC LIMIT ?", (space, limit)).fetchall()
+            f"SELECT * FROM calls WHERE {where} AND cached = 0 AND replayed = 0 AND status IN ('ok', 'error') "
+            "ORDER BY started_at DESC, id DESC LIMIT ?", (*params, limit)).fetchall()
         return [_call_dict(r) for r in rows]
 
 
@@ -308,4 +316,6 @@ def _call_dict(row: sqlite3.Row) -> dict[str, Any]:
         record[key] = json.loads(record[key]) if record.get(key) else None
     for key in ("cached", "replayed", "fallback"):
         record[key] = bool(record[key])
+    if record.get("fault") is not None:
+        record["fault"] = bool(record["fault"])
     return record

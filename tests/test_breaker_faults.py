@@ -346,22 +346,3 @@ def test_health_is_kept_per_endpoint(tmp_path):
     assert health.score("acme/space", "/other") is None
     assert health.of("acme/space").calls == 7  # the whole Space, as the agent's note reads it
 
-
-class _RowsStore:
-    """Stands in for a store that keeps each call's `fault` flag (a column agent.store does not have yet)."""
-
-    def __init__(self, rows: list[dict]) -> None:
-        self.rows = rows
-
-    def calls_of(self, space: str, *, limit: int) -> list[dict]:
-        return self.rows[:limit]
-
-
-def test_health_leaves_out_failures_that_are_not_the_spaces_fault():
-    started = (NOW - dt.timedelta(minutes=1)).isoformat()
-    row = {"endpoint": "/generate", "duration_s": 1.0, "started_at": started}
-    rejected = [{**row, "status": "error", "error": "rejected", "fault": 0}] * 5
-    health = Health(_RowsStore([*rejected, {**row, "status": "ok", "error": None, "fault": 0}]), clock=lambda: NOW)
-    assert health.score("acme/space", "/generate") == 1.0
-    crashed = [{**row, "status": "error", "error": "crashed", "fault": None}] * 4  # rows from before the flag
-    assert Health(_RowsStore(crashed), clock=lambda: NOW).score("acme/space", "/generate") == 0.0

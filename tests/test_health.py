@@ -77,3 +77,23 @@ def test_health_order_does_not_change_cache_keys(companion_urls, stub_url, setti
     second = ChainRunner(settings).run_to_end(request)  # the fallback is tried first now (health)
     calls = [e for e in second.log["events"] if e["type"] == "space_call" and e["tool"] == "text_to_3d"]
     assert len(calls) == 2 and all(c.get("cached") for c in calls), calls
+
+
+def test_rejected_inputs_do_not_lower_a_spaces_health_after_they_are_stored(tmp_path):
+    """A run's call events carry `fault`; the store keeps it, so one user's bad prompts don't reorder providers."""
+    store = Store(tmp_path / "diorama.sqlite3")
+    events = [{"type": "space_call", "tool": "text_to_3d", "space": "acme/space", "endpoint": "/generate",
+               "status": "error", "attempt": 1, "duration_s": 0.1, "inputs": {}, "fault": False,
+               "error": "acme/space /generate rejected the input: prompt too long",
+               "started_at": (NOW - dt.timedelta(minutes=1)).isoformat()}] * 5
+    events += [{"type": "space_call", "tool": "text_to_3d", "space": "acme/space", "endpoint": "/preview",
+                "status": "error", "attempt": 1, "duration_s": 9.0, "inputs": {}, "fault": True,
+                "error": "timed out", "started_at": (NOW - dt.timedelta(minutes=1)).isoformat()}]
+    events += [{**events[-1], "endpoint": "/old", "fault": None}] * 2  # recorded before the flag: they count
+    store.record_run({"run_id": "20260101-120000-bbbbbb", "request": "r", "model": {}, "events": events,
+                      "result": {"scene": None, "error": "x"}, "timings": {}, "cost": {}})
+    assert [c["fault"] for c in store.calls_of("acme/space", limit=10, endpoint="/generate")] == [False] * 5
+    health = Health(store, clock=lambda: NOW)
+    assert health.of("acme/space", "/generate").failures == 0
+    assert health.of("acme/space", "/preview").failures == 1
+    assert health.of("acme/space", "/old").failures == 2
