@@ -9,7 +9,9 @@ The corpus is the one tests/spaces/test_scene_hostile.py builds (sparse out-of-r
 Draco/meshopt, 12 empty accessors with huge counts, one mesh instanced by 3,000 nodes, a 19 MB triangle
 strip, a 9400 x 9400 PNG, a JPEG header claiming 20000 x 20000), plus the baseline: a normal
 8-object scene, and the heaviest work the limits let through (one file of 1,996,002 triangles,
-two of them, the 4,000,000-triangle gallery limit; three are refused before loading). For each file it prints the outcome, the time to the answer (client side, median
+two of them, the 4,000,000-triangle gallery limit; three are refused before loading).
+
+For each case it prints the outcome, the time to the answer (client side, upload included, median
 of --repeat calls) and the peak RSS of the assembly child that handled it (the Space logs it for
 every child); the last lines give the server process's own peak RSS (VmHWM) and whether every
 child stayed under the target (1.5 GB by default).

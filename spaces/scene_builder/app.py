@@ -66,7 +66,10 @@ def assemble(files: list[str] | None, labels: str, title: str) -> tuple[str, dic
     _sweep_old_outputs()
     try:
         # In a child process with a memory limit: a crash in native code fails this request only.
-        (path, layout), _ = sb_isolate.run_isolated(sb_gallery.assemble_files, list(files or []), labels, title)
+        # Plain str: Gradio's NamedString would make the child import gradio to unpickle it (~3 s).
+        paths = [str(f) for f in files or []]
+        (path, layout), _ = sb_isolate.run_isolated(sb_gallery.assemble_files, paths, str(labels or ""),
+                                                    str(title or ""))
     except SceneBuilderError as exc:
         logger.warning("assemble refused: %s", exc)
         raise gr.Error(str(exc)) from exc

@@ -29,8 +29,13 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import TYPE_CHECKING
 
 from sb_isolate import note
+
+if TYPE_CHECKING:
+    import numpy as np
+    import trimesh
 
 logger = logging.getLogger(__name__)
 
