@@ -160,16 +160,18 @@ class WorkerPool:
                     self._spare = None
 
     def take(self) -> Worker:
-        """A ready worker (the spare if there is one). Raises SandboxUnavailableError."""
+        """A ready worker (the spare if there is one; the next spare is started when a run gives its worker
+        back, not meanwhile, so it does not compete with the run for CPU). Raises SandboxUnavailableError."""
         with self._lock:
             worker, self._spare = self._spare, None
         if worker is None or not worker.alive():
             worker = Worker(self.limits)
-        try:
-            worker.wait_ready()
-        finally:
-            threading.Thread(target=self.prepare, daemon=True, name="worker-spare").start()
-        return worker
+        return worker.wait_ready()
+
+    def give_back(self, worker: Worker) -> None:
+        """End a run's worker (workers are never reused) and start the next spare in the background."""
+        worker.kill()
+        threading.Thread(target=self.prepare, daemon=True, name="worker-spare").start()
 
     def probe(self) -> list[str]:
         """The layers a worker gets on this host (starts and keeps the spare). Raises SandboxUnavailableError."""
@@ -377,7 +379,8 @@ class WorkerExecutor(PythonExecutor):
 
     def cleanup(self) -> None:
         if self.worker is not None:
-            self.worker.kill()
+            worker, self.worker = self.worker, None
+            self.pool.give_back(worker)
 
 
 class InProcessExecutor(SandboxedExecutor):

@@ -33,13 +33,13 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import gradio as gr  # noqa: E402
 from gradio_client import Client  # noqa: E402
 
 from agent.broker import InProcessExecutor, Worker, WorkerExecutor, WorkerPool  # noqa: E402
 from agent.config import Settings, ToolConfig  # noqa: E402
 from agent.confine import WorkerLimits  # noqa: E402
 from agent.runner import ChainRunner  # noqa: E402
+from bench.speed import echo_space  # noqa: E402
 from tools import companions  # noqa: E402
 from tools.registry import Registry  # noqa: E402
 from tools.space_tool import CallContext  # noqa: E402
@@ -64,15 +64,7 @@ def _worker_start() -> tuple[float, list[str]]:
 
 
 def _per_call(folder: Path) -> tuple[float, float]:
-    def echo(text: str) -> str:
-        """Return the text."""
-        return text
-
-    with gr.Blocks() as demo:
-        box = gr.Textbox(label="Text")
-        gr.Button().click(echo, box, gr.Textbox(label="Echo"), api_name="echo")
-    demo.queue(default_concurrency_limit=8)
-    _, url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
+    demo, url = echo_space()
     bare_client = Client(url, verbose=False)
     registry = Registry((ToolConfig("echo", url, "/echo"),), connect_timeout_s=10)
     tool = registry.load(CallContext(run_dir=folder, emit=lambda e: None, call_timeout_s=10)).tools["echo"]

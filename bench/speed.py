@@ -150,8 +150,8 @@ def _bare_parallel(slow: str, folder: Path) -> float:
     return time.monotonic() - started
 
 
-def _overhead(folder: Path) -> tuple[float, float]:
-    """Median seconds per call: bare predict vs Diorama's Space tool, on a trivial local endpoint."""
+def echo_space() -> tuple[gr.Blocks, str]:
+    """A trivial local Gradio app (`/echo` returns its text), launched in this process: (demo, url)."""
     def echo(text: str) -> str:
         """Return the text."""
         return text
@@ -161,6 +161,12 @@ def _overhead(folder: Path) -> tuple[float, float]:
         gr.Button().click(echo, box, gr.Textbox(label="Echo"), api_name="echo")
     demo.queue(default_concurrency_limit=8)
     _, url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
+    return demo, url
+
+
+def _overhead(folder: Path) -> tuple[float, float]:
+    """Median seconds per call: bare predict vs Diorama's Space tool, on a trivial local endpoint."""
+    demo, url = echo_space()
     bare_client = Client(url, verbose=False)
     registry = Registry((ToolConfig("echo", url, "/echo"),), connect_timeout_s=10)
     tool = registry.load(CallContext(run_dir=folder, emit=lambda e: None, call_timeout_s=10)).tools["echo"]
