@@ -104,8 +104,12 @@ class Worker:
                 from exc
         self.channel = _Channel(self.process)
         self.layers: list[str] = []
+        self.ready = False
 
     def wait_ready(self, timeout_s: float = READY_TIMEOUT_S) -> "Worker":
+        """Wait for the worker's "ready" (once; later calls return at once). Raises SandboxUnavailableError."""
+        if self.ready:
+            return self
         try:
             message = self.channel.receive(timeout_s)
         except EOFError as exc:
@@ -115,6 +119,7 @@ class Worker:
             self.kill()
             raise SandboxUnavailableError(f"The agent's worker process was not ready within {timeout_s:g} s.")
         self.layers = [str(layer) for layer in message.get("layers", [])][:10]
+        self.ready = True
         return self
 
     def alive(self) -> bool:

@@ -264,3 +264,20 @@ def test_the_banner_names_the_sandbox_layers(hostile_app):
 
     config = httpx.get(hostile_app["url"] + "config", timeout=30).text
     assert "**Sandbox:** process + rlimits" in config
+
+
+def test_the_worker_probed_for_the_banner_serves_the_next_run(tmp_path):
+    """The banner's probe keeps its worker as the spare; the first run must get it ready, not wait for it."""
+    from agent.broker import WorkerExecutor, WorkerPool
+    from agent.confine import WorkerLimits
+
+    pool = WorkerPool(WorkerLimits())
+    try:
+        layers = pool.probe()
+        executor = WorkerExecutor(pool, tmp_path)
+        assert executor.layers == layers and layers[:2] == ["process", "rlimits"]
+        executor.send_tools({})
+        assert executor("6 * 7").output == 42
+        executor.cleanup()
+    finally:
+        pool.close()
