@@ -25,6 +25,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from pathlib import Path
 from typing import Any, Callable
 
@@ -143,7 +144,10 @@ class Worker:
 
 
 class WorkerPool:
-    """Keeps one worker started ahead of need; `take()` hands it out and starts the next.
+    """Hands out workers; once `prepare()` has been called (a server warming up), keeps one started ahead.
+
+    A spare is started when a run gives its worker back, not while the run goes on, so it does not compete
+    with the run for CPU. A pool that is garbage-collected stops its spare.
 
     Args:
         limits: memory and CPU limits of each worker.
@@ -152,48 +156,57 @@ class WorkerPool:
     def __init__(self, limits: WorkerLimits) -> None:
         self.limits = limits
         self._lock = threading.Lock()
-        self._spare: Worker | None = None
+        self._slot: dict[str, Worker | None] = {"spare": None}
+        self._keep_spare = False
+        weakref.finalize(self, _stop_spare, self._slot)
 
     def prepare(self) -> None:
-        """Start a spare worker now (in the background of the caller's work)."""
+        """Start a spare worker now, and keep one ready from now on."""
+        self._keep_spare = True
         with self._lock:
-            if self._spare is None or not self._spare.alive():
+            spare = self._slot["spare"]
+            if spare is None or not spare.alive():
                 try:
-                    self._spare = Worker(self.limits)
+                    self._slot["spare"] = Worker(self.limits)
                 except SandboxUnavailableError as exc:
                     logger.warning("%s", exc)
-                    self._spare = None
+                    self._slot["spare"] = None
 
     def take(self) -> Worker:
-        """A ready worker (the spare if there is one; the next spare is started when a run gives its worker
-        back, not meanwhile, so it does not compete with the run for CPU). Raises SandboxUnavailableError."""
+        """A ready worker (the spare if there is one). Raises SandboxUnavailableError."""
         with self._lock:
-            worker, self._spare = self._spare, None
+            worker, self._slot["spare"] = self._slot["spare"], None
         if worker is None or not worker.alive():
             worker = Worker(self.limits)
         return worker.wait_ready()
 
     def give_back(self, worker: Worker) -> None:
-        """End a run's worker (workers are never reused) and start the next spare in the background."""
+        """End a run's worker (workers are never reused); start the next spare if this pool keeps one."""
         worker.kill()
-        threading.Thread(target=self.prepare, daemon=True, name="worker-spare").start()
+        if self._keep_spare:
+            threading.Thread(target=self.prepare, daemon=True, name="worker-spare").start()
 
     def probe(self) -> list[str]:
-        """The layers a worker gets on this host (starts and keeps the spare). Raises SandboxUnavailableError."""
+        """The layers a worker gets on this host; the worker is kept as the spare. Raises SandboxUnavailableError."""
         worker = self.take()
         layers = list(worker.layers)
         with self._lock:
-            if self._spare is None:
-                self._spare, worker = worker, None
+            if self._slot["spare"] is None:
+                self._slot["spare"], worker = worker, None
         if worker is not None:  # a spare was started meanwhile: this one is not needed
             worker.kill()
         return layers
 
     def close(self) -> None:
-        with self._lock:
-            spare, self._spare = self._spare, None
-        if spare is not None:
-            spare.kill()
+        """Stop the spare; the pool starts no more."""
+        self._keep_spare = False
+        _stop_spare(self._slot)
+
+
+def _stop_spare(slot: dict[str, Worker | None]) -> None:
+    spare, slot["spare"] = slot["spare"], None
+    if spare is not None:
+        spare.kill()
 
 
 class ToolBroker:

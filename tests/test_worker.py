@@ -1,0 +1,95 @@
+"""The worker process and its pool: where no worker can start, an LLM's code is refused (unless the owner opts
+in); the planner's own code still runs; spares are kept only by a server and stopped with their pool."""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+from pathlib import Path
+
+from agent import broker
+from agent.broker import WorkerPool
+from agent.confine import WorkerLimits
+from agent.runner import ChainRunner
+from tests.scripted_model import ScriptedLLM
+from tests.test_agent_llm_path import GOOD
+
+REQUEST = "A coast with a red lighthouse and an oak tree"
+
+
+def _no_worker(monkeypatch, tmp_path: Path) -> None:
+    """Worker processes die at once, as on a host that forbids them (a real process that exits, not a mock)."""
+    missing = tmp_path / "no-such-worker.py"
+    monkeypatch.setattr(broker, "WORKER_SCRIPT", missing)
+
+
+def test_an_llms_code_is_refused_when_no_worker_can_start(companion_urls, settings, monkeypatch, tmp_path):
+    _no_worker(monkeypatch, tmp_path)
+    llm = ScriptedLLM([GOOD])
+
+    outcome = ChainRunner(settings, llm=llm).run_to_end(REQUEST)
+
+    assert outcome.scene is None
+    assert "failed to start" in outcome.error and "does not run an LLM's code inside the app" in outcome.error
+    assert "sandbox.allow_in_process" in outcome.error
+    assert not [e for e in outcome.log["events"] if e["type"] == "space_call"]  # nothing ran
+
+
+def test_the_owner_may_allow_an_llms_code_in_the_app(companion_urls, settings, monkeypatch, tmp_path):
+    _no_worker(monkeypatch, tmp_path)
+    settings = settings.with_overrides(sandbox_allow_in_process=True)
+
+    outcome = ChainRunner(settings, llm=ScriptedLLM([GOOD])).run_to_end(REQUEST)
+
+    assert outcome.error is None, outcome.error
+    assert next(e for e in outcome.log["events"] if e["type"] == "sandbox")["layers"] == ["in-process"]
+
+
+def test_the_planners_own_code_runs_in_the_app_when_no_worker_can_start(companion_urls, settings, monkeypatch,
+                                                                         tmp_path):
+    _no_worker(monkeypatch, tmp_path)
+
+    outcome = ChainRunner(settings).run_to_end(REQUEST)
+
+    assert outcome.error is None, outcome.error
+    assert next(e for e in outcome.log["events"] if e["type"] == "sandbox")["layers"] == ["in-process"]
+
+
+def test_a_run_gets_a_confined_worker(companion_urls, settings):
+    outcome = ChainRunner(settings, llm=ScriptedLLM([GOOD])).run_to_end(REQUEST)
+
+    assert outcome.error is None, outcome.error
+    layers = next(e for e in outcome.log["events"] if e["type"] == "sandbox")["layers"]
+    assert layers[:2] == ["process", "rlimits"]
+    if sys.platform == "linux" and Path("/sys/kernel/security/lsm").exists() and \
+            "landlock" in Path("/sys/kernel/security/lsm").read_text():
+        assert "landlock" in layers
+
+
+def _workers() -> set[int]:
+    """Worker processes started by this process (other test processes may run at the same time)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                status = (entry / "status").read_text()
+                if f"\nPPid:\t{os.getpid()}\n" in status and b"agent/worker.py" in (entry / "cmdline").read_bytes():
+                    found.add(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def test_a_pool_keeps_a_spare_only_once_prepared_and_stops_it_when_collected(tmp_path):
+    before = _workers()
+    pool = WorkerPool(WorkerLimits())
+    pool.give_back(pool.take())  # a pool nobody prepared (a CLI run, a test) keeps no spare
+    assert not _workers() - before
+
+    pool.prepare()
+    spare = _workers() - before
+    assert len(spare) == 1
+    del pool
+    gc.collect()
+    assert not (_workers() & spare)
