@@ -6,11 +6,15 @@ Scene graph of the output:
     floor                       large thin box, top at y = 0
     wall/north|south|east|west  low walls around the floor
     plinth/<slug>               one box per object
+    placard/<slug>              the label rendered into a texture, on the plinth's front (+z) face
     <slug>                      one node per input, named after its label (unique)
       <slug>/<source node>      the object's parts, each with its source world matrix
 
+    sun, fill, entrance         KHR_lights_punctual lights and the entrance camera (sb_walk)
+
 The layout (what `assemble_files` returns as JSON) is also stored in the scene's
-`scenes[0].extras.layout`.
+`scenes[0].extras.layout`, and box colliders with the entrance for a walker in `scenes[0].extras.walk`
+(see `sb_walk.walk_extras`).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from sb_errors import RequestError, SceneError
 from sb_isolate import note
 from sb_normalize import MAX_DISPLAY_M, MIN_DISPLAY_M, LoadedObject, load_object
 from sb_preflight import check_file
+from sb_walk import PLACARD_PREFIX, add_lights_and_camera, placard_mesh, walk_extras
 
 __all__ = [
     "MAX_FILES", "MIN_WALKWAY_M", "OUTPUT_PREFIX", "Placement", "assemble_files", "build_scene", "layout_plinths",
@@ -49,7 +54,7 @@ MIN_PLINTH_SIDE_M = 0.8
 FLOOR_THICKNESS_M = 0.1
 WALL_HEIGHT_M = 0.4
 WALL_THICKNESS_M = 0.2
-_RESERVED = {"floor", "world", "plinth", "wall"}
+_RESERVED = {"floor", "world", "plinth", "wall", "placard", "sun", "fill", "entrance"}
 _COLORS = {  # RGBA, linear
     "floor": [0.55, 0.53, 0.50, 1.0],
     "plinth": [0.92, 0.91, 0.88, 1.0],
@@ -275,6 +280,10 @@ def build_scene(objects: list[LoadedObject], labels: list[str], title: str) -> t
             "up_axis_fixed": obj.up_axis_fixed,
             "triangles": obj.triangles,
         })
+    for label, slug, place in zip(labels, slugs, placements):  # after the objects: their meshes and images come first
+        scene.add_geometry(placard_mesh(label, x=place.x, z=place.z, width=place.width, depth=place.depth,
+                                        height=place.height),
+                           node_name=f"{PLACARD_PREFIX}{slug}", geom_name=f"{PLACARD_PREFIX}{slug}")
     layout = {
         "title": title,
         "objects": entries,
@@ -283,6 +292,8 @@ def build_scene(objects: list[LoadedObject], labels: list[str], title: str) -> t
         "warnings": [w for o in objects for w in o.warnings],
     }
     scene.metadata["layout"] = layout
+    scene.metadata["walk"] = walk_extras(floor, list(walls.values()),
+                                         [(p.x, p.z, p.width, p.depth, p.height) for p in placements])
     return scene, layout
 
 
@@ -335,7 +346,7 @@ def assemble_files(paths: list[str], labels_text: str | None = "", title: str = 
     note("while exporting the gallery")
     scene, layout = build_scene(objects, labels, title)
     try:
-        data = scene.export(file_type="glb")
+        data = add_lights_and_camera(scene.export(file_type="glb"), scene.metadata["walk"])
     except MemoryError:
         raise
     except Exception as exc:  # trimesh's exporter raises assorted types; report them as one

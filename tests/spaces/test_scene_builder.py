@@ -370,3 +370,59 @@ def test_check_gallery_would_catch_overlap():
     bad = [P(0, 0, 2, 2, 1), P(1, 0, 2, 2, 1)]
     assert sb_gallery.walkway_violations(bad, (20, 20))
     assert not math.isnan(sb_normalize.display_height(0))
+
+
+def _glb_json(path: str) -> dict:
+    data = Path(path).read_bytes()
+    return json.loads(data[20:20 + int.from_bytes(data[12:16], "little")])
+
+
+def test_walk_extras_lights_camera_and_placards(everything):
+    """What a first-person walker needs (issue 14): colliders, entrance, lights, a camera node, placards."""
+    path, layout = everything
+    doc = _glb_json(path)
+    walk = doc["scenes"][0]["extras"]["walk"]
+    assert doc["scenes"][0]["extras"]["layout"]["objects"] == layout["objects"]  # kept beside it
+    half_w, half_d = layout["floor_m"][0] / 2, layout["floor_m"][1] / 2
+    assert walk["floor"] == pytest.approx([-half_w, -half_d, half_w, half_d], abs=1e-3)
+    assert len(walk["colliders"]) == 4 + len(layout["objects"])  # 4 walls, then one per plinth
+    for obj, box in zip(layout["objects"], walk["colliders"][4:]):
+        x, top, z = obj["position_m"]
+        assert box[0] < x < box[3] and box[2] < z < box[5] and box[4] == pytest.approx(top)
+    ex, ey, ez = walk["entrance"]["position"]
+    assert ey == 1.6 and walk["entrance"]["yaw"] == 0.0
+    assert walk["floor"][0] < ex < walk["floor"][2] and walk["floor"][1] < ez < walk["floor"][3]
+    assert not any(b[0] <= ex <= b[3] and b[2] <= ez <= b[5] for b in walk["colliders"])  # starts free
+    assert ez > max(b[5] for b in walk["colliders"][4:])  # in front of every plinth, facing them (-z)
+
+    assert "KHR_lights_punctual" in doc["extensionsUsed"]
+    lights = doc["extensions"]["KHR_lights_punctual"]["lights"]
+    assert {light["type"] for light in lights} == {"directional", "point"}
+    nodes = {n.get("name"): n for n in doc["nodes"]}
+    roots = {doc["nodes"][i].get("name") for i in doc["scenes"][0]["nodes"]}
+    assert {"sun", "fill", "entrance"} <= roots
+    camera = doc["cameras"][nodes["entrance"]["camera"]]
+    assert camera["type"] == "perspective" and nodes["entrance"]["translation"] == [ex, ey, ez]
+
+    scene = trimesh.load(path, force="scene")
+    for obj in layout["objects"]:
+        node = f"placard/{obj['node']}"
+        bounds = _node_bounds(scene, node)
+        plinth = _node_bounds(scene, f"plinth/{obj['node']}")
+        assert bounds[0][2] > plinth[1][2]  # in front of the plinth's +z face
+        assert plinth[0][0] <= bounds[0][0] and bounds[1][0] <= plinth[1][0]
+        assert 0 < bounds[0][1] < bounds[1][1] < plinth[1][1]
+        _, gname = scene.graph[node]
+        image = scene.geometry[gname].visual.material.baseColorTexture
+        assert image.size == (512, 128)
+        assert image.convert("L").getextrema()[1] > 200  # light letters on a dark card
+
+
+def test_placard_text_is_rendered():
+    import sb_walk
+
+    blank = sb_walk._label_image("", (512, 128)).convert("L")
+    text = sb_walk._label_image("Eiffel Tower", (512, 128)).convert("L")
+    assert blank.getextrema()[1] < 60 and text.getextrema()[1] > 200
+    lit = sum(1 for v in text.getdata() if v > 128)
+    assert 0.02 * 512 * 128 < lit < 0.4 * 512 * 128  # letters, not a filled box
