@@ -41,8 +41,9 @@ def generate_delayed(prompt: str, seed: int = 0):
 
 
 def generate_serial(prompt: str, seed: int = 0):
-    """A one-at-a-time Space (concurrency 1): 0.8 s per call, the others wait in its queue."""
-    time.sleep(0.8)
+    """A one-at-a-time Space (concurrency 1): 1.5 s per call, the others wait in its queue (long enough for a
+    loaded machine to see each waiting call's place in line)."""
+    time.sleep(1.5)
     return generate_ok(prompt, seed)
 
 
