@@ -30,6 +30,8 @@ from ui.limits import ClientLimits, Ticket, check_text
 from ui.owners import Access, Caller, check_access, identify, oauth_available
 from ui.progress import status_line
 from ui.public import public_log, public_text, run_dir, run_file, scene_file
+from ui.walk import STATIC_DIR as WALK_STATIC_DIR
+from ui.walk import walk_value, walk_view
 
 logger = logging.getLogger(__name__)
 
@@ -282,6 +284,14 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None, admin_token: st
             gr.Warning(public_text(report["error"] or "No scene was produced.", data_dir))
         return scene, scene, _public_chain(data_dir, run_id), run_id if scene is None else gr.skip()
 
+    def walk_scene(run_id: str | None, browser: Any = None, client: gr.Request = None):
+        if not run_id:
+            return gr.skip()
+        run_id = allowed(run_id, caller(client, browser))
+        with errors():
+            done = jobs.status(run_id)["status"] == "done"
+        return walk_value(walk, scene_file(data_dir, run_id), run_id) if done else gr.skip()
+
     def latest_model(run_id: str | None, browser: Any = None, client: gr.Request = None):
         # A separate, non-streaming event: gr.Model3D stays blank when a generator fills it (Gradio 6.31).
         if not run_id:
@@ -324,7 +334,12 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None, admin_token: st
                 status = gr.Markdown("", elem_id="status")
                 chat = gr.Chatbot(label="Chain log", height=520, elem_id="chain-log", group_consecutive_messages=False)
             with gr.Column(scale=3, min_width=300):
-                scene = gr.Model3D(label="Scene", height=560, clear_color=(0.93, 0.93, 0.95, 1.0), elem_id="scene")
+                with gr.Tabs(elem_id="scene-views"):
+                    with gr.Tab("Orbit", id="orbit"):
+                        scene = gr.Model3D(label="Scene", height=560, clear_color=(0.93, 0.93, 0.95, 1.0),
+                                           elem_id="scene")
+                    with gr.Tab("Walk", id="walk", elem_id="walk-tab"):
+                        walk = walk_view()  # first person through the same scene (ui/walk.py)
                 with gr.Row():
                     download = gr.File(label="Download scene (GLB)", elem_id="download", min_width=160)
                     log_file = gr.File(label="Download chain log (JSON)", elem_id="log-file", min_width=160)
@@ -348,7 +363,8 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None, admin_token: st
                                                 (again.click, resume_ui, resume_id, "resume_ui")):
             run = trigger(handler, [inputs, browser], [chat, log_json, status, assets, current],
                           api_visibility="private", concurrency_limit=4, concurrency_id=group)
-            run.then(show_scene, [current, browser], [scene, download, log_file, resume_id], api_visibility="private")
+            run.then(show_scene, [current, browser], [scene, download, log_file, resume_id], api_visibility="private"
+                     ).then(walk_scene, [current, browser], [walk], api_visibility="private", show_progress="hidden")
             runs.append(run)
         assets.change(latest_model, [current, browser], [latest], api_visibility="private", concurrency_limit=None,
                       show_progress="hidden")
@@ -415,7 +431,7 @@ def launch_kwargs(runner: ChainRunner) -> dict[str, Any]:
     """Arguments for `demo.launch`: serve the run folders only, cap uploads, look right on a Space card; warm up
     the Spaces meanwhile.
 
-    Only `<data_dir>/runs` is an allowed path (what runs made: scenes, assets, chain logs, journals); the rest of
+    Only `<data_dir>/runs` (and the Walk view's static JS, `ui/static`) is an allowed path (what runs made: scenes, assets, chain logs, journals); the rest of
     the data folder (the SQLite store, the result cache, downloads, recipes) and the config file are blocked, so
     Gradio serves them neither by URL nor as a handler's output, even if the data folder is under the working
     directory.
@@ -424,7 +440,7 @@ def launch_kwargs(runner: ChainRunner) -> dict[str, Any]:
     data_dir = Path(runner.settings.data_dir).resolve()
     blocked = [data_dir / name for name in (STORE_FILE, f"{STORE_FILE}-wal", f"{STORE_FILE}-shm", f"{STORE_FILE}-journal",
                                             "cache", "downloads", "recipes")]
-    return {"allowed_paths": [str(data_dir / "runs")],
+    return {"allowed_paths": [str(data_dir / "runs"), str(WALK_STATIC_DIR)],  # runs, and the Walk view's JS
             "blocked_paths": [str(p) for p in (*blocked, Path(runner.settings.config_path).resolve())],
             "max_file_size": MAX_UPLOAD, "show_error": False, "favicon_path": str(FAVICON),
             "css": _CSS, "head": f'<meta name="description" content="{DESCRIPTION}">'}

@@ -1,0 +1,281 @@
+// Diorama's Walk view: a first-person walker through a gallery GLB (three.js, vendored under ./vendor/three).
+//
+// Axes as in glTF: +Y up, +Z toward the viewer, metres, floor at y = 0. Yaw is in degrees about +Y, 0 looking
+// toward -Z (the entrance faces the objects that way); pitch is in degrees, up positive.
+// Collision uses the scene builder's boxes (scenes[0].extras.walk, see spaces/scene_builder/sb_walk.py), never
+// the triangles: the walker is a circle of WALKER_RADIUS on the floor plan, moved one axis at a time so that it
+// slides along walls and plinths, and clamped to the floor.
+// The root element #diorama-walk publishes {"position", "yaw", "pitch", "scene", "fps", "colliders"} as JSON in
+// its data-state attribute ten times a second (tests and tools read it).
+
+import * as THREE from './vendor/three/three.module.js';
+import { GLTFLoader } from './vendor/three/GLTFLoader.js';
+
+const EYE_HEIGHT = 1.6;
+const WALK_SPEED = 1.6;   // m/s
+const RUN_SPEED = 4.0;    // m/s, with Shift
+const TURN_SPEED = 90;    // deg/s, with Q/E
+const LOOK_PER_PX = 0.25; // deg per pixel dragged
+const WALKER_RADIUS = 0.3;
+const STATE_EVERY_MS = 100;
+const KEYS = {
+  KeyW: 'f', ArrowUp: 'f', KeyS: 'b', ArrowDown: 'b', KeyA: 'l', ArrowLeft: 'l', KeyD: 'r', ArrowRight: 'r',
+  KeyQ: 'tl', KeyE: 'tr',
+};
+
+export function mount(element, props, watch) {
+  const root = element.querySelector('#diorama-walk');
+  if (!root || root.dataset.mounted) return;
+  root.dataset.mounted = '1';
+  const view = root.querySelector('.walk-canvas');
+  const hud = root.querySelector('.walk-hud');
+  const map = root.querySelector('.walk-map');
+  const stick = root.querySelector('.walk-stick');
+
+  const renderer = new THREE.WebGLRenderer({ antialias: false, powerPreference: 'high-performance' });
+  renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 1.5));
+  renderer.outputColorSpace = THREE.SRGBColorSpace;
+  view.appendChild(renderer.domElement);
+  const scene = new THREE.Scene();
+  scene.background = new THREE.Color(0xdfe6ee);
+  scene.add(new THREE.HemisphereLight(0xeef3ff, 0x8a857c, 1.6));  // sky and bounce, where the GLB's lights do not reach
+  const camera = new THREE.PerspectiveCamera(70, 1, 0.05, 500);
+  camera.rotation.order = 'YXZ';
+
+  const me = { x: 0, z: 0, yaw: 0, pitch: 0 };
+  let walk = { floor: [-1, -1, 1, 1], colliders: [] };
+  let blocks = [];    // colliders that stand in the walker's way, as [minx, minz, maxx, maxz]
+  let gallery = null; // the loaded glTF scene
+  let sceneId = '';
+  let loading = 0;    // increases with each load, so a late answer for an older scene is dropped
+  const held = new Set();
+  const joystick = { x: 0, y: 0 };
+  let fps = 0;
+  let frames = 0;
+  let fpsSince = performance.now();
+
+  function setHud(text) { hud.textContent = text; }
+  setHud('Build a scene, then walk through it here.');
+
+  function applyWalk(extras, box) {
+    if (extras && Array.isArray(extras.floor) && extras.entrance) {
+      walk = extras;
+    } else { // a GLB without walk extras: the bounding box as the floor, no colliders, start at its front
+      const inset = Math.min(1, (box.max.z - box.min.z) / 4);
+      walk = { floor: [box.min.x, box.min.z, box.max.x, box.max.z], colliders: [],
+               entrance: { position: [(box.min.x + box.max.x) / 2, EYE_HEIGHT, box.max.z - inset], yaw: 0 } };
+    }
+    blocks = (walk.colliders || []).filter((c) => c[4] > 0.05 && c[1] < EYE_HEIGHT + 0.2)
+      .map((c) => [c[0], c[2], c[3], c[5]]);
+    const [x, , z] = walk.entrance.position;
+    Object.assign(me, { x, z, yaw: walk.entrance.yaw || 0, pitch: 0 });
+    drawMap();
+  }
+
+  function load(value) {
+    let info = {};
+    try { info = typeof value === 'string' && value ? JSON.parse(value) : (value || {}); } catch (e) { info = {}; }
+    if (!info.url || info.url === sceneId) return;
+    const ticket = ++loading;
+    setHud('Loading the scene…');
+    const base = (window.gradio_config && window.gradio_config.root) || window.location.origin;
+    const url = new URL(info.url, base.endsWith('/') ? base : base + '/').href;
+    new GLTFLoader().load(url, (gltf) => {
+      if (ticket !== loading) return;
+      if (gallery) { scene.remove(gallery); dispose(gallery); }
+      gallery = gltf.scene;
+      scene.add(gallery);
+      sceneId = info.id || info.url;
+      applyWalk(gallery.userData && gallery.userData.walk, new THREE.Box3().setFromObject(gallery));
+      setHud(window.matchMedia('(pointer: coarse)').matches ? 'Joystick to walk, drag to look around.'
+        : 'Click, then W/A/S/D or arrows to walk, drag to look, Shift to run.');
+    }, undefined, (err) => {
+      if (ticket === loading) setHud('Could not load the scene: ' + (err && err.message ? err.message : err));
+    });
+  }
+
+  function dispose(object) {
+    object.traverse((o) => {
+      if (o.geometry) o.geometry.dispose();
+      const mats = Array.isArray(o.material) ? o.material : o.material ? [o.material] : [];
+      for (const m of mats) {
+        for (const v of Object.values(m)) if (v && v.isTexture) v.dispose();
+        m.dispose();
+      }
+    });
+  }
+
+  function free(x, z) {
+    const r = WALKER_RADIUS;
+    return !blocks.some((b) => x > b[0] - r && x < b[2] + r && z > b[1] - r && z < b[3] + r);
+  }
+
+  function move(dt) {
+    let f = 0;
+    let s = 0;
+    if (held.has('f')) f += 1;
+    if (held.has('b')) f -= 1;
+    if (held.has('r')) s += 1;
+    if (held.has('l')) s -= 1;
+    if (held.has('tl')) me.yaw += TURN_SPEED * dt;
+    if (held.has('tr')) me.yaw -= TURN_SPEED * dt;
+    f -= joystick.y;
+    s += joystick.x;
+    const len = Math.hypot(f, s);
+    if (len < 1e-3) return;
+    const speed = (held.has('run') ? RUN_SPEED : WALK_SPEED) * Math.min(len, 1) / len;
+    const yaw = THREE.MathUtils.degToRad(me.yaw);
+    const dx = (-Math.sin(yaw) * f + Math.cos(yaw) * s) * speed * dt;
+    const dz = (-Math.cos(yaw) * f - Math.sin(yaw) * s) * speed * dt;
+    const [minx, minz, maxx, maxz] = walk.floor;
+    const r = WALKER_RADIUS;
+    const clampX = (x) => Math.min(Math.max(x, minx + r), maxx - r);
+    const clampZ = (z) => Math.min(Math.max(z, minz + r), maxz - r);
+    // One axis at a time: a blocked axis stops, the other goes on (sliding along the obstacle).
+    const nx = clampX(me.x + dx);
+    if (free(nx, me.z)) me.x = nx;
+    const nz = clampZ(me.z + dz);
+    if (free(me.x, nz)) me.z = nz;
+  }
+
+  function resize() {
+    const w = view.clientWidth;
+    const h = view.clientHeight;
+    if (!w || !h) return false;
+    const canvas = renderer.domElement;
+    if (canvas.width !== Math.floor(w * renderer.getPixelRatio()) || canvas.height !== Math.floor(h * renderer.getPixelRatio())) {
+      renderer.setSize(w, h, false);
+      camera.aspect = w / h;
+      camera.updateProjectionMatrix();
+    }
+    return true;
+  }
+
+  let last = performance.now();
+  function frame(now) {
+    const dt = Math.min((now - last) / 1000, 0.1);
+    last = now;
+    move(dt);
+    camera.position.set(me.x, EYE_HEIGHT, me.z);
+    camera.rotation.set(THREE.MathUtils.degToRad(me.pitch), THREE.MathUtils.degToRad(me.yaw), 0);
+    if (root.isConnected && resize()) {  // nothing to draw while the tab is hidden
+      renderer.render(scene, camera);
+      frames += 1;
+      drawMap();
+    }
+    if (now - fpsSince >= 1000) {
+      fps = Math.round(frames * 1000 / (now - fpsSince));
+      frames = 0;
+      fpsSince = now;
+    }
+    requestAnimationFrame(frame);
+  }
+  requestAnimationFrame(frame);
+
+  const round = (v, n = 3) => Math.round(v * 10 ** n) / 10 ** n;
+  setInterval(() => {
+    root.dataset.state = JSON.stringify({
+      position: [round(me.x), EYE_HEIGHT, round(me.z)], yaw: round(me.yaw, 1), pitch: round(me.pitch, 1),
+      scene: sceneId, fps, colliders: blocks.length,
+    });
+  }, STATE_EVERY_MS);
+
+  function drawMap() {
+    const ctx = map.getContext('2d');
+    const [minx, minz, maxx, maxz] = walk.floor;
+    const scale = Math.min((map.width - 8) / (maxx - minx), (map.height - 8) / (maxz - minz));
+    const px = (x) => 4 + (x - minx) * scale;
+    const pz = (z) => 4 + (z - minz) * scale;
+    ctx.clearRect(0, 0, map.width, map.height);
+    ctx.fillStyle = 'rgba(255,255,255,0.75)';
+    ctx.fillRect(px(minx), pz(minz), (maxx - minx) * scale, (maxz - minz) * scale);
+    ctx.fillStyle = 'rgba(60,60,70,0.8)';
+    for (const b of blocks) ctx.fillRect(px(b[0]), pz(b[1]), (b[2] - b[0]) * scale, (b[3] - b[1]) * scale);
+    const yaw = THREE.MathUtils.degToRad(me.yaw);
+    ctx.fillStyle = '#d2452b';
+    ctx.beginPath();
+    ctx.arc(px(me.x), pz(me.z), 4, 0, 2 * Math.PI);
+    ctx.fill();
+    ctx.strokeStyle = '#d2452b';
+    ctx.beginPath();
+    ctx.moveTo(px(me.x), pz(me.z));
+    ctx.lineTo(px(me.x - Math.sin(yaw) * 1.2), pz(me.z - Math.cos(yaw) * 1.2));
+    ctx.stroke();
+  }
+
+  // Keyboard: the view takes focus when clicked; keys act only while it has focus (or the pointer is locked).
+  root.addEventListener('keydown', (e) => {
+    if (e.key === 'Shift') held.add('run');
+    const k = KEYS[e.code];
+    if (k) { held.add(k); e.preventDefault(); }
+  });
+  root.addEventListener('keyup', (e) => {
+    if (e.key === 'Shift') held.delete('run');
+    const k = KEYS[e.code];
+    if (k) { held.delete(k); e.preventDefault(); }
+  });
+  root.addEventListener('blur', () => held.clear());
+
+  // Looking: drag with the mouse or a finger; a click without a drag locks the pointer (Esc leaves).
+  const canvas = renderer.domElement;
+  let drag = null;
+  canvas.addEventListener('pointerdown', (e) => {
+    root.focus({ preventScroll: true });
+    drag = { id: e.pointerId, x: e.clientX, y: e.clientY, moved: 0 };
+    canvas.setPointerCapture(e.pointerId);
+  });
+  canvas.addEventListener('pointermove', (e) => {
+    if (document.pointerLockElement === canvas) { look(e.movementX, e.movementY); return; }
+    if (!drag || drag.id !== e.pointerId) return;
+    const dx = e.clientX - drag.x;
+    const dy = e.clientY - drag.y;
+    drag.x = e.clientX;
+    drag.y = e.clientY;
+    drag.moved += Math.abs(dx) + Math.abs(dy);
+    look(dx, dy);
+  });
+  canvas.addEventListener('pointerup', (e) => {
+    if (drag && drag.moved < 4 && e.pointerType === 'mouse' && canvas.requestPointerLock) {
+      try { const p = canvas.requestPointerLock(); if (p && p.catch) p.catch(() => {}); } catch (err) { /* not allowed here */ }
+    }
+    drag = null;
+  });
+  function look(dx, dy) {
+    me.yaw -= dx * LOOK_PER_PX;
+    me.pitch = Math.max(-80, Math.min(80, me.pitch - dy * LOOK_PER_PX));
+  }
+
+  // Touch: a thumb joystick (bottom left) moves; dragging anywhere else on the view looks.
+  const knob = stick.querySelector('.walk-knob');
+  let thumb = null;
+  stick.addEventListener('pointerdown', (e) => {
+    thumb = e.pointerId;
+    stick.setPointerCapture(e.pointerId);
+    steer(e);
+    e.preventDefault();
+  });
+  stick.addEventListener('pointermove', (e) => { if (e.pointerId === thumb) steer(e); });
+  const release = (e) => {
+    if (e.pointerId !== thumb) return;
+    thumb = null;
+    joystick.x = 0;
+    joystick.y = 0;
+    knob.style.transform = '';
+  };
+  stick.addEventListener('pointerup', release);
+  stick.addEventListener('pointercancel', release);
+  function steer(e) {
+    const r = stick.getBoundingClientRect();
+    const half = r.width / 2;
+    let x = (e.clientX - r.left - half) / half;
+    let y = (e.clientY - r.top - half) / half;
+    const len = Math.hypot(x, y);
+    if (len > 1) { x /= len; y /= len; }
+    joystick.x = x;
+    joystick.y = y;
+    knob.style.transform = `translate(${x * half * 0.6}px, ${y * half * 0.6}px)`;
+  }
+
+  load(props.value);
+  if (watch) watch('value', () => load(props.value));
+}
