@@ -18,6 +18,8 @@ const TURN_SPEED = 90;    // deg/s, with Q/E
 const LOOK_PER_PX = 0.25; // deg per pixel dragged
 const WALKER_RADIUS = 0.3;
 const STATE_EVERY_MS = 100;
+const TARGET_FPS = 30;    // below it the view renders fewer pixels (down to MIN_RESOLUTION), above 45 more again
+const MIN_RESOLUTION = 0.5;
 const KEYS = {
   KeyW: 'f', ArrowUp: 'f', KeyS: 'b', ArrowDown: 'b', KeyA: 'l', ArrowLeft: 'l', KeyD: 'r', ArrowRight: 'r',
   KeyQ: 'tl', KeyE: 'tr',
@@ -33,7 +35,9 @@ export function mount(element, props, watch) {
   const stick = root.querySelector('.walk-stick');
 
   const renderer = new THREE.WebGLRenderer({ antialias: false, powerPreference: 'high-performance' });
-  renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 1.5));
+  const maxRatio = Math.min(window.devicePixelRatio || 1, 1.5);
+  let resolution = 1;  // share of maxRatio rendered (software WebGL is fill-rate bound)
+  renderer.setPixelRatio(maxRatio);
   renderer.outputColorSpace = THREE.SRGBColorSpace;
   view.appendChild(renderer.domElement);
   const scene = new THREE.Scene();
@@ -84,6 +88,7 @@ export function mount(element, props, watch) {
       if (ticket !== loading) return;
       if (gallery) { scene.remove(gallery); dispose(gallery); }
       gallery = gltf.scene;
+      simplifyMaterials(gallery);
       scene.add(gallery);
       sceneId = info.id || info.url;
       applyWalk(gallery.userData && gallery.userData.walk, new THREE.Box3().setFromObject(gallery));
@@ -91,6 +96,25 @@ export function mount(element, props, watch) {
         : 'Click, then W/A/S/D or arrows to walk, drag to look, Shift to run.');
     }, undefined, (err) => {
       if (ticket === loading) setHud('Could not load the scene: ' + (err && err.message ? err.message : err));
+    });
+  }
+
+  // Lambert shading instead of glTF's PBR: several times cheaper per pixel on software WebGL, and the gallery's
+  // materials are mostly plain colours and textures anyway.
+  function simplifyMaterials(object) {
+    object.traverse((o) => {
+      if (!o.isMesh) return;
+      const swap = (m) => {
+        if (!m || !m.isMeshStandardMaterial) return m;
+        const lambert = new THREE.MeshLambertMaterial({
+          name: m.name, color: m.color, map: m.map, vertexColors: m.vertexColors, transparent: m.transparent,
+          opacity: m.opacity, alphaTest: m.alphaTest, side: m.side, emissive: m.emissive, emissiveMap: m.emissiveMap,
+          depthWrite: m.depthWrite,
+        });
+        m.dispose();
+        return lambert;
+      };
+      o.material = Array.isArray(o.material) ? o.material.map(swap) : swap(o.material);
     });
   }
 
@@ -165,6 +189,12 @@ export function mount(element, props, watch) {
     }
     if (now - fpsSince >= 1000) {
       fps = Math.round(frames * 1000 / (now - fpsSince));
+      const wanted = fps < TARGET_FPS ? Math.max(MIN_RESOLUTION, resolution * 0.8)
+        : fps > 45 ? Math.min(1, resolution * 1.15) : resolution;
+      if (frames > 0 && Math.abs(wanted - resolution) > 0.01) {
+        resolution = wanted;
+        renderer.setPixelRatio(maxRatio * resolution);  // resize() sets the new size on the next frame
+      }
       frames = 0;
       fpsSince = now;
     }
