@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["describe", "main"]
+__all__ = ["describe", "describe_all", "main"]
 
 
 def _space_name(source: str, session: Any) -> str:
@@ -31,7 +31,7 @@ def _space_name(source: str, session: Any) -> str:
 
 
 def _entry(spec: Any, source: str) -> dict[str, Any]:
-    from tools.schema import EndpointSchema
+    from tools.schema import EndpointSchema, unsupported_note
 
     schema: EndpointSchema = spec.endpoint
     inputs = {}
@@ -53,6 +53,10 @@ def _entry(spec: Any, source: str) -> dict[str, Any]:
         "outputs": [{"key": o.key, "label": o.label, "component": o.component, "kind": o.kind}
                     for o in schema.outputs],
     }
+    unsupported = unsupported_note(schema)
+    if unsupported:
+        out["unsupported"] = (f"Not supported: {unsupported}. Diorama will not load this endpoint as a tool; "
+                              "the others work.")
     if schema.fn_index is not None:
         out["fn_index"] = schema.fn_index
         out["note"] = (f"Unnamed endpoint (old Gradio server): Diorama calls it by fn_index {schema.fn_index}; "
@@ -71,7 +75,17 @@ def _answers_http(url: str, timeout_s: float) -> int | None:
 
 
 def describe(source: str, *, connect_timeout_s: float = 30.0, token: str | None = None) -> list[dict[str, Any]]:
-    """The tool entries for every endpoint of a Gradio app.
+    """The tool entries for every callable endpoint of a Gradio app (see `describe_all`)."""
+    return describe_all(source, connect_timeout_s=connect_timeout_s, token=token)[0]
+
+
+def describe_all(source: str, *, connect_timeout_s: float = 30.0,
+                 token: str | None = None) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The tool entries for every endpoint of a Gradio app, and the endpoints that are not tools.
+
+    An endpoint the API page lists but with no Python function behind it in the app's config (a phantom) is
+    not a tool: it is returned apart, endpoint -> reason. An endpoint with an input Diorama cannot send yet is
+    listed with an "unsupported" note.
 
     Args:
         source: a Hub Space id ("owner/name") or a URL ("http://127.0.0.1:7861/").
@@ -79,13 +93,13 @@ def describe(source: str, *, connect_timeout_s: float = 30.0, token: str | None 
         token: HF token, sent only to Hub Spaces.
 
     Returns:
-        One dict per endpoint (named ones first), as printed by `--describe`.
+        (one dict per tool, named endpoints first, as printed by `--describe`; endpoint -> why it is not a tool).
 
     Raises:
         SpaceUnavailableError: unreachable, not a Gradio app, or it exposes no API.
     """
     from tools.errors import DioramaError, SpaceUnavailableError
-    from tools.schema import build_spec, parse_api, tool_name
+    from tools.schema import build_spec, parse_api, phantom_reason, tool_name, with_config
     from tools.spaces import SpaceSession, is_hub_id
 
     with tempfile.TemporaryDirectory(prefix="diorama-describe-") as folder:
@@ -102,6 +116,7 @@ def describe(source: str, *, connect_timeout_s: float = 30.0, token: str | None 
                         "give the root URL of a Gradio app or a Space id.", space=source) from exc
                 raise
             api = session.client().view_api(return_format="dict", print_info=False)
+            config = session.client().config or {}
             space_name = _space_name(source, session)
         finally:
             session.close()
@@ -113,8 +128,13 @@ def describe(source: str, *, connect_timeout_s: float = 30.0, token: str | None 
     if not endpoints:
         raise SpaceUnavailableError(f"{source} is a Gradio app but exposes no API endpoints (its events are all "
                                     "hidden); nothing can be called.", space=source)
-    specs = [build_spec(e, name=tool_name(space_name, e.api_name), space_label=source) for e in endpoints]
-    return [_entry(spec, source) for spec in specs]
+    not_tools = {e.api_name: reason for e in endpoints if (reason := phantom_reason(e, config))}
+    callable_ = [with_config(e, config) for e in endpoints if e.api_name not in not_tools]
+    if not callable_:
+        raise SpaceUnavailableError(f"{source} lists only endpoints that cannot be called: "
+                                    + "; ".join(f"{k}: {v}" for k, v in not_tools.items()), space=source)
+    specs = [build_spec(e, name=tool_name(space_name, e.api_name), space_label=source) for e in callable_]
+    return [_entry(spec, source) for spec in specs], not_tools
 
 
 def main(source: str, *, connect_timeout_s: float = 30.0, token: str | None = None) -> int:
@@ -124,10 +144,12 @@ def main(source: str, *, connect_timeout_s: float = 30.0, token: str | None = No
     from tools.errors import DioramaError
 
     try:
-        entries = describe(source, connect_timeout_s=connect_timeout_s, token=token)
+        entries, not_tools = describe_all(source, connect_timeout_s=connect_timeout_s, token=token)
     except DioramaError as exc:
         print(f"diorama --describe: {' '.join(str(exc).split())}", file=sys.stderr)
         return 1
+    for endpoint, reason in not_tools.items():  # apart from the JSON list: these are not tools
+        print(f"diorama --describe: not a tool: {endpoint}: {reason}", file=sys.stderr)
     return print_json(entries)
 
 

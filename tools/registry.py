@@ -12,7 +12,7 @@ from typing import Any, Callable, Protocol
 from tools import companions, multi_call
 from tools.breaker import CircuitBreaker
 from tools.errors import ConfigError, DioramaError, InvalidInputError
-from tools.schema import EndpointSchema, build_spec, parse_api
+from tools.schema import EndpointSchema, build_spec, parse_api, phantom_reason, unsupported_note, with_config
 from tools.space_tool import CallContext, ProviderSlot, SpaceTool
 from tools.space_card import SpaceCard, hub_card, local_card
 from tools.spaces import ClientPool, SpaceSession, is_hub_id
@@ -133,39 +133,49 @@ class Registry:
             return sessions[source]
 
         for entry in entries:
-            if getattr(entry, "steps", ()):
-                try:
-                    tools[entry.name] = self._recipe_tool(entry, session_for(entry.space), context)
-                except DioramaError as exc:
-                    failed[entry.name] = str(exc)
-                    logger.warning("tool %s: %s", entry.name, exc)
-                continue
-            slots = []
-            for provider in entry.providers:
-                session = session_for(provider.space)
-                card = self.card(provider.space, session.source)
-                slots.append(ProviderSlot(label=provider.space, endpoint=provider.endpoint, session=session,
-                                          breaker=self.breaker(provider.space, provider.endpoint),
-                                          limit=self.limit(provider.space),
-                                          schema=lambda s=session, p=provider: self.schema(s, p.space, p.endpoint),
-                                          card=card))
-            spec, reasons = None, []
-            for slot in slots:
-                try:
-                    schema = slot.schema()
-                except DioramaError as exc:
-                    reasons.append(str(exc))
-                    logger.warning("tool %s: provider %s unavailable: %s", entry.name, slot.label, exc)
-                    continue
-                spec = build_spec(schema, name=entry.name, space_label=slot.label, description=entry.description,
-                                  card=slot.card.sentence() if slot.card else "")
-                break
-            if spec is None:
-                failed[entry.name] = " | ".join(reasons)
-                continue
-            # the interface stays the config's first provider's; only the order of calls follows health
-            tools[entry.name] = SpaceTool(spec, self._by_health(entry.name, slots), context, primary=slots[0])
+            try:
+                self._load_entry(entry, session_for, context, tools, failed)
+            except Exception as exc:  # one bad tool never sinks a run: it is reported and left out
+                failed[entry.name] = (f"Diorama could not build this tool ({type(exc).__name__}: "
+                                      f"{' '.join(str(exc).split())[:300]}); the other tools are unaffected.")
+                logger.exception("tool %s could not be built", entry.name)
         return LoadedTools(tools=tools, failed=failed, sessions=tuple(sessions.values()))
+
+    def _load_entry(self, entry: Any, session_for: Callable[[str], SpaceSession], context: CallContext,
+                    tools: dict[str, SpaceTool], failed: dict[str, str]) -> None:
+        """Build one configured tool into `tools`, or put its reason in `failed`."""
+        if getattr(entry, "steps", ()):
+            try:
+                tools[entry.name] = self._recipe_tool(entry, session_for(entry.space), context)
+            except DioramaError as exc:
+                failed[entry.name] = str(exc)
+                logger.warning("tool %s: %s", entry.name, exc)
+            return
+        slots = []
+        for provider in entry.providers:
+            session = session_for(provider.space)
+            card = self.card(provider.space, session.source)
+            slots.append(ProviderSlot(label=provider.space, endpoint=provider.endpoint, session=session,
+                                      breaker=self.breaker(provider.space, provider.endpoint),
+                                      limit=self.limit(provider.space),
+                                      schema=lambda s=session, p=provider: self.schema(s, p.space, p.endpoint),
+                                      card=card))
+        spec, reasons = None, []
+        for slot in slots:
+            try:
+                schema = slot.schema()
+            except DioramaError as exc:
+                reasons.append(str(exc))
+                logger.warning("tool %s: provider %s unavailable: %s", entry.name, slot.label, exc)
+                continue
+            spec = build_spec(schema, name=entry.name, space_label=slot.label, description=entry.description,
+                              card=slot.card.sentence() if slot.card else "")
+            break
+        if spec is None:
+            failed[entry.name] = " | ".join(reasons)
+            return
+        # the interface stays the config's first provider's; only the order of calls follows health
+        tools[entry.name] = SpaceTool(spec, self._by_health(entry.name, slots), context, primary=slots[0])
 
     def _by_health(self, tool: str, slots: list[ProviderSlot]) -> list[ProviderSlot]:
         """Providers healthiest first (stable: equal scores keep config order); those failing now are dropped
@@ -222,6 +232,16 @@ class Registry:
                 raise ConfigError(
                     f"Endpoint '{endpoint}' not found on {space}{hint}; available: "
                     f"{', '.join(repr(e) for e in [*named, *unnamed]) or 'none'}. Fix the endpoint in the config.")
+            config = session.client().config or {}
+            phantom = phantom_reason(schema, config)
+            if phantom:
+                raise ConfigError(f"Endpoint '{endpoint}' of {space} cannot be called: {phantom}. Pick another "
+                                  "endpoint (python app.py --describe lists the callable ones).")
+            schema = with_config(schema, config)
+            unsupported = unsupported_note(schema)
+            if unsupported:
+                raise ConfigError(f"Endpoint '{endpoint}' of {space} is not supported: {unsupported}. The other "
+                                  "tools are unaffected.")
             fixed = session.hidden_inputs(endpoint, schema.fn_index)
             if fixed:
                 schema = replace(schema, fixed=fixed)

@@ -18,13 +18,24 @@ and records `EndpointSchema.fn_index`: they must be called with
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from tools.errors import SpaceOutputError
 
-FILE_COMPONENTS = {"file", "model3d", "image", "audio", "video", "uploadbutton", "gallery", "imageslider"}
-ValueKind = Literal["file", "files", "json", "text", "number", "integer", "boolean", "other"]
+FILE_COMPONENTS = {"file", "model3d", "image", "audio", "video", "uploadbutton", "downloadbutton"}
+ValueKind = Literal["file", "files", "json", "text", "number", "integer", "boolean", "list", "table", "multimodal",
+                    "unsupported", "other"]
+# Structured values passed as JSON both ways (a Chatbot's messages with text content, a Label's confidences...).
+_JSON_COMPONENTS = {"json", "chatbot", "dialogue", "highlightedtext", "label", "plot", "barplot", "lineplot",
+                    "scatterplot", "paramviewer", "browserstate", "fileexplorer", "navbar"}
+# How a "files" argument is sent: "" a list of handle_file, "gallery" [{"image": file, "caption": c}], "pair" two files.
+FileForm = Literal["", "gallery", "pair"]
+# Inputs whose value holds files inside a structure Diorama does not build yet: the tool is refused, with this note.
+_UNSUPPORTED_INPUTS = {
+    "imageeditor": "an image-editor value (background, layers and composite images)",
+    "annotatedimage": "an annotated image (an image plus mask annotations)",
+}
 
 _PYTYPE_TO_TOOL_TYPE = {
     "str": "string",
@@ -71,10 +82,20 @@ class Param:
     maximum: float | None = None
     example: Any = None
     unit: str = ""
+    form: FileForm = ""
+    step: float | None = None
+    file_types: tuple[str, ...] = ()
+    headers: tuple[str, ...] = ()
+    info: str = ""
+    format_note: str = ""
+    custom_values: bool = False  # a Dropdown with allow_custom_value: its choices are suggestions
+    unsupported: str = ""  # why Diorama cannot send this input (the tool is then not built)
 
     @property
     def tool_type(self) -> str:
-        return _PYTYPE_TO_TOOL_TYPE.get(self.python_type, "any" if self.kind == "other" else _kind_type(self.kind))
+        if self.kind in ("other", "unsupported"):
+            return _PYTYPE_TO_TOOL_TYPE.get(self.python_type, "any")
+        return _kind_type(self.kind)
 
 
 @dataclass(frozen=True)
@@ -128,18 +149,36 @@ class ToolSpec:
 
 
 def _kind_type(kind: ValueKind) -> str:
-    return {"file": "string", "files": "array", "json": "object", "text": "string",
+    return {"file": "string", "files": "array", "json": "any", "text": "string", "list": "array",
+            "table": "array", "multimodal": "object",
             "number": "number", "integer": "integer", "boolean": "boolean"}.get(kind, "any")
 
 
-def _value_kind(component: str, python_type: str) -> ValueKind:
+def _value_kind(component: str, python_type: str, *, output: bool = False) -> ValueKind:
+    """How a value of this component travels; the mapping of every Gradio component is pinned by
+    tests/test_components.py."""
     component = component.lower()
+    if component == "gallery":
+        return "json" if output else "files"  # out: [{"image": path, "caption": text}]
+    if component == "imageslider":
+        return "files"  # two paths
+    if component == "multimodaltextbox":
+        return "json" if output else "multimodal"
+    if component == "dataframe":
+        return "json" if output else "table"
+    if component in _UNSUPPORTED_INPUTS:
+        return "json" if output else "unsupported"
+    if component in _JSON_COMPONENTS:
+        return "json"
     if python_type.startswith("list[filepath"):
         return "files"
     if component in FILE_COMPONENTS or python_type == "filepath":
         return "files" if python_type.startswith("list") else "file"
     if component == "json":
         return "json"
+    if python_type.startswith("list[Literal[") or (component in ("dropdown", "checkboxgroup")
+                                                   and python_type.startswith("list")):
+        return "list"
     if python_type in {"str"} or python_type.startswith("Literal["):
         return "text"
     if python_type == "int":
@@ -148,6 +187,10 @@ def _value_kind(component: str, python_type: str) -> ValueKind:
         return "number"
     if python_type == "bool":
         return "boolean"
+    if "filepath" in python_type:
+        return "json" if output else "unsupported"
+    if python_type.startswith(("list", "dict", "tuple", "str | float | bool | list | dict")):
+        return "json"
     return "other"
 
 
@@ -201,7 +244,8 @@ def parse_endpoint(api_name: str, info: dict[str, Any]) -> EndpointSchema:
         seen.add(key)
         python_type = str((raw.get("python_type") or {}).get("type", ""))
         component = str(raw.get("component", ""))
-        outputs.append(Output(key=key, label=label, component=component, kind=_value_kind(component, python_type)))
+        outputs.append(Output(key=key, label=label, component=component,
+                              kind=_value_kind(component, python_type, output=True)))
     return EndpointSchema(api_name=api_name, params=tuple(params), outputs=tuple(outputs),
                           doc=str(info.get("description") or "").strip())
 
@@ -213,20 +257,31 @@ def _parse_param(raw: dict[str, Any], index: int) -> Param:
     label = str(raw.get("label") or "")
     name = raw.get("parameter_name") or slug(label or f"arg {index}")
     kind = _value_kind(component, python_type)
+    lower = component.lower()
+    form: FileForm = "gallery" if lower == "gallery" else "pair" if lower == "imageslider" else ""
+    unsupported = ""
+    if kind == "unsupported":
+        what = _UNSUPPORTED_INPUTS.get(lower, f"a {component or 'custom'} value ({python_type or 'no type'})")
+        unsupported = (f"input '{name}' ({component or 'unknown component'}) takes {what}, which Diorama cannot "
+                       "send yet")
     has_default = bool(raw.get("parameter_has_default", False))
     default = raw.get("parameter_default")
-    choices = json_type.get("enum") or (json_type.get("items") or {}).get("enum") or ()
+    items = json_type.get("items") if isinstance(json_type.get("items"), dict) else {}
+    choices = json_type.get("enum") or items.get("enum") or ()
     range_note = _range_note(json_type)
     bounds = _RANGE.search(range_note)
     minimum, maximum = (float(bounds.group(1)), float(bounds.group(2))) if bounds else (None, None)
     example = raw.get("example_input")
-    if kind in ("file", "files") or example in _GRADIO_PLACEHOLDERS:
+    if kind in ("file", "files", "multimodal", "unsupported") or (isinstance(example, str)
+                                                                   and example in _GRADIO_PLACEHOLDERS):
         example = None  # file examples are remote URLs a tool cannot pass
     if has_default and default not in (None, ""):
         example = default
+    note = json_type.get("description") if isinstance(json_type.get("description"), str) else ""
     return Param(name=name, label=label, component=component, python_type=python_type, kind=kind,
                  required=not has_default, default=default, choices=tuple(choices), range_note=range_note,
-                 minimum=minimum, maximum=maximum, example=example, unit=_unit(label, name))
+                 minimum=minimum, maximum=maximum, example=example, unit=_unit(label, name), form=form,
+                 format_note=note if note.startswith("Formatted as") else "", unsupported=unsupported)
 
 
 def _range_note(json_type: Any) -> str:
@@ -251,32 +306,77 @@ def _number(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def whole_steps(param: Param) -> bool:
+    """A Slider whose step and start are whole numbers: only whole numbers are on its grid."""
+    start = param.minimum if param.minimum is not None else 0.0
+    return bool(param.step) and float(param.step).is_integer() and float(start).is_integer()
+
+
+def _file_phrase(param: Param) -> str:
+    holds = _FILE_FORMATS.get(param.component.lower())
+    text = f" holding {holds}" if holds else ""
+    if param.file_types:
+        text += " (accepted: " + ", ".join(param.file_types) + ")"
+    return text
+
+
 def _param_description(param: Param) -> str:
     """One argument for the LLM: meaning, format, range or choices, unit, example, default."""
     what = param.label or param.name.replace("_", " ")
     if param.kind == "file":
-        holds = _FILE_FORMATS.get(param.component.lower())
-        text = (f"{what}: path of a local file" + (f" holding {holds}" if holds else "")
-                + " (a path returned by another tool works)")
+        text = (f"{what}: path of a local file{_file_phrase(param)}"
+                " (a path returned by another tool works)")
+    elif param.kind == "files" and param.form == "gallery":
+        text = (f"{what}: list of local image paths, e.g. [\"a.png\", \"b.png\"]; to caption one, give "
+                "{\"image\": \"a.png\", \"caption\": \"text\"} instead of its path")
+    elif param.kind == "files" and param.form == "pair":
+        text = f"{what}: exactly two local image paths [before, after], e.g. [\"a.png\", \"b.png\"]"
     elif param.kind == "files":
-        text = f"{what}: list of local file paths, e.g. the paths returned by other tools"
+        text = f"{what}: list of local file paths{_file_phrase(param)}, e.g. the paths returned by other tools"
+    elif param.kind == "multimodal":
+        text = (f"{what}: {{\"text\": \"...\", \"files\": [local file paths]}}, e.g. "
+                "{\"text\": \"describe this\", \"files\": [\"a.png\"]}; plain text also works")
+    elif param.kind == "table":
+        cols = f" with columns {', '.join(param.headers)}" if param.headers else ""
+        text = f"{what}: a table as a list of rows{cols}, e.g. [[1, 2], [3, 4]]"
+    elif param.kind == "list":
+        text = f"{what}: a list of values"
+    elif param.kind == "json" and param.component.lower() == "chatbot":
+        text = (f"{what}: a list of chat messages, e.g. [{{\"role\": \"user\", \"content\": \"Hello\"}}, "
+                "{\"role\": \"assistant\", \"content\": \"Hi!\"}]")
     elif param.kind == "json":
-        text = f"{what}: a JSON-serialisable value"
+        text = f"{what}: a JSON value ({param.component or 'JSON'})"
+    elif param.kind == "unsupported":
+        text = f"{what}: not supported: {param.unsupported}"
     else:
         form = {"text": "text", "integer": "whole number", "number": "number", "boolean": "true or false"}
         shown = form.get(param.kind, param.python_type or "any")
         component = param.component.lower()
         text = f"{what} ({shown})" if component in ("", "textbox", "number", "checkbox") else \
             f"{what} ({component}, {shown})"
+    if param.info:
+        text += f" ({param.info.rstrip('.')})"
     if param.choices:
-        text += "; one of " + ", ".join(repr(c) for c in param.choices)
+        text += ("; each one of " if param.kind == "list" else "; one of ") + ", ".join(repr(c) for c in param.choices)
+        if param.custom_values:
+            text += " (other values are accepted too)"
     if param.minimum is not None and param.maximum is not None:
         text += f"; a number between {_number(param.minimum)} and {_number(param.maximum)}"
     elif param.range_note:
         text += f"; {param.range_note}"
+    elif param.minimum is not None:
+        text += f"; at least {_number(param.minimum)}"
+    elif param.maximum is not None:
+        text += f"; at most {_number(param.maximum)}"
+    if param.format_note:
+        text += f"; {param.format_note[0].lower()}{param.format_note[1:]}"
     if param.unit:
         text += f", in {param.unit}"
-    if param.example is not None and not param.choices and param.kind not in ("file", "files", "boolean"):
+    if param.step and param.kind in ("integer", "number") and param.component.lower() == "slider":
+        text += "; whole numbers only" if whole_steps(param) and param.step == 1 else \
+            f"; in steps of {_number(param.step)}"
+    if param.example is not None and not param.choices and param.kind in ("text", "integer", "number", "json",
+                                                                           "list", "other"):
         text += f"; e.g. {param.example!r}"
     if not param.required:
         text += f"; optional, default {param.default!r}"
@@ -304,7 +404,10 @@ def _input_summary(schema: EndpointSchema) -> str:
     parts = []
     for param in schema.params:
         kind = {"file": "file path", "files": "list of file paths", "text": "text", "integer": "whole number",
-                "number": "number", "boolean": "true/false", "json": "JSON"}.get(param.kind, "value")
+                "number": "number", "boolean": "true/false", "json": "JSON", "list": "list",
+                "table": "rows", "multimodal": "text and files", "unsupported": "not supported"}.get(param.kind, "value")
+        if param.form == "pair":
+            kind = "two file paths"
         if param.minimum is not None and param.maximum is not None:
             kind += f" {_number(param.minimum)}-{_number(param.maximum)}"
         if param.unit:
@@ -398,3 +501,76 @@ def shape_result(spec: ToolSpec, raw: Any, *, space: str) -> Any:
             space=space, endpoint=spec.endpoint.api_name,
         )
     return {o.key: v for o, v in zip(outputs, values)}
+
+
+def _dependency(config: dict[str, Any], api_name: str, fn_index: int | None) -> dict[str, Any] | None:
+    name = api_name.lstrip("/")
+    return next((d for i, d in enumerate(config.get("dependencies") or [])
+                 if (fn_index is not None and d.get("id", i) == fn_index)
+                 or (fn_index is None and d.get("api_name") == name)), None)
+
+
+def phantom_reason(schema: EndpointSchema, config: dict[str, Any] | None) -> str | None:
+    """Why an endpoint the API page lists cannot be called (no Python function behind it), or None.
+
+    `config` is the app's `/config` (`Client.config`); without dependencies nothing can be told: None.
+    """
+    if not config or not config.get("dependencies"):
+        return None
+    dependency = _dependency(config, schema.api_name, schema.fn_index)
+    if dependency is None:
+        return (f"no event of the app's config has api_name '{schema.api_name.lstrip('/')}': the API page lists "
+                "it, but no function runs behind it")
+    if dependency.get("backend_fn") is False:
+        return "the event runs only in the browser (JavaScript): it has no Python function to call"
+    if dependency.get("api_visibility") == "private":
+        return "the app marks the event private: it is not part of its API"
+    return None
+
+
+def with_config(schema: EndpointSchema, config: dict[str, Any] | None) -> EndpointSchema:
+    """The schema completed from the app's config: what view_api leaves out of each input.
+
+    A Slider's step (an integer step makes the argument a whole number), a Number's bounds, a File's accepted
+    types, a Dataframe's headers, a Dropdown's allow_custom_value and each component's `info`. Inputs are
+    matched by position (gr.State and `skip_api` inputs are not arguments); if the count differs, the schema
+    is returned as it is.
+    """
+    dependency = _dependency(config or {}, schema.api_name, schema.fn_index)
+    if dependency is None:
+        return schema
+    components = {c.get("id"): c for c in (config or {}).get("components") or []}
+    shown = [components.get(i) or {} for i in dependency.get("inputs") or []]
+    shown = [c for c in shown if c.get("type") != "state" and not c.get("skip_api")]
+    if len(shown) != len(schema.params):
+        return schema
+    params = []
+    for param, component in zip(schema.params, shown):
+        props = component.get("props") or {}
+        changes: dict[str, Any] = {}
+        step = props.get("step")
+        if isinstance(step, (int, float)) and not isinstance(step, bool) and step > 0 \
+                and param.kind in ("number", "integer"):
+            changes["step"] = float(step)  # an integer step on an integer grid: `tools.validate` wants whole numbers
+        if props.get("precision") == 0 and param.kind == "number":
+            changes["kind"] = "integer"
+        for bound in ("minimum", "maximum"):
+            value = props.get(bound)
+            if getattr(param, bound) is None and isinstance(value, (int, float)) and not isinstance(value, bool):
+                changes[bound] = float(value)
+        if isinstance(props.get("file_types"), list) and param.kind in ("file", "files"):
+            changes["file_types"] = tuple(str(t) for t in props["file_types"])
+        if isinstance(props.get("headers"), list) and param.kind == "table":
+            changes["headers"] = tuple(str(h) for h in props["headers"])
+        if props.get("allow_custom_value"):
+            changes["custom_values"] = True
+        if isinstance(props.get("info"), str) and props["info"].strip():
+            changes["info"] = " ".join(props["info"].split())
+        params.append(replace(param, **changes) if changes else param)
+    return replace(schema, params=tuple(params))
+
+
+def unsupported_note(schema: EndpointSchema) -> str:
+    """Why no tool can be made from this endpoint ("" when one can): its inputs Diorama cannot send."""
+    notes = [p.unsupported for p in schema.params if p.unsupported]
+    return "; ".join(notes)

@@ -32,9 +32,11 @@ from tools.cache import ResultCache, mark_files
 from tools.errors import DioramaError, InvalidInputError, RunCancelledError, SpaceError, SpaceOutputError, \
     SpaceUnavailableError, reason_of, restated
 from tools.glb import MESH_SUFFIXES, glb_problem, mesh_to_glb
+from tools.file_args import allowed_file
 from tools.schema import EndpointSchema, Output, Param, ToolSpec, shape_result
 from tools.space_card import SpaceCard
 from tools.spaces import SpaceSession
+from tools.validate import check_value
 
 logger = logging.getLogger(__name__)
 
@@ -277,7 +279,10 @@ class SpaceTool(Tool):
         for p in params:
             if p.kind in ("file", "files") and values.get(p.name) is not None:
                 value = values[p.name]
-                files.extend(value if isinstance(value, list) else [value])
+                items = value if isinstance(value, list) else [value]
+                files.extend(i["image"] if isinstance(i, dict) else i for i in items)  # a captioned gallery item
+                if p.form == "gallery":
+                    plain[p.name] = [i.get("caption") if isinstance(i, dict) else None for i in items]
         first = self.primary
         revision = first.card.revision if first.card else None
         call = {**self._cache_identity(), "revision": revision}  # apart from the inputs: a param may be "tool"
@@ -317,6 +322,11 @@ class SpaceTool(Tool):
         return result
 
     def _bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The call's arguments by name, checked against the schema (`tools.validate`) before any request.
+
+        Raises:
+            InvalidInputError: an unknown or missing argument, a value that does not fit its input, a missing file.
+        """
         params = self.spec.endpoint.params
         names = [p.name for p in params]
         if len(args) > len(params):
@@ -330,16 +340,32 @@ class SpaceTool(Tool):
         for param in params:
             if param.name not in values or values[param.name] is None:
                 if param.required:
-                    raise InvalidInputError(f"{self.name} needs '{param.name}' ({param.label or param.name}).")
+                    raise InvalidInputError(f"{self.name} needs '{param.name}' ({param.label or param.name}): "
+                                            f"{self.spec.inputs[param.name]['description']}")
                 values[param.name] = param.default
+            elif param.kind != "unsupported":
+                values[param.name] = check_value(self.name, param, values[param.name])
         for param in params:
-            if param.kind in ("file", "files") and values[param.name] is not None:
-                items = values[param.name] if isinstance(values[param.name], (list, tuple)) else [values[param.name]]
-                checked = [self._existing_file(param, item) for item in items]
-                values[param.name] = checked if param.kind == "files" else checked[0]
+            value = values[param.name]
+            if value is None:
+                continue
+            if param.kind == "file":
+                items = value if isinstance(value, (list, tuple)) else [value]
+                values[param.name] = self._existing_file(param, items[0])
+            elif param.kind == "files":
+                values[param.name] = [
+                    {"image": self._existing_file(param, item["image"]), "caption": item.get("caption")}
+                    if isinstance(item, dict) else self._existing_file(param, item)
+                    for item in (value if isinstance(value, (list, tuple)) else [value])]
+            elif param.kind == "multimodal" and isinstance(value, dict):
+                # the broker checks only plain file arguments: these files get the same rule here
+                values[param.name] = {"text": value.get("text", ""), "files": [
+                    allowed_file(f, [self.context.run_dir], base=self.context.run_dir,
+                                 what=f"{self.name}: '{param.name}' files") for f in value.get("files") or []]}
         return values
 
     def _to_wire(self, param: Param, value: Any, provider: ProviderSlot) -> Any:
+        """One checked argument as Gradio takes it (files wrapped in `handle_file`)."""
         if value is None:
             if param.required:
                 raise InvalidInputError(f"{self.name}: fallback {provider.label} needs '{param.name}', which "
@@ -348,7 +374,15 @@ class SpaceTool(Tool):
         if param.kind == "file":
             return handle_file(value if isinstance(value, str) else value[0])
         if param.kind == "files":
-            return [handle_file(item) for item in (value if isinstance(value, list) else [value])]
+            items = value if isinstance(value, list) else [value]
+            if param.form == "gallery":
+                return [{"image": handle_file(i["image"]), "caption": i.get("caption")} if isinstance(i, dict)
+                        else {"image": handle_file(i), "caption": None} for i in items]
+            return [handle_file(item["image"] if isinstance(item, dict) else item) for item in items]
+        if param.kind == "multimodal" and isinstance(value, dict):
+            return {"text": value.get("text", ""), "files": [handle_file(f) for f in value.get("files") or []]}
+        if param.kind == "table" and not isinstance(value, dict):
+            return check_value(self.name, param, value)  # a fallback's own default, not checked by `_bind`
         return value
 
     def _existing_file(self, param: Param, value: Any) -> str:

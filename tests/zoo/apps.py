@@ -311,10 +311,90 @@ def button_input() -> gr.Blocks:
     return demo
 
 
+# Components that cannot be placed in a test app: LoginButton needs a Hub login to build offline.
+NOT_BUILDABLE = {"LoginButton": "needs a Hugging Face login to construct outside a Space"}
+
+
+def exported_components() -> dict[str, type]:
+    """Every component class the installed Gradio exports, by its first exported name (aliases dropped)."""
+    import inspect
+
+    from gradio.components import Component
+
+    found: dict[type, str] = {}
+    for name in sorted(dir(gr)):
+        cls = getattr(gr, name)
+        if inspect.isclass(cls) and issubclass(cls, Component) and cls is not Component:
+            found.setdefault(cls, name)
+    return {name: cls for cls, name in found.items()}
+
+
+# Where Gradio's own output format differs from what the function receives, the identity converts.
+_IDENTITY: dict[str, Callable] = {
+    "Highlight": lambda value: [(t["token"], t["class_or_confidence"]) for t in value or []],
+}
+
+
+def components() -> gr.Blocks:
+    """Every exported component as the input and the output of an identity endpoint "/id_<Name>"."""
+    with gr.Blocks(title="Zoo Components") as demo:
+        for name, cls in exported_components().items():
+            if name in NOT_BUILDABLE:
+                continue
+            options = {"type": "filepath"} if name in ("Image", "Audio", "ImageSlider") else {}
+            if name in ("CheckboxGroup", "Dropdown", "Radio"):
+                options = {"choices": ["red", "green", "blue"]} | ({"multiselect": True} if name == "Dropdown" else {})
+            if name == "Gallery":
+                options = {"type": "filepath"}
+            try:
+                component = cls(label=name, **options)
+            except TypeError:  # BrowserState, Timer...: no label
+                component = cls(**options)
+            identity = _IDENTITY.get(name, lambda value: value)
+            gr.Button(name).click(identity, [component], [component], api_name=f"id_{name}")
+    return demo
+
+
+def strict() -> gr.Blocks:
+    """Arguments of every checked kind; each endpoint counts the requests that reached it (`/counts`)."""
+    counts: dict[str, int] = {}
+
+    def place(name: str, copies: float, size: float, colour: str, tags: list[str], hollow: bool) -> str:
+        """Place copies of a named object and describe them."""
+        counts["place"] = counts.get("place", 0) + 1
+        return f"{int(copies)} x {name} {size:g} {colour} {'/'.join(tags)} {'hollow' if hollow else 'solid'}"
+
+    def read_text(document: str) -> str:
+        """Return the text of a .txt file."""
+        counts["read_text"] = counts.get("read_text", 0) + 1
+        return Path(document).read_text()
+
+    with gr.Blocks(title="Zoo Strict") as demo:
+        inputs = [gr.Textbox(label="Name"), gr.Number(label="Copies", precision=0, minimum=1, maximum=5),
+                  gr.Slider(2, 64, value=8, step=2, label="Size"),
+                  gr.Dropdown(["red", "green"], value="red", label="Colour"),
+                  gr.CheckboxGroup(["old", "new"], label="Tags"), gr.Checkbox(label="Hollow")]
+        gr.Button("place").click(place, inputs, gr.Textbox(label="Placed"), api_name="place")
+        gr.Button("read").click(read_text, gr.File(label="Document", file_types=[".txt"], type="filepath"),
+                                gr.Textbox(label="Text"), api_name="read_text")
+        gr.Button("counts").click(lambda: dict(counts), None, gr.JSON(label="Counts"), api_name="counts")
+    return demo
+
+
+def phantom() -> gr.Blocks:
+    """Two endpoints; tests give one of them no function in the config they serve (a phantom)."""
+    with gr.Blocks(title="Zoo Phantom") as demo:
+        text, out = gr.Textbox(label="Text"), gr.Textbox(label="Out")
+        gr.Button("real").click(lambda t: t[::-1], text, out, api_name="real")
+        gr.Button("ghost").click(lambda t: t, text, out, api_name="ghost")
+    return demo
+
+
 ZOO: dict[str, Callable[[], gr.Blocks]] = {
     "echo": echo, "report": report, "files": files, "model3d": model3d, "calculator": calculator,
     "unnamed": unnamed, "generator": generator, "stateful": stateful, "slow": slow, "choices": choices,
     "image_size": image_size, "trellis": trellis, "button_input": button_input, "obj_model": obj_model, "path_json": path_json,
+    "components": components, "strict": strict, "phantom": phantom,
 }
 
 
