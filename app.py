@@ -6,6 +6,7 @@
     python app.py --no-mcp                          # no MCP server (also GRADIO_MCP_SERVER=False)
     python app.py --history [N]                     # the last N runs, one JSON object a line
     python app.py --prompt "..." --recipe NAME      # replay a saved recipe for new subjects (no LLM)
+    python app.py --call SPACE_OR_URL /endpoint --args '{"prompt": "a red box"}'   # one call, result as JSON
     python app.py --suggest text_to_3d              # Spaces for a capability: catalog + Hub search (JSON)
 """
 
@@ -43,6 +44,11 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--from-run", metavar="RUN_ID", help="with --save-recipe: the run to save")
     parser.add_argument("--describe", metavar="SPACE_ID_OR_URL", help="print, as JSON, the tools Diorama would "
                         "make from that Gradio app's API, and exit")
+    parser.add_argument("--call", nargs=2, metavar=("SPACE_OR_URL", "ENDPOINT"), help="call one endpoint as a "
+                        "Diorama tool with --args and print the result as JSON (exit 0; 1: the Space refused or "
+                        "failed; 2: bad arguments, nothing sent)")
+    parser.add_argument("--args", dest="call_args", metavar="JSON", default="{}",
+                        help="with --call: the arguments as a JSON object")
     parser.add_argument("--suggest", metavar="CAPABILITY", help="print, as JSON, Spaces for a capability "
                         "(text_to_3d, image_to_3d, text_to_image, scene_assembly): the catalog, plus a Hub "
                         "search when online; and exit")
@@ -98,6 +104,12 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
         from tools.describe import main as describe_main
         return describe_main(args.describe, connect_timeout_s=settings.connect_timeout_s, token=settings.hf_token)
+    if args.call is not None:  # like --describe: a Hub id needs the Hub
+        os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+        os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+        logging.basicConfig(level=logging.ERROR)
+        from agent.cli import call_endpoint
+        _exit_now(call_endpoint(settings, args.call[0], args.call[1], args.call_args))
     _prepare_environment(settings)
     if args.history is not None:
         from agent.cli import print_history

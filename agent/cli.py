@@ -132,3 +132,60 @@ def _timing_summary(timings: dict) -> str:
 def _cost_summary(cost: dict) -> str:
     return (f"{cost.get('space_calls', 0)} Space calls, {cost.get('space_seconds', 0):.1f} Space-seconds, "
             f"{cost.get('llm_tokens', 0)} LLM tokens, ${cost.get('estimated_cost_usd', 0):.4f} estimated")
+
+
+def call_endpoint(settings: Settings, source: str, endpoint: str, args_text: str, *,
+                  stream: TextIO = sys.stdout) -> int:
+    """`--call SPACE_OR_URL ENDPOINT --args JSON`: call one endpoint as a Diorama tool and print its result as JSON.
+
+    The arguments go through the same checks as the agent's (`tools.validate`), so a bad one is refused before
+    any request. File outputs are copied into a new folder and printed as its local paths; relative input paths
+    are taken from the current directory.
+
+    Returns:
+        0 with the result on `stream`; 1 when the Space cannot be reached, does not have the endpoint or rejects
+        the input (one line on stderr); 2 when the arguments do not fit the schema (one line naming the
+        argument; nothing was sent).
+    """
+    import tempfile
+
+    from agent.config import ToolConfig
+    from tools.registry import Registry
+    from tools.space_tool import CallContext
+
+    try:
+        arguments = json.loads(args_text or "{}")
+    except json.JSONDecodeError as exc:
+        print(f"diorama --call: --args is not valid JSON ({exc.msg} at character {exc.pos}); give an object such as "
+              "'{\"prompt\": \"a red box\"}'.", file=sys.stderr)
+        return 2
+    if not isinstance(arguments, dict):
+        print(f"diorama --call: --args must be a JSON object of argument names to values, got "
+              f"{type(arguments).__name__}.", file=sys.stderr)
+        return 2
+    for key, value in arguments.items():  # a relative path names a file of the current directory
+        if isinstance(value, str) and value and not Path(value).is_absolute() and Path(value).is_file():
+            arguments[key] = str(Path(value).resolve())
+    run_dir = Path(tempfile.mkdtemp(prefix="diorama-call-"))
+    registry = Registry((ToolConfig(name="call", space=source, endpoint=endpoint),),
+                        connect_timeout_s=settings.connect_timeout_s, hf_token=settings.hf_token)
+    loaded = registry.load(CallContext(run_dir=run_dir, emit=lambda event: None,
+                                       call_timeout_s=settings.call_timeout_s, attempts=1))
+    try:
+        if "call" not in loaded.tools:
+            print(f"diorama --call: {' '.join(loaded.failed.get('call', 'the tool could not be built').split())}",
+                  file=sys.stderr)
+            return 1
+        try:
+            result = loaded.tools["call"](**arguments)
+        except InvalidInputError as exc:
+            print(f"diorama --call: {' '.join(str(exc).split())}", file=sys.stderr)
+            return 2
+        except DioramaError as exc:
+            print(f"diorama --call: {' '.join(str(exc).split())}", file=sys.stderr)
+            return 1
+    finally:
+        loaded.close()
+    json.dump(result, stream, indent=2, ensure_ascii=False, default=str)
+    stream.write("\n")
+    return 0

@@ -95,3 +95,76 @@ def test_catalog_parses_and_every_entry_is_complete():
             else:
                 assert entry["verified"] is False and "/" in entry["space"]
     assert "EU" in next(e for e in catalog["image_to_3d"] if e["space"] == "tencent/Hunyuan3D-2")["license"]
+
+
+def _call(target: str, endpoint: str, args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(REPO / "app.py"), "--call", target, endpoint, "--args", args],
+                          cwd=REPO, env=dict(os.environ), capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def strict_url() -> str:
+    yield from served(ZOO["strict"]())
+
+
+@pytest.fixture(scope="module")
+def trellis_url() -> str:
+    yield from served(ZOO["trellis"]())
+
+
+def _placed(url: str) -> int:
+    from gradio_client import Client
+
+    return Client(url, verbose=False).predict(api_name="/counts").get("place", 0)
+
+
+def test_call_prints_the_result_as_json(strict_url):
+    done = _call(strict_url, "/place", '{"name": "vase", "copies": 2, "size": 4, "colour": "green", '
+                                       '"tags": ["new"], "hollow": false}')
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == "2 x vase 4 green new solid"
+
+
+@pytest.mark.parametrize(("args", "phrase"), [
+    ('{"name": "vase", "copies": 2.5, "size": 4, "colour": "red", "tags": [], "hollow": false}',
+     "'copies' must be a whole number between 1 and 5, got 2.5"),
+    ('{"name": "vase", "copies": 1, "size": 4, "colour": "red", "tags": [], "hollow": false, "shape": 1}',
+     "has no argument 'shape'"),
+    ('["vase"]', "--args must be a JSON object"),
+    ("{name: vase}", "--args is not valid JSON"),
+])
+def test_call_with_bad_arguments_exits_2_and_sends_nothing(strict_url, args, phrase):
+    before = _placed(strict_url)
+    done = _call(strict_url, "/place", args)
+    assert done.returncode == 2 and done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("diorama --call: ") and phrase in lines[0], done.stderr
+    assert _placed(strict_url) == before
+
+
+def test_call_rejected_by_the_space_exits_1(trellis_url, tmp_path):
+    from PIL import Image
+
+    plain = tmp_path / "plain.png"
+    Image.new("RGB", (32, 32), (9, 9, 9)).save(plain)
+    done = _call(trellis_url, "/preprocess_image", json.dumps({"image": str(plain)}))
+    assert done.returncode == 1 and done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "there is no subject to reconstruct" in lines[0], done.stderr
+
+
+@pytest.mark.parametrize(("source", "title", "name"), [
+    ("http://127.0.0.1:7963/", "Gradio", "local_7963_lambda"),
+    ("http://localhost:7860", "", "local_7860_lambda"),
+    ("https://shapes.example.org/", "Gradio", "shapes_lambda"),
+    ("http://10.0.0.5:8000/", None, "app_8000_lambda"),
+    ("http://127.0.0.1:7963/", "Mesh Maker", "mesh_maker_lambda"),
+])
+def test_url_spaces_get_readable_tool_names(source, title, name):
+    from types import SimpleNamespace
+
+    from tools.describe import _space_name
+    from tools.schema import tool_name
+
+    session = SimpleNamespace(client=lambda: SimpleNamespace(config={"title": title}))
+    assert tool_name(_space_name(source, session), "/lambda") == name

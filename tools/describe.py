@@ -19,7 +19,10 @@ __all__ = ["describe", "describe_all", "main"]
 
 
 def _space_name(source: str, session: Any) -> str:
-    """"owner/name" -> "name"; a URL -> the app's title, else its host and port."""
+    """"owner/name" -> "name"; a URL -> the app's title, else "local <port>" on this machine or the host's
+    first word ("https://shapes.example.org/" -> "shapes"), never "v_127_0_0_1_7963"."""
+    from urllib.parse import urlsplit
+
     from tools.spaces import is_hub_id
 
     if is_hub_id(source):
@@ -27,7 +30,13 @@ def _space_name(source: str, session: Any) -> str:
     title = str((session.client().config or {}).get("title") or "").strip()
     if title and title.lower() != "gradio":
         return title
-    return source.split("://", 1)[-1].strip("/")
+    parts = urlsplit(source if "://" in source else f"http://{source}")
+    host = parts.hostname or "app"
+    if host in ("localhost", "0.0.0.0", "::1") or host.startswith("127."):
+        return f"local {parts.port or ''}".strip()
+    if host.replace(".", "").isdigit():
+        return f"app {parts.port or ''}".strip()
+    return host.split(".")[0]
 
 
 def _entry(spec: Any, source: str) -> dict[str, Any]:
