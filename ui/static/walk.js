@@ -18,8 +18,9 @@ const TURN_SPEED = 90;    // deg/s, with Q/E
 const LOOK_PER_PX = 0.25; // deg per pixel dragged
 const WALKER_RADIUS = 0.3;
 const STATE_EVERY_MS = 100;
-const TARGET_FPS = 30;    // below it the view renders fewer pixels (down to MIN_RESOLUTION), above 45 more again
+const TARGET_FPS = 30;    // while moving, below it the view renders fewer pixels (down to MIN_RESOLUTION)
 const MIN_RESOLUTION = 0.5;
+const SETTLE_MS = 400;    // this long after the last move or look, it renders at full resolution (placards sharp)
 const KEYS = {
   KeyW: 'f', ArrowUp: 'f', KeyS: 'b', ArrowDown: 'b', KeyA: 'l', ArrowLeft: 'l', KeyD: 'r', ArrowRight: 'r',
   KeyQ: 'tl', KeyE: 'tr',
@@ -36,7 +37,8 @@ export function mount(element, props, watch) {
 
   const renderer = new THREE.WebGLRenderer({ antialias: false, powerPreference: 'high-performance' });
   const maxRatio = Math.min(window.devicePixelRatio || 1, 1.5);
-  let resolution = 1;  // share of maxRatio rendered (software WebGL is fill-rate bound)
+  let resolution = 1;  // share of maxRatio rendered while moving (software WebGL is fill-rate bound)
+  let lastActive = -Infinity;
   renderer.setPixelRatio(maxRatio);
   renderer.outputColorSpace = THREE.SRGBColorSpace;
   view.appendChild(renderer.domElement);
@@ -74,6 +76,13 @@ export function mount(element, props, watch) {
     const [x, , z] = walk.entrance.position;
     Object.assign(me, { x, z, yaw: walk.entrance.yaw || 0, pitch: 0 });
     drawMap();
+  }
+
+  // The scene is fetched once the view is shown (the Walk tab opened), not while it is hidden.
+  let wanted = null;
+  function request(value) {
+    wanted = value;
+    if (view.clientWidth > 0) { load(wanted); wanted = null; }
   }
 
   function load(value) {
@@ -146,7 +155,9 @@ export function mount(element, props, watch) {
     f -= joystick.y;
     s += joystick.x;
     const len = Math.hypot(f, s);
+    if (held.has('tl') || held.has('tr')) lastActive = performance.now();
     if (len < 1e-3) return;
+    lastActive = performance.now();
     const speed = (held.has('run') ? RUN_SPEED : WALK_SPEED) * Math.min(len, 1) / len;
     const yaw = THREE.MathUtils.degToRad(me.yaw);
     const dx = (-Math.sin(yaw) * f + Math.cos(yaw) * s) * speed * dt;
@@ -182,6 +193,9 @@ export function mount(element, props, watch) {
     move(dt);
     camera.position.set(me.x, EYE_HEIGHT, me.z);
     camera.rotation.set(THREE.MathUtils.degToRad(me.pitch), THREE.MathUtils.degToRad(me.yaw), 0);
+    const ratio = maxRatio * (now - lastActive < SETTLE_MS ? resolution : 1);
+    if (Math.abs(renderer.getPixelRatio() - ratio) > 1e-3) renderer.setPixelRatio(ratio);  // resize() applies it
+    if (wanted !== null && view.clientWidth > 0) { load(wanted); wanted = null; }
     if (root.isConnected && resize()) {  // nothing to draw while the tab is hidden
       renderer.render(scene, camera);
       frames += 1;
@@ -189,11 +203,9 @@ export function mount(element, props, watch) {
     }
     if (now - fpsSince >= 1000) {
       fps = Math.round(frames * 1000 / (now - fpsSince));
-      const wanted = fps < TARGET_FPS ? Math.max(MIN_RESOLUTION, resolution * 0.8)
-        : fps > 45 ? Math.min(1, resolution * 1.15) : resolution;
-      if (frames > 0 && Math.abs(wanted - resolution) > 0.01) {
-        resolution = wanted;
-        renderer.setPixelRatio(maxRatio * resolution);  // resize() sets the new size on the next frame
+      if (frames > 0 && now - lastActive < SETTLE_MS) {
+        resolution = fps < TARGET_FPS ? Math.max(MIN_RESOLUTION, resolution * 0.8)
+          : fps > 45 ? Math.min(1, resolution * 1.15) : resolution;
       }
       frames = 0;
       fpsSince = now;
@@ -271,6 +283,7 @@ export function mount(element, props, watch) {
     drag = null;
   });
   function look(dx, dy) {
+    lastActive = performance.now();
     me.yaw -= dx * LOOK_PER_PX;
     me.pitch = Math.max(-80, Math.min(80, me.pitch - dy * LOOK_PER_PX));
   }
@@ -306,6 +319,6 @@ export function mount(element, props, watch) {
     knob.style.transform = `translate(${x * half * 0.6}px, ${y * half * 0.6}px)`;
   }
 
-  load(props.value);
-  if (watch) watch('value', () => load(props.value));
+  request(props.value);
+  if (watch) watch('value', () => request(props.value));
 }
