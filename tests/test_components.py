@@ -335,3 +335,9 @@ def test_an_unexpected_error_building_one_tool_is_reported_for_that_tool(compone
     loaded.close()
     assert list(loaded.tools) == ["good"]
     assert loaded.failed["bad"].startswith("Diorama could not build this tool (TypeError: unhashable type: 'dict')")
+
+
+def test_an_unlabelled_output_is_named_after_its_component():
+    (schema,) = parse_api({"named_endpoints": {"/chat": {"parameters": [], "returns": [
+        {"label": "value_2", "component": "Textbox", "python_type": {"type": "str"}}]}}})
+    assert (schema.outputs[0].label, schema.outputs[0].key) == ("Textbox", "textbox")

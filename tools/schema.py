@@ -238,6 +238,8 @@ def parse_endpoint(api_name: str, info: dict[str, Any]) -> EndpointSchema:
     seen: set[str] = set()
     for index, raw in enumerate(info["returns"]):
         label = str(raw.get("label") or f"output {index}")
+        if re.fullmatch(r"(?:value|output|param)_\d+", label) and raw.get("component"):
+            label = str(raw["component"])  # Gradio's placeholder for an unlabelled output says nothing
         key = slug(label)
         while key in seen:
             key = f"{key}_{index}"
