@@ -76,6 +76,8 @@ def _hold(page, key: str, until: str, timeout_ms: int = 20_000) -> dict:  # type
 def walking(browser, app_url):
     """A desktop-sized page that built Paris and opened the Walk tab, its scene loaded."""
     page = _open(browser, app_url, viewport={"width": 1280, "height": 1000})
+    page.fetched = []  # type: ignore[attr-defined]
+    page.on("request", lambda request: page.fetched.append(request.url))
     _build_paris(page)
     page.get_by_role("tab", name="Walk").click()
     page.wait_for_selector("#diorama-walk canvas")
@@ -84,7 +86,7 @@ def walking(browser, app_url):
     page.context.close()
 
 
-def test_walk_view_starts_at_the_entrance_and_publishes_its_state(walking):
+def test_walk_view_starts_at_the_entrance_and_publishes_its_state(walking, app_url):
     page, state = walking
     assert set(state) == {"position", "yaw", "pitch", "scene", "fps", "colliders"}
     assert state["position"][1] == EYE and state["yaw"] == 0 and state["pitch"] == 0
@@ -93,6 +95,10 @@ def test_walk_view_starts_at_the_entrance_and_publishes_its_state(walking):
     page.wait_for_function("(prev) => document.querySelector('#diorama-walk').dataset.state !== prev",
                            arg=next(iter(seen)), timeout=5_000)  # it keeps publishing (fps, at least)
     assert page.errors == []
+    # offline: three.js and the walker come from the app itself, no CDN
+    assert [u for u in page.fetched if not u.startswith((app_url, "data:", "blob:"))] == []
+    assert any(u.endswith("/ui/static/walk.js") for u in page.fetched)
+    assert any(u.endswith("/vendor/three/three.core.js") for u in page.fetched)
 
 
 def test_holding_w_walks_forward_at_eye_height(walking):
