@@ -12,6 +12,7 @@ import json
 import logging
 import secrets
 import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Any, Iterator
@@ -44,6 +45,7 @@ EXAMPLES = [
 TITLE = "Diorama — chain Spaces into a 3D scene"
 DESCRIPTION = "One request, an agent chaining Gradio Spaces (text → 3D → scene), one walkable 3D gallery."
 FAVICON = Path(__file__).with_name("favicon.png")
+CANCEL_SETTLE_S = 10.0  # how long Cancel waits for the run to stop before it answers anyway
 MAX_UPLOAD = "50mb"  # largest upload Gradio accepts (Try it's file arguments); bigger ones get HTTP 413
 MODEL_SUFFIXES = (".glb", ".gltf", ".obj")  # assets the "Latest asset" viewer shows (images are only listed)
 _PROVIDER_NAMES = {"offline": "Offline planner (no LLM)", "hf": "Hugging Face Inference",
@@ -309,6 +311,11 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None, admin_token: st
         with contextlib.suppress(DioramaError):  # stop the run now, not when Gradio gets round to closing its event
             if jobs.cancel(run_id)["status"] == "done":
                 return f"✅ Run `{run_id}` had already finished; its scene is kept.", gr.skip()
+            # Answer once the run has stopped: an update the build had already sent then arrives before this line,
+            # never after it (a loaded server could otherwise overwrite "Cancelled" with a late "Step 1").
+            deadline = time.monotonic() + CANCEL_SETTLE_S
+            while jobs.status(run_id)["status"] == "running" and time.monotonic() < deadline:
+                time.sleep(0.05)
         return (f"⏹️ Cancelled run `{run_id}`; what it made is kept. Resume it under *Resume a run*.", run_id)
 
     def new_browser_id(value: Any):
