@@ -146,6 +146,20 @@ def running_app(data: Path, env: dict[str, str] | None = None):
         process.wait(timeout=15)
 
 
+GALLERY_FURNITURE = ("floor", "plinth", "wall", "placard", "sun", "fill", "entrance")  # the scene builder's own
+
+
+def object_roots(path_or_scene) -> list[str]:
+    """The scene GLB's top-level object nodes: every root but the gallery's floor, walls, plinths, placards,
+    lights and entrance camera."""
+    import trimesh
+
+    scene = path_or_scene if isinstance(path_or_scene, trimesh.Scene) else \
+        trimesh.load(path_or_scene, file_type="glb", force="scene")
+    return [n for n in scene.graph.transforms.children[scene.graph.base_frame]
+            if not n.startswith(GALLERY_FURNITURE)]
+
+
 def glb_validator_report(paths: list[Path]) -> dict[str, dict] | None:
     """Khronos glTF validator summary per file ({numErrors, numWarnings, errors}), or None when not installed.
 

@@ -11,19 +11,17 @@ import pytest
 import trimesh
 
 from agent.runner import ChainRunner
-from tests.conftest import REPO, glb_validator_errors
+from tests.conftest import REPO, glb_validator_errors, object_roots
 
 PARIS = ["Eiffel Tower", "Louvre Pyramid", "Arc de Triomphe", "Notre-Dame de Paris", "Sacré-Cœur", "Panthéon",
          "Luxor Obelisk", "Moulin Rouge"]
 
 
 def _object_roots(scene: trimesh.Scene) -> dict[str, float]:
-    """Top-level object nodes (not floor/plinths/walls) -> world height of their geometry (metres)."""
+    """Top-level object nodes (not floor/plinths/walls/placards) -> world height of their geometry (metres)."""
     heights = {}
     children = scene.graph.transforms.children
-    for root in children.get(scene.graph.base_frame, []):
-        if root == "floor" or root.startswith(("plinth", "wall")):
-            continue
+    for root in object_roots(scene):
         ys = []
         stack = [root]
         while stack:

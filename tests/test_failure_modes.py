@@ -19,6 +19,7 @@ from tools.errors import (
 )
 from tools.registry import Registry
 from tools.space_tool import CallContext
+from tests.conftest import object_roots
 
 ATTEMPTS = 2
 # mode -> (error class seen on the faulty Space, phrase in its message, attempts made there)
@@ -91,10 +92,7 @@ def test_paris_through_every_failure_mode_loses_nothing(fault_url, settings):
     assert any(c["status"] == "error" for c in calls)  # faults really happened
     made = {c["inputs"]["prompt"] for c in calls if c["status"] == "ok"}
     assert len(made) == 8
-    scene = trimesh.load(outcome.scene, file_type="glb", force="scene")
-    roots = [n for n in scene.graph.transforms.children[scene.graph.base_frame]
-             if n != "floor" and not n.startswith(("plinth", "wall"))]
-    assert len(roots) == 8
+    assert len(object_roots(outcome.scene)) == 8
 
 
 def test_a_client_that_lost_its_connection_is_not_pooled(fault_url, tmp_path):

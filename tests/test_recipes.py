@@ -5,12 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import trimesh
 
 from agent.cli import run_headless
 from agent.recipes import RecipeModel, load_recipe, recipe_from_log, save_recipe
 from agent.runner import ChainRunner
 from tests.scripted_model import ScriptedLLM
+from tests.conftest import object_roots
 
 PLAN = """Thought: I make both objects and assemble them.
 <code>
@@ -23,9 +23,7 @@ final_answer({"scene": scene["scene"], "objects": list(parts), "missing": {}})
 
 
 def _roots(path) -> set[str]:
-    scene = trimesh.load(path, file_type="glb", force="scene")
-    return {n for n in scene.graph.transforms.children[scene.graph.base_frame]
-            if n != "floor" and not n.startswith(("plinth", "wall"))}
+    return set(object_roots(path))
 
 
 def test_save_replay_with_no_llm_call_and_export_a_script(companion_urls, settings, tmp_path):

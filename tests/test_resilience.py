@@ -11,11 +11,10 @@ import threading
 import time
 from pathlib import Path
 
-import trimesh
 
 from agent.config import Provider, ToolConfig
 from agent.runner import ChainRunner
-from tests.conftest import REPO
+from tests.conftest import REPO, object_roots
 
 SCENE = ToolConfig("assemble_scene", "local:scene_builder", "/assemble", "scene_assembly")
 
@@ -31,9 +30,7 @@ def _calls(log: dict, tool: str = "text_to_3d") -> list[dict]:
 
 
 def _roots(path) -> set[str]:
-    scene = trimesh.load(path, file_type="glb", force="scene")
-    return {n for n in scene.graph.transforms.children[scene.graph.base_frame]
-            if n != "floor" and not n.startswith(("plinth", "wall"))}
+    return set(object_roots(path))
 
 
 def test_failing_provider_is_retried_then_the_fallback_makes_the_asset(companion_urls, stub_url, settings):
