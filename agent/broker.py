@@ -252,6 +252,8 @@ class ToolBroker:
         if value is None:
             return None
         what = f"{tool}: '{param.name}'"
+        if isinstance(value, dict) and "image" in value:  # a captioned Gallery item: its file is checked
+            return {"image": self._checked(tool, param, value["image"]), "caption": value.get("caption")}
         if isinstance(value, dict):  # a multi-output result passed whole: its single file
             files = [v for v in value.values() if isinstance(v, str)]
             value = files[0] if len(files) == 1 else value

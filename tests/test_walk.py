@@ -7,8 +7,8 @@ for a condition on the state, with a generous deadline.
 from __future__ import annotations
 
 import io
-import os
 import json
+import os
 import shutil
 from pathlib import Path
 

@@ -93,3 +93,39 @@ def test_a_pool_keeps_a_spare_only_once_prepared_and_stops_it_when_collected(tmp
     del pool
     gc.collect()
     assert not (_workers() & spare)
+
+
+class _SpecTool:
+    """The shape of a Space tool the broker reads (its spec's file parameters); records what it is called with."""
+
+    def __init__(self, params) -> None:
+        from types import SimpleNamespace
+
+        self.name = "gallery_tool"
+        self.spec = SimpleNamespace(endpoint=SimpleNamespace(params=params))
+        self.calls: list[dict] = []
+
+    def __call__(self, **kwargs):
+        self.calls.append(kwargs)
+        return "ok"
+
+
+def test_the_broker_checks_the_files_of_captioned_gallery_items(tmp_path):
+    import pytest
+
+    from agent.broker import ToolBroker
+    from tools.errors import InvalidInputError
+    from tools.schema import Param
+
+    made = tmp_path / "assets" / "a.png"
+    made.parent.mkdir()
+    made.write_bytes(b"png")
+    tool = _SpecTool([Param(name="images", label="Images", component="gallery", python_type="list", kind="files",
+                            required=True)])
+    broker = ToolBroker({"gallery_tool": tool}, tmp_path)
+
+    broker.call("gallery_tool", [], {"images": ["assets/a.png", {"image": "assets/a.png", "caption": "red"}]})
+    assert tool.calls[-1]["images"] == [str(made), {"image": str(made), "caption": "red"}]
+    with pytest.raises(InvalidInputError, match="must be a file this run made"):
+        broker.call("gallery_tool", [], {"images": [{"image": "/etc/passwd", "caption": "x"}]})
+    assert len(tool.calls) == 1  # the refused call never reached the tool
