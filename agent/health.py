@@ -6,7 +6,7 @@ per Space endpoint (and skips one that is failing now), and `Health.note` gives 
 agent a short paragraph about the Spaces that failed lately.  Cache hits and journal
 replays are not calls to the Space and do not count; nor do failures that are not the
 Space's fault (a rejected prompt, the user's quota, a cancel: the `fault` field of a
-call event, `DioramaError.counts_against_space`), as soon as the store keeps that field,
+call event, `DioramaError.counts_against_space`, which the store keeps and leaves out),
 so that one user's bad prompts cannot push a Space down the order for everyone.
 """
 
@@ -79,10 +79,7 @@ class Health:
 
     def of(self, space: str, endpoint: str | None = None) -> SpaceHealth:
         """The record of one Space endpoint (`endpoint` given) or of the whole Space."""
-        wanted = max(self.window, self.recent)
-        fetched = self.store.calls_of(space, endpoint=endpoint, limit=wanted * _SCAN)  # room for non-faults
-        calls = [c for c in fetched if not _not_a_fault(c)]
-        calls = calls[:wanted]
+        calls = self.store.calls_of(space, endpoint=endpoint, limit=max(self.window, self.recent))
         window, newest = calls[: self.window], calls[: self.recent]
         failed = [c for c in window if c["status"] != "ok"]
         latencies = sorted(c["duration_s"] for c in window if c["status"] == "ok" and c["duration_s"] is not None)
@@ -143,15 +140,6 @@ class Health:
         if not lines:
             return ""
         return "Space health from earlier runs (providers are already ordered by it):\n" + "\n".join(lines)
-
-
-_SCAN = 10  # health reads this many times its window of calls, then keeps the faults and oks
-
-
-def _not_a_fault(call: dict) -> bool:
-    """A failed call marked as not the Space's fault (stored `fault` 0/False; rows without it count as before)."""
-    fault = call.get("fault")
-    return call["status"] != "ok" and fault is not None and not fault
 
 
 def _percentile(values: list[float], pct: int) -> float | None:

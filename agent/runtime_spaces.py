@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from urllib.parse import urlsplit
 
 from tools.errors import ConfigError, InvalidInputError, NotAllowedError, SpaceUnavailableError
+from tools.space_origin import Origin, origin_of
 
 if TYPE_CHECKING:
     from tools.registry import Registry
@@ -41,20 +42,6 @@ _HOSTNAME = re.compile(r"^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z
 _API_NAME = re.compile(r"^/[\w.-]{1,100}$")
 _RESERVED = {"final_answer", "parallel_map"} | set(dir(builtins)) | set(keyword.kwlist)
 _MAX_CHARS = 300
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Where a URL connects: scheme ("http" or "https"), lower-case host (no brackets) and port."""
-
-    scheme: str
-    host: str
-    port: int
-
-    def __str__(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        default = {"http": 80, "https": 443}[self.scheme]
-        return f"{self.scheme}://{host}" + ("" if self.port == default else f":{self.port}") + "/"
 
 
 def parse_url(text: str) -> tuple[Origin, str]:
@@ -83,15 +70,17 @@ def parse_url(text: str) -> tuple[Origin, str]:
         port = parts.port
     except ValueError as exc:  # e.g. "127.0.0.1:7860.evil.com": the "port" is not a number
         raise ValueError("its port is not a number from 1 to 65535") from exc
-    host = (parts.hostname or "").lower()
-    try:
-        host = str(ipaddress.ip_address(host))  # one spelling per address (IPv6 in compressed form)
-    except ValueError:
-        if not _HOSTNAME.match(host):
-            raise ValueError(f"{host!r} is not a valid host name") from None
     if port == 0:
         raise ValueError("its port is not a number from 1 to 65535")
-    origin = Origin(scheme, host, port or {"http": 80, "https": 443}[scheme])
+    try:
+        origin = origin_of(text)
+    except ValueError as exc:
+        raise ValueError("it has no host") from exc
+    try:
+        ipaddress.ip_address(origin.host)
+    except ValueError:
+        if not _HOSTNAME.match(origin.host):
+            raise ValueError(f"{origin.host!r} is not a valid host name") from None
     return origin, str(origin) + parts.path.lstrip("/")
 
 

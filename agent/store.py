@@ -267,12 +267,13 @@ class Store:
         return record
 
     def calls_of(self, space: str, *, limit: int, endpoint: str | None = None) -> list[dict[str, Any]]:
-        """The last `limit` real calls to one Space (or one of its endpoints; cache hits and replays excluded),
-        newest first."""
+        """The last `limit` real calls to one Space (or one of its endpoints), newest first: cache hits, replays
+        and failures that were not the Space's fault (`fault` 0: a rejected input, a cancel) left out."""
         where = "space = ?" + (" AND endpoint = ?" if endpoint is not None else "")
         params = (space, endpoint) if endpoint is not None else (space,)
         rows = self._connection().execute(
             f"SELECT * FROM calls WHERE {where} AND cached = 0 AND replayed = 0 AND status IN ('ok', 'error') "
+            "AND (status = 'ok' OR fault IS NULL OR fault = 1) "
             "ORDER BY started_at DESC, id DESC LIMIT ?", (*params, limit)).fetchall()
         return [_call_dict(r) for r in rows]
 

@@ -115,6 +115,16 @@ def _wait_for_trial(breaker: CircuitBreaker, deadline_s: float = 15.0) -> None:
         time.sleep(0.02)
 
 
+def _half_open(url: str, tmp_path, *, then: str) -> tuple[Registry, CircuitBreaker]:
+    """A registry whose /generate circuit was opened by real crashes and is now due for its trial; the Space then
+    behaves as `then` ("ok", "hang")."""
+    registry = _registry(url, cooldown_s=0.2)
+    breaker = _open_circuit(registry, url, tmp_path / "run1")
+    _wait_for_trial(breaker)
+    MODE["generate"] = then
+    return registry, breaker
+
+
 # ---- through a real Space ------------------------------------------------------------------
 
 def test_bad_prompts_do_not_close_the_space_for_others(two_endpoints_url, tmp_path):
@@ -145,10 +155,7 @@ def test_a_space_that_really_fails_opens_its_circuit(two_endpoints_url, tmp_path
 
 
 def test_a_cancelled_half_open_trial_releases_the_circuit(two_endpoints_url, tmp_path):
-    registry = _registry(two_endpoints_url, cooldown_s=0.2)
-    breaker = _open_circuit(registry, two_endpoints_url, tmp_path / "run1")
-    _wait_for_trial(breaker)
-    MODE["generate"] = "hang"
+    registry, breaker = _half_open(two_endpoints_url, tmp_path, then="hang")
     raised: list[BaseException] = []
     with _tools(registry, tmp_path / "run2", attempts=1) as tools:
         context = tools["gen"].context
@@ -173,10 +180,7 @@ def test_a_cancelled_half_open_trial_releases_the_circuit(two_endpoints_url, tmp
 
 
 def test_a_half_open_trial_refused_by_the_budget_releases_the_circuit(two_endpoints_url, tmp_path):
-    registry = _registry(two_endpoints_url, cooldown_s=0.2)
-    breaker = _open_circuit(registry, two_endpoints_url, tmp_path / "run1")
-    _wait_for_trial(breaker)
-    MODE["generate"] = "ok"
+    registry, breaker = _half_open(two_endpoints_url, tmp_path, then="ok")
     spent = Budget(Limits(max_calls=1))
     spent.start_call("an earlier call")
     with _tools(registry, tmp_path / "run2", budget=spent) as tools:
@@ -188,10 +192,7 @@ def test_a_half_open_trial_refused_by_the_budget_releases_the_circuit(two_endpoi
 
 
 def test_a_half_open_trial_torn_down_by_a_base_exception_releases_the_circuit(two_endpoints_url, tmp_path):
-    registry = _registry(two_endpoints_url, cooldown_s=0.2)
-    breaker = _open_circuit(registry, two_endpoints_url, tmp_path / "run1")
-    _wait_for_trial(breaker)
-    MODE["generate"] = "ok"
+    registry, breaker = _half_open(two_endpoints_url, tmp_path, then="ok")
 
     def closing_stream(event: dict) -> None:  # the UI's generator is closed as the trial starts
         if event.get("status") == "running":
@@ -208,10 +209,7 @@ def test_a_half_open_trial_torn_down_by_a_base_exception_releases_the_circuit(tw
 
 
 def test_a_half_open_trial_answered_with_a_rejection_closes_the_circuit(two_endpoints_url, tmp_path):
-    registry = _registry(two_endpoints_url, cooldown_s=0.2)
-    breaker = _open_circuit(registry, two_endpoints_url, tmp_path / "run1")
-    _wait_for_trial(breaker)
-    MODE["generate"] = "ok"
+    registry, breaker = _half_open(two_endpoints_url, tmp_path, then="ok")
     with _tools(registry, tmp_path / "run2") as tools:
         with pytest.raises(SpaceRejectedError):
             tools["gen"](prompt="bad idea")  # the Space answered: it is back

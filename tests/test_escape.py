@@ -219,7 +219,8 @@ def test_a_hostile_step_costs_its_worker_and_the_app_keeps_answering(hostile_app
         if report["status"] != "running":
             break
         time.sleep(0.5)
-    assert answered >= 2 or report["status"] != "running"
+    if FATAL[attack] == "computed for more than":  # a step that runs for seconds: /status answered meanwhile
+        assert answered >= 2, "no /status answer came while the hostile step ran"
     assert report["status"] == "failed", report
     assert FATAL[attack] in report["error"], report["error"]
     assert "Files made so far are kept" in report["error"]

@@ -17,6 +17,7 @@ import secrets
 import threading
 import time
 import urllib.parse
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,16 +34,35 @@ _MAX_REDIRECTS = 5
 _CHUNK = 1 << 16
 
 
-def origin_of(url: str) -> tuple[str, str, int]:
-    """(scheme, lower-case host, port) of an http(s) URL, default ports filled in; ValueError otherwise."""
+@dataclass(frozen=True)
+class Origin:
+    """Where a URL connects: scheme ("http" or "https"), lower-case host (no brackets) and port."""
+
+    scheme: str
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        default = {"http": 80, "https": 443}[self.scheme]
+        return f"{self.scheme}://{host}" + ("" if self.port == default else f":{self.port}") + "/"
+
+
+def origin_of(url: str) -> Origin:
+    """The origin of an http(s) URL, default ports filled in, one spelling per IP address.
+
+    Raises:
+        ValueError: not an http(s) URL with a host, a user name or password before the host, or a port that is
+            not a number.
+    """
     parts = urllib.parse.urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
         raise ValueError(f"not a plain http(s) URL: {url[:80]!r}")
     host = parts.hostname.lower()
     with contextlib.suppress(ValueError):
-        host = str(ipaddress.ip_address(host))  # one spelling per address
-    return scheme, host, parts.port or {"http": 80, "https": 443}[scheme]
+        host = str(ipaddress.ip_address(host))  # IPv6 in compressed form
+    return Origin(scheme, host, parts.port or {"http": 80, "https": 443}[scheme])
 
 
 def host_of(url: str) -> str:
@@ -193,4 +213,5 @@ class OutputFiles:
 
 
 
-__all__ = ["MAX_DOWNLOAD_BYTES", "ForeignOriginError", "OutputFiles", "OwnOriginClient", "host_of", "origin_of"]
+__all__ = ["MAX_DOWNLOAD_BYTES", "ForeignOriginError", "Origin", "OutputFiles", "OwnOriginClient", "host_of",
+           "origin_of"]

@@ -114,10 +114,10 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None, admin_token: st
         """Check the text, then the client's limits (ui/limits.py); a refused request does not count and makes
         no run folder. Builds, resumes, recipe replays, Try it and Add a Space all come through here."""
         with errors():
-            if request is not None:
+            if request is not None and what == "The request":
+                validate_request(request, runner.settings)  # plain text, not empty, not too long
+            elif request is not None:
                 check_text(request, what=what)
-                if what == "The request":
-                    validate_request(request, runner.settings)
             return limits.admit(client)
 
     def caller(client: gr.Request | None, browser: Any = None) -> Caller:
