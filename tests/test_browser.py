@@ -19,7 +19,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu-sandbox", "--disable-background-
 
 
 @pytest.fixture(scope="module")
-def page():
+def browser():
     if not shutil.which(CHROMIUM) or not _has_playwright():
         if os.environ.get("CI"):
             pytest.fail("Chromium or playwright is missing in CI: .ci/run must install them.")
@@ -27,13 +27,21 @@ def page():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        tab = browser.new_page(viewport={"width": 1280, "height": 1000})
-        tab.errors = []  # type: ignore[attr-defined]
-        tab.on("pageerror", lambda error: tab.errors.append(str(error)))
-        tab.on("console", lambda message: _keep_console_error(tab.errors, message))
-        yield tab
-        browser.close()
+        launched = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):  # type: ignore[no-untyped-def]
+    """A fresh tab per test: a closing tab's aborted streams cannot land in the next test's errors."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    tab = context.new_page()
+    tab.errors = []  # type: ignore[attr-defined]
+    tab.on("pageerror", lambda error: tab.errors.append(str(error)))
+    tab.on("console", lambda message: _keep_console_error(tab.errors, message))
+    yield tab
+    context.close()
 
 
 # Babylon.js (inside gr.Model3D) tries WebGPU first and logs this when headless Chromium has no GPU, then
@@ -96,17 +104,13 @@ def test_paris_example_builds_and_the_scene_renders(page, app_url):
 
 def test_the_page_fits_a_phone_screen(page, app_url):
     page.set_viewport_size({"width": 390, "height": 844})
-    seen = len(page.errors)
-    try:
-        page.goto(app_url)
-        for selector in ("#request textarea", "#build", "#scene"):
-            page.locator(selector).scroll_into_view_if_needed()
-            box = page.locator(selector).bounding_box()
-            assert page.locator(selector).is_visible() and box and box["x"] >= 0 and box["x"] + box["width"] <= 390
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no horizontal scroll
-        assert page.errors[seen:] == []
-    finally:
-        page.set_viewport_size({"width": 1280, "height": 1000})
+    page.goto(app_url)
+    for selector in ("#request textarea", "#build", "#scene"):
+        page.locator(selector).scroll_into_view_if_needed()
+        box = page.locator(selector).bounding_box()
+        assert page.locator(selector).is_visible() and box and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no horizontal scroll
+    assert page.errors == []
 
 
 @pytest.mark.parametrize(("text", "message"), [
