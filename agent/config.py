@@ -28,6 +28,7 @@ class Provider:
 
     space: str
     endpoint: str
+    args: tuple[tuple[str, str], ...] = ()  # a fallback's names for the first provider's arguments ("" drops one)
 
     @property
     def local_name(self) -> str | None:
@@ -348,10 +349,11 @@ def _tool(entry: Any, index: int, env: Mapping[str, str]) -> ToolConfig:
         if isinstance(raw, str):
             fallbacks.append(Provider(raw, endpoint))
         elif isinstance(raw, dict) and raw.get("space"):
-            fallbacks.append(Provider(str(raw["space"]), _endpoint(raw.get("endpoint", endpoint))))
+            fallbacks.append(Provider(str(raw["space"]), _endpoint(raw.get("endpoint", endpoint)),
+                                      _fallback_args(name, raw.get("args", {}))))
         else:
             raise ConfigError(f"Tool {name!r}: each fallback is a Space (\"owner/name\", a URL or \"local:name\") "
-                              f"or a table {{space = ..., endpoint = ...}}, got {raw!r}.")
+                              f"or a table {{space = ..., endpoint = ..., args = {{...}}}}, got {raw!r}.")
     return ToolConfig(
         name=name,
         space=env.get(f"DIORAMA_SPACE_{name.upper()}") or str(entry["space"]),
@@ -360,6 +362,13 @@ def _tool(entry: Any, index: int, env: Mapping[str, str]) -> ToolConfig:
         description=entry.get("description"),
         fallbacks=tuple(fallbacks),
     )
+
+
+def _fallback_args(tool: str, raw: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+        raise ConfigError(f"Tool {tool!r}: a fallback's args maps the first provider's argument names to the "
+                          f"fallback's, e.g. args = {{prompt = \"text\"}} (\"\" drops one), got {raw!r}.")
+    return tuple((str(k), v) for k, v in raw.items())
 
 
 def _endpoint(value: Any) -> str:

@@ -151,6 +151,8 @@ def event_to_message(event: dict[str, Any]) -> dict[str, Any] | None:
         text = f"Tools: {names or 'none'}"
         for name, reason in (event.get("failed") or {}).items():
             text += f"\n\n⚠️ `{name}` unavailable: {reason}"
+        for name, reasons in (event.get("refused_fallbacks") or {}).items():
+            text += "".join(f"\n\n⚠️ `{name}`: {reason}" for reason in reasons)
         return {"role": "assistant", "content": text, "metadata": {"title": "🧰 Tools", "status": "done"}}
     if kind == "final_answer":
         return {"role": "assistant", "content": str(event.get("text", ""))}
@@ -186,5 +188,7 @@ def progress_line(event: dict[str, Any]) -> str | None:
         return f"[agent] step {event.get('step')} {status} ({event.get('duration_s') or 0:.2f} s)"
     if kind == "tools_loaded":
         return "[tools] " + ", ".join(t["name"] for t in event.get("tools", [])) + (
-            "; unavailable: " + ", ".join(event["failed"]) if event.get("failed") else "")
+            "; unavailable: " + ", ".join(event["failed"]) if event.get("failed") else "") + "".join(
+            f"; {name}: {reason}" for name, reasons in (event.get("refused_fallbacks") or {}).items()
+            for reason in reasons)
     return None

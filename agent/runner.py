@@ -254,7 +254,8 @@ class ChainRunner:
         emit({"type": "tools_loaded", "tools": [{"name": t.name, "space": t.session.label,
                                                  "endpoint": t.spec.endpoint.api_name,
                                                  "description": t.description} for t in loaded.tools.values()],
-              "failed": loaded.failed, "duration_s": round(startup_s, 3)})
+              "failed": loaded.failed, "duration_s": round(startup_s, 3),
+              **({"refused_fallbacks": loaded.refused_fallbacks} if loaded.refused_fallbacks else {})})
         try:
             writer = model or self._model_for(loaded)
             observed = ObservedModel(writer, on_reply=lambda *a: self._on_reply(emit, *a),

@@ -33,3 +33,23 @@ def test_try_a_tool_by_hand(companion_urls, settings):
         try_tool(runner, "text_to_3d", "prompt=windmill")
     with pytest.raises(InvalidInputError, match="no tool named 'nope'"):
         try_tool(runner, "nope", "{}")
+
+
+def test_try_tool_is_a_public_api_endpoint_with_the_same_checks(app_url):
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    client = Client(app_url, verbose=False)
+    glb, report = client.predict("text_to_3d", {"prompt": "Luxor Obelisk"}, api_name="/try_tool")
+    assert trimesh.load(glb, file_type="glb", force="scene").bounds[1][1] > 20
+    assert report["result"]["info"]["kind"] == "luxor_obelisk" and [c["status"] for c in report["calls"]] == ["ok"]
+    assert report["result"]["glb"].startswith("assets/")  # relative to the call's folder, never a server path
+    _, as_text = client.predict("text_to_3d", '{"prompt": "windmill"}', api_name="/try_tool")  # the JSON's text
+    assert as_text["result"]["info"]["kind"] == "windmill"
+    with pytest.raises(AppError, match="'colour'") as unknown:  # checked before any request: named, not retried
+        client.predict("text_to_3d", {"prompt": "windmill", "colour": "red"}, api_name="/try_tool")
+    assert "Traceback" not in str(unknown.value)
+    with pytest.raises(AppError, match="no tool named 'nope'"):
+        client.predict("nope", {}, api_name="/try_tool")
+    with pytest.raises(AppError, match="must be a JSON object"):
+        client.predict("text_to_3d", "prompt=windmill", api_name="/try_tool")

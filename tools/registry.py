@@ -6,12 +6,13 @@ import logging
 import threading
 import time
 from pathlib import Path
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Protocol
 
 from tools import companions, multi_call
 from tools.breaker import CircuitBreaker
 from tools.errors import ConfigError, DioramaError, InvalidInputError
+from tools.fallback_args import fallback_problem
 from tools.schema import EndpointSchema, build_spec, parse_api, phantom_reason, unsupported_note, with_config
 from tools.space_tool import CallContext, ProviderSlot, SpaceTool
 from tools.space_card import SpaceCard, hub_card, local_card
@@ -44,6 +45,7 @@ class LoadedTools:
     tools: dict[str, SpaceTool]
     failed: dict[str, str]
     sessions: tuple[SpaceSession, ...]
+    refused_fallbacks: dict[str, list[str]] = field(default_factory=dict)  # tool -> why each fallback was left out
 
     def close(self) -> None:
         for session in self.sessions:
@@ -132,17 +134,18 @@ class Registry:
                                                 pool=self._pool)
             return sessions[source]
 
+        refused: dict[str, list[str]] = {}
         for entry in entries:
             try:
-                self._load_entry(entry, session_for, context, tools, failed)
+                self._load_entry(entry, session_for, context, tools, failed, refused)
             except Exception as exc:  # one bad tool never sinks a run: it is reported and left out
                 failed[entry.name] = (f"Diorama could not build this tool ({type(exc).__name__}: "
                                       f"{' '.join(str(exc).split())[:300]}); the other tools are unaffected.")
                 logger.exception("tool %s could not be built", entry.name)
-        return LoadedTools(tools=tools, failed=failed, sessions=tuple(sessions.values()))
+        return LoadedTools(tools=tools, failed=failed, sessions=tuple(sessions.values()), refused_fallbacks=refused)
 
     def _load_entry(self, entry: Any, session_for: Callable[[str], SpaceSession], context: CallContext,
-                    tools: dict[str, SpaceTool], failed: dict[str, str]) -> None:
+                    tools: dict[str, SpaceTool], failed: dict[str, str], refused: dict[str, list[str]]) -> None:
         """Build one configured tool into `tools`, or put its reason in `failed`."""
         if getattr(entry, "steps", ()):
             try:
@@ -159,7 +162,7 @@ class Registry:
                                       breaker=self.breaker(provider.space, provider.endpoint),
                                       limit=self.limit(provider.space),
                                       schema=lambda s=session, p=provider: self.schema(s, p.space, p.endpoint),
-                                      card=card))
+                                      card=card, args=dict(getattr(provider, "args", ()))))
         spec, reasons = None, []
         for slot in slots:
             try:
@@ -174,8 +177,28 @@ class Registry:
         if spec is None:
             failed[entry.name] = " | ".join(reasons)
             return
+        if not reasons:  # the interface is the first provider's: each fallback must take its arguments
+            slots = [slots[0], *self._fitting_fallbacks(entry.name, slots, refused)]
         # the interface stays the config's first provider's; only the order of calls follows health
         tools[entry.name] = SpaceTool(spec, self._by_health(entry.name, slots), context, primary=slots[0])
+
+    def _fitting_fallbacks(self, tool: str, slots: list[ProviderSlot],
+                           refused: dict[str, list[str]]) -> list[ProviderSlot]:
+        """The fallbacks that can take the first provider's arguments; the others go to `refused` with why.
+        A fallback that cannot be reached now is kept (its arguments are checked when it is called)."""
+        primary = slots[0].schema()
+        fitting = []
+        for slot in slots[1:]:
+            try:
+                problem = fallback_problem(primary, slot.schema(), slot.args)
+            except DioramaError:
+                problem = None
+            if problem:
+                refused.setdefault(tool, []).append(f"fallback {slot.label} {slot.endpoint} refused: {problem}")
+                logger.warning("tool %s: fallback %s %s refused: %s", tool, slot.label, slot.endpoint, problem)
+            else:
+                fitting.append(slot)
+        return fitting
 
     def _by_health(self, tool: str, slots: list[ProviderSlot]) -> list[ProviderSlot]:
         """Providers healthiest first (stable: equal scores keep config order); those failing now are dropped

@@ -32,6 +32,7 @@ from tools.cache import ResultCache, mark_files
 from tools.errors import DioramaError, InvalidInputError, RunCancelledError, SpaceError, SpaceOutputError, \
     SpaceUnavailableError, reason_of, restated
 from tools.glb import MESH_SUFFIXES, glb_problem, mesh_to_glb
+from tools.fallback_args import renamed
 from tools.file_args import allowed_file
 from tools.schema import EndpointSchema, Output, Param, ToolSpec, shape_result
 from tools.space_card import SpaceCard
@@ -105,6 +106,7 @@ class ProviderSlot:
     schema: Callable[[], EndpointSchema]
     limit: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(4))
     card: SpaceCard | None = None  # its license is recorded with each asset; its revision keys the cache
+    args: dict[str, str] = field(default_factory=dict)  # a fallback's names for the first provider's arguments
 
 
 def call_key(tool: str, inputs: dict[str, Any]) -> str:
@@ -249,6 +251,7 @@ class SpaceTool(Tool):
     def _call_once(self, provider: ProviderSlot, values: dict[str, Any], call_id: str,
                    event: dict[str, Any] | None = None) -> Any:
         schema = provider.schema()
+        values = renamed(values, provider.args) if provider.args else values
         wire = [self._to_wire(param, values.get(param.name, param.default), provider) for param in schema.params]
         raw = provider.session.call(provider.endpoint, schema.wire(wire), timeout_s=self.context.call_timeout_s,
                                     cancel=self.context.cancel, headers=self.context.forward_headers,

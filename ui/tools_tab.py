@@ -191,9 +191,31 @@ def tools_tab(runner: ChainRunner, access: Access) -> None:
                                        may_open=lambda run_id: access.allowed(run_id, who))
             return glb, public_value(report, Path(runner.settings.data_dir))
 
+        def try_tool_api(tool_name: str, arguments: Any = "{}", request: gr.Request = None) -> tuple[str | None, dict[str, Any]]:
+            """Call one of Diorama's tools by hand, as the agent would: arguments checked against the Space's schema
+            before any request, then retries, fallbacks and the circuit breaker (rate-limited like /build).
+
+            Args:
+                tool_name: a configured tool's name, e.g. "text_to_3d" (the Tools tab lists them)
+                arguments: keyword arguments as a JSON object or its text, e.g. {"prompt": "a red lighthouse"}; a file argument names a file of one of your runs, "<run_id>/assets/call-1_x.glb"
+
+            Returns:
+                the first GLB the tool returned (or null), and JSON {"result": its output (files relative to the call's folder), "calls": the Space calls made}
+            """
+            text = arguments if isinstance(arguments, str) else json.dumps(arguments)
+            who = access.caller(request, None)
+            with access.admit(request, text, what="The arguments"), access.errors():
+                glb, report = try_tool(runner, str(tool_name or ""), text,
+                                       may_open=lambda run_id: access.allowed(run_id, who))
+            return glb, public_value(report, Path(runner.settings.data_dir))
+
         refresh.click(show, None, listing, api_visibility="private", concurrency_id="tools_show")
         run.click(call, [pick, arguments, uploads, access.browser], [model, output], api_visibility="private",
                   concurrency_id="tools_try")
+        api_name_box, api_arguments = gr.Textbox(visible=False), gr.JSON(visible=False, label="Arguments")
+        api_file, api_result = gr.File(visible=False, label="GLB"), gr.JSON(visible=False, label="Result")
+        api_name_box.submit(try_tool_api, [api_name_box, api_arguments], [api_file, api_result], api_name="try_tool",
+                            concurrency_limit=2, concurrency_id="tools_try")
         _space_adder(runner, pick, access)  # "Add a Space" and "Suggest Spaces" (API /add_space, /suggest_spaces)
 
 
