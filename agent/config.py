@@ -234,10 +234,13 @@ class Settings:
                            ("health_window", self.health_window)):
             if value < 1:
                 raise ConfigError(f"{key} must be at least 1, got {value}.")
-        unknown = [c for c in self.asset_chain if c not in _CAPABILITIES or c in ("scene_assembly", "other")]
+        stages = {c for c in _CAPABILITIES if c not in ("scene_assembly", "other")} | {
+            t.name for t in self.tools if t.capability != "scene_assembly"}
+        unknown = [c for c in self.asset_chain if c not in stages]
         if not self.asset_chain or unknown:
             raise ConfigError(f"planner.asset_chain (DIORAMA_ASSET_CHAIN) is {list(self.asset_chain)}; list asset "
-                              "capabilities in order, e.g. [\"text_to_3d\"] or [\"text_to_image\", \"image_to_3d\"].")
+                              "capabilities or tool names in order, e.g. [\"text_to_3d\"], [\"text_to_image\", "
+                              "\"image_to_3d\"] or [\"text_to_3d\", \"my_tool\"] (a [[tools]] name, any capability).")
         for key, value in (("builds_per_minute", self.builds_per_minute), ("runs_per_client", self.runs_per_client),
                            ("trusted_proxies", self.trusted_proxies)):
             if value < 0:

@@ -287,7 +287,7 @@ class ChainRunner:
             return llm
         by_capability = {t.capability: loaded.tools.get(t.name) for t in self.settings.tools
                          if loaded.tools.get(t.name) is not None}
-        chain = [by_capability.get(c) for c in self.settings.asset_chain]
+        chain = [by_capability.get(c) or loaded.tools.get(c) for c in self.settings.asset_chain]  # capability or name
         scene = by_capability.get("scene_assembly")
         return OfflinePlanner([t.spec if t else None for t in chain], scene.spec if scene else None,
                               max_objects=self.settings.max_objects, unavailable=loaded.failed)
