@@ -54,7 +54,8 @@ def test_describe_prints_the_tools_as_json(choices_url):
     tool = tools[0]
     assert tool["endpoint"] == "/configure" and tool["output_type"] == "any"  # JSON may be any value
     assert tool["outputs"] == [{"key": "config", "label": "Config", "component": "Json", "kind": "json"}]
-    assert tool["description"].startswith("Describe a configured object as JSON. Runs on the Gradio Space")
+    assert tool["description"].startswith('Describe a configured object as JSON. In the app: the "Run" button. '
+                                          "Runs on the Gradio Space")
     assert tool["inputs"]["size"]["type"] == "number" and tool["inputs"]["size"]["default"] == 1.0
     assert tool["inputs"]["shape"]["choices"] == ["cube", "sphere", "cone"]
     assert all(t["name"].isidentifier() for t in tools)
@@ -168,3 +169,35 @@ def test_url_spaces_get_readable_tool_names(source, title, name):
 
     session = SimpleNamespace(client=lambda: SimpleNamespace(config={"title": title}))
     assert tool_name(_space_name(source, session), "/lambda") == name
+
+
+def _greet(name: str) -> str:
+    return f"hello {name}"
+
+
+def _part(name: str) -> str:
+    return f"bye {name}"
+
+
+@pytest.fixture(scope="module")
+def tabbed_url() -> str:
+    """Two tabs whose endpoints have no docstrings and the same labels: only the UI tells them apart."""
+    import gradio as gr
+
+    with gr.Blocks() as demo:
+        with gr.Tab("Greeting"):
+            name, out = gr.Textbox(label="Name"), gr.Textbox(label="Answer")
+            gr.Button("Hello").click(lambda n: _greet(n), name, out)
+        with gr.Tab("Farewell"):
+            name2, out2 = gr.Textbox(label="Name"), gr.Textbox(label="Answer")
+            gr.Button("Bye").click(lambda n: _part(n), name2, out2)
+    yield from served(demo)
+
+
+def test_endpoints_alike_are_told_apart_by_their_button_and_tab(tabbed_url):
+    from tools.describe import describe
+
+    described = {tool["endpoint"]: tool["description"] for tool in describe(tabbed_url)}
+    assert 'the "Hello" button in the "Greeting" tab' in described["/lambda"]
+    assert 'the "Bye" button in the "Farewell" tab' in described["/lambda_1"]
+    assert described["/lambda"] != described["/lambda_1"]

@@ -127,6 +127,7 @@ class EndpointSchema:
     doc: str = ""
     fn_index: int | None = None
     fixed: tuple[tuple[int, Any], ...] = ()  # (position, value) of inputs the API hides but the server needs
+    trigger: str = ""  # what starts it in the app's UI, e.g. 'the "Bye" button in the "Farewell" tab'
 
     def wire(self, values: list[Any]) -> list[Any]:
         """The arguments to send: `values` (one per param) with the `fixed` inputs put in their places."""
@@ -424,11 +425,12 @@ def endpoint_summary(schema: EndpointSchema) -> str:
     """What the endpoint does: its docstring's first paragraph, else a sentence made from its labels."""
     first = re.split(r"\n\s*\n|\n\s*(?:Args|Parameters|Returns):", schema.doc, maxsplit=1)[0]
     first = " ".join(first.split())
+    where = f" In the app: {schema.trigger}." if schema.trigger else ""
     if first:
-        return first if first.endswith((".", "!", "?")) else first + "."
+        return (first if first.endswith((".", "!", "?")) else first + ".") + where
     ins = ", ".join(p.label or p.name for p in schema.params) or "nothing"
     outs = ", ".join(o.label for o in schema.outputs) or "nothing"
-    return f"Turns {ins} into {outs} (the endpoint has no docstring)."
+    return f"Turns {ins} into {outs} (the endpoint has no docstring).{where}"
 
 
 def build_spec(
@@ -512,6 +514,37 @@ def _dependency(config: dict[str, Any], api_name: str, fn_index: int | None) -> 
                  or (fn_index is None and d.get("api_name") == name)), None)
 
 
+def _trigger(dependency: dict[str, Any], components: dict[Any, dict[str, Any]], layout: dict[str, Any]) -> str:
+    """The UI element whose event runs the endpoint, and the tab it sits in, in words ("" if none is named)."""
+    for target in dependency.get("targets") or []:
+        if not isinstance(target, (list, tuple)) or len(target) != 2:
+            continue
+        component = components.get(target[0]) or {}
+        props = component.get("props") or {}
+        kind, event = str(component.get("type") or ""), str(target[1])
+        name = props.get("value") if kind == "button" else props.get("label")
+        if not isinstance(name, str) or not name.strip():
+            continue
+        what = f'the "{name.strip()[:60]}" button' if kind == "button" else f'"{name.strip()[:60]}" ({kind}, on {event})'
+        tabs = [label for label in _tabs_around(layout, target[0], components) if label]
+        return what + "".join(f' in the "{tab[:60]}" tab' for tab in reversed(tabs))
+    return ""
+
+
+def _tabs_around(node: dict[str, Any], wanted: Any, components: dict[Any, dict[str, Any]]) -> list[str] | None:
+    """Labels of the tabs enclosing component `wanted` in the layout tree, innermost first; None if not found."""
+    if node.get("id") == wanted:
+        return []
+    for child in node.get("children") or []:
+        found = _tabs_around(child, wanted, components) if isinstance(child, dict) else None
+        if found is not None:
+            component = components.get(node.get("id")) or {}
+            if component.get("type") == "tabitem":
+                found.append(str((component.get("props") or {}).get("label") or ""))
+            return found
+    return None
+
+
 def phantom_reason(schema: EndpointSchema, config: dict[str, Any] | None) -> str | None:
     """Why an endpoint the API page lists cannot be called (no Python function behind it), or None.
 
@@ -542,6 +575,7 @@ def with_config(schema: EndpointSchema, config: dict[str, Any] | None) -> Endpoi
     if dependency is None:
         return schema
     components = {c.get("id"): c for c in (config or {}).get("components") or []}
+    schema = replace(schema, trigger=_trigger(dependency, components, (config or {}).get("layout") or {}))
     shown = [components.get(i) or {} for i in dependency.get("inputs") or []]
     shown = [c for c in shown if c.get("type") != "state" and not c.get("skip_api")]
     if len(shown) != len(schema.params):
