@@ -163,6 +163,7 @@ def test_a_gallery_takes_paths_and_optional_captions(components_url, tmp_path):
     result = _call(components_url, "/id_Gallery", tmp_path, [first, {"image": second, "caption": "blue"}])
     assert [item["caption"] for item in result] == [None, "blue"]
     assert [Image.open(item["image"]).getpixel((0, 0)) for item in result] == [(200, 10, 10), (0, 0, 200)]
+    assert all(Path(item["image"]).parent == tmp_path / "assets" for item in result)  # copied into the run
 
 
 def test_files_and_an_image_slider_take_lists_of_paths(components_url, tmp_path):
@@ -179,6 +180,7 @@ def test_a_multimodal_textbox_takes_text_and_files(components_url, tmp_path):
     picture = _png(tmp_path / "a.png")
     result = _call(components_url, "/id_MultimodalTextbox", tmp_path, {"text": "look", "files": [picture]})
     assert result["text"] == "look" and Image.open(result["files"][0]).size == (16, 8)
+    assert Path(result["files"][0]).parent == tmp_path / "assets"  # copied into the run folder
     assert _call(components_url, "/id_MultimodalTextbox", tmp_path, "just text") == {"text": "just text",
                                                                                      "files": []}
 

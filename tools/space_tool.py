@@ -109,6 +109,10 @@ class ProviderSlot:
     args: dict[str, str] = field(default_factory=dict)  # a fallback's names for the first provider's arguments
 
 
+# Outputs whose JSON value holds files, and the keys that name them.
+_FILES_INSIDE = {"gallery": ("image", "video"), "multimodaltextbox": ("files",)}
+
+
 def call_key(tool: str, inputs: dict[str, Any]) -> str:
     """Identity of a call within a run: the tool and its inputs (paths relative to the run folder)."""
     text = json.dumps({"tool": tool, "inputs": inputs}, sort_keys=True, ensure_ascii=False, default=str)
@@ -414,6 +418,8 @@ class SpaceTool(Tool):
         kind, label = kind or output.kind, output.label
         if kind == "files" and isinstance(value, list):
             return [self._collect_one(output, v, call_id, provider, kind="file") for v in value]
+        if kind == "json" and output.component.lower() in _FILES_INSIDE:
+            return self._collect_inside(output, value, call_id, provider)
         if kind != "file":
             return value
         where = f"{provider.label} {provider.endpoint}"
@@ -439,6 +445,24 @@ class SpaceTool(Tool):
                 raise SpaceOutputError(f"{where} returned '{source.name}', which {problem}",
                                        space=provider.label, endpoint=provider.endpoint)
         return str(target)
+
+    def _collect_inside(self, output: Output, value: Any, call_id: str, provider: ProviderSlot) -> Any:
+        """The files inside a Gallery (`[{"image" | "video": path, "caption"}]`) or a MultimodalTextbox
+        (`{"text", "files"}`) output, copied into the run folder like any file output."""
+        keys = _FILES_INSIDE[output.component.lower()]
+
+        def one(item: Any) -> Any:
+            if not isinstance(item, dict):
+                return item
+            copied = dict(item)
+            for key in keys:
+                if isinstance(item.get(key), str):
+                    copied[key] = self._collect_one(output, item[key], call_id, provider, kind="file")
+                elif isinstance(item.get(key), list):
+                    copied[key] = [self._collect_one(output, f, call_id, provider, kind="file") for f in item[key]]
+            return copied
+
+        return [one(item) for item in value] if isinstance(value, list) else one(value)
 
     def _queued(self, event: dict[str, Any] | None) -> Callable[[dict[str, Any]], None]:
         """The `on_queue` callback of a call: the Space's queue position goes live into its chain-log event."""
