@@ -126,6 +126,17 @@ PLAIN = [  # (component, value sent, value expected back)
     ("Highlight", [{"token": "cat", "class_or_confidence": "animal"}],
      [{"token": "cat", "class_or_confidence": "animal"}]),
     ("FileExplorer", [["a.txt"]], [["a.txt"]]),
+    ("Dataset", 0, 0), ("Timer", 2.5, 2.5), ("Navbar", [["Home", "/"]], [["Home", "/"]]),
+    ("ParamViewer", {"a": {"type": "int", "description": "x", "default": "1"}},
+     {"a": {"type": "int", "description": "x", "default": "1"}}),
+    ("Plot", {"type": "plotly", "plot": '{"data": []}'}, {"type": "plotly", "plot": '{"data": []}'}),
+    *[(name, plot, plot) for name, plot in (
+        ("BarPlot", {"columns": ["x", "y"], "data": [["a", 2]], "datatypes": {"x": "nominal", "y": "quantitative"},
+                     "mark": "bar"}),
+        ("LinePlot", {"columns": ["x", "y"], "data": [[1, 2], [2, 3]],
+                      "datatypes": {"x": "quantitative", "y": "quantitative"}, "mark": "line"}),
+        ("ScatterPlot", {"columns": ["x", "y"], "data": [[1, 2]],
+                         "datatypes": {"x": "quantitative", "y": "quantitative"}, "mark": "point"}))],
 ]
 
 
@@ -141,17 +152,25 @@ def test_structured_values_round_trip(components_url, tmp_path):
     assert label["label"] == "cat"
     chat = _call(components_url, "/id_Chatbot", tmp_path, [{"role": "user", "content": "hi"}])
     assert chat[0]["role"] == "user" and chat[0]["content"] == [{"text": "hi", "type": "text"}]
-    table = _call(components_url, "/id_DataFrame", tmp_path, [[1, 2], [3, 4]])
-    assert table["data"] == [[1, 2], [3, 4]] and len(table["headers"]) == 2
+    for table_like in ("DataFrame", "List", "Matrix", "Numpy"):  # the last three are Dataframes too
+        table = _call(components_url, f"/id_{table_like}", tmp_path, [[1, 2], [3, 4]])
+        assert table["data"] == [[1, 2], [3, 4]] and len(table["headers"]) == 2, table_like
 
 
-FILES = ["File", "Image", "Audio", "Mic", "Model3D", "UploadButton", "DownloadButton"]
+def _mp4(path: Path) -> str:
+    """An MP4 file's header box only: Gradio passes video files through without decoding them."""
+    path.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64)
+    return str(path)
+
+
+FILES = ["File", "Image", "Audio", "Mic", "Model3D", "UploadButton", "DownloadButton", "Video", "PlayableVideo"]
 
 
 @pytest.mark.parametrize("component", FILES)
 def test_a_file_input_takes_a_path_and_the_output_is_a_local_copy(components_url, tmp_path, component):
-    source = {"Audio": _wav, "Mic": _wav, "Model3D": _glb}.get(component, _png)(
-        tmp_path / {"Audio": "in.wav", "Mic": "in.wav", "Model3D": "in.glb"}.get(component, "in.png"))
+    source = {"Audio": _wav, "Mic": _wav, "Model3D": _glb, "Video": _mp4, "PlayableVideo": _mp4}.get(component, _png)(
+        tmp_path / {"Audio": "in.wav", "Mic": "in.wav", "Model3D": "in.glb", "Video": "in.mp4",
+                    "PlayableVideo": "in.mp4"}.get(component, "in.png"))
     result = _call(components_url, f"/id_{component}", tmp_path, source)
     assert Path(result).parent == tmp_path / "assets" and Path(result).is_file()
     if component not in ("Audio", "Mic", "Image"):  # re-encoded by Gradio
