@@ -105,3 +105,18 @@ def test_a_new_space_revision_misses_the_cache(companion_urls, settings):
     card = runner.registry.card("local:text_to_3d", "")
     runner.registry._cards["local:text_to_3d"] = replace(card, revision="code-updated")  # the Space changed
     assert fresh_calls("a gallery of a red lighthouse and a windmill") == 2
+
+
+def test_a_card_that_is_missing_or_not_yaml_is_simply_absent(tmp_path):
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "README.md").write_text("# No front matter\n", encoding="utf-8")
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "README.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+    (tmp_path / "quoted").mkdir()
+    (tmp_path / "quoted" / "README.md").write_text("---\ntitle: 'A: B'\nlicense: mit\n---\n", encoding="utf-8")
+    assert local_card("missing", spaces_dir=tmp_path) is None
+    assert local_card("broken", spaces_dir=tmp_path) is None
+    plain = local_card("plain", spaces_dir=tmp_path)
+    assert plain is None or (plain.title is None and plain.license is None)  # only the code hash, if anything
+    quoted = local_card("quoted", spaces_dir=tmp_path)
+    assert quoted is not None and quoted.title == "A: B" and quoted.license == "mit"  # real YAML, not a split on ':'

@@ -1,6 +1,6 @@
 """A Space's card (title, short description, license): for tool descriptions and each asset's license.
 
-Bundled Spaces carry it in their README front matter; Hub Spaces, when online,
+Bundled Spaces carry it in their README front matter (read with huggingface_hub's card parser); Hub Spaces, when online,
 through `huggingface_hub.HfApi.space_info`; URL Spaces have none. A card that
 cannot be read is simply absent: it never stops a tool from loading.
 """
@@ -12,6 +12,8 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+
+import yaml
 
 from tools.hub_probe import hub_reachable
 
@@ -44,22 +46,20 @@ class _SpaceInfoApi(Protocol):
 
 
 def local_card(name: str, spaces_dir: Path = SPACES_DIR) -> SpaceCard | None:
-    """The card of the bundled Space `spaces/<name>`, read from its README's front matter."""
+    """The card of the bundled Space `spaces/<name>`, read from its README's front matter with
+    `huggingface_hub.SpaceCard` (the Hub's own parser, so a card reads here as it will on the Hub)."""
+    from huggingface_hub import SpaceCard as HubSpaceCard
+
     readme = spaces_dir / name / "README.md"
+    if not readme.is_file():  # checked first: given a missing path, the Hub's loader would try to download it
+        return None
     try:
-        text = readme.read_text(encoding="utf-8")
-    except OSError:
+        fields = HubSpaceCard.load(readme, repo_type="space").data.to_dict()
+    except (OSError, ValueError, yaml.YAMLError) as exc:  # unreadable, or front matter that is not YAML: no card
+        logger.info("no card for bundled Space %s: %s", name, exc)
         return None
-    if not text.startswith("---"):
-        return None
-    fields: dict[str, str] = {}
-    for line in text.split("\n")[1:]:
-        if line.strip() == "---":
-            break
-        key, sep, value = line.partition(":")
-        if sep:
-            fields[key.strip()] = value.strip().strip("'\"")
-    return _card(fields, revision=_code_hash(spaces_dir / name))
+    return _card({k: str(v) for k, v in fields.items() if isinstance(v, (str, int, float))},
+                 revision=_code_hash(spaces_dir / name))
 
 
 def _code_hash(folder: Path) -> str:
