@@ -63,3 +63,19 @@ def test_call_ids_stay_consecutive_and_name_their_assets(companion_urls, setting
         for call in calls:
             files = [v for v in (call["output"] or {}).values() if isinstance(v, str) and v.startswith("assets/")]
             assert files and all(f.startswith(f"assets/{call['id']}_") for f in files), call
+
+
+def test_writes_do_not_walk_the_cache_and_the_size_bound_still_holds(tmp_path):
+    cache = ResultCache(tmp_path / "cache", max_bytes=10_000)
+    for index in range(20):
+        path = tmp_path / f"g{index}.bin"
+        path.write_bytes(bytes(1000))
+        cache.put(f"{index:064x}", {"result": mark_files({"file": str(path)})})
+    assert cache.scans == 1  # the folder was read once, not on each of the 20 writes
+    kept = [p for p in (tmp_path / "cache").glob("*/*/entry.json")]
+    assert 0 < len(kept) <= 9  # ~1 KB each (plus entry.json) under a 10 KB bound: the oldest went first
+    assert cache.get(f"{19:064x}", tmp_path / "out", "x_") is not None
+    assert cache.get(f"{0:064x}", tmp_path / "out", "y_") is None
+    other = ResultCache(tmp_path / "cache", max_bytes=10_000)  # another process sharing the folder sees them all
+    other.evict()
+    assert other.scans == 1 and len(list((tmp_path / "cache").glob("*/*/entry.json"))) == len(kept)

@@ -32,17 +32,28 @@ def file_digest(path: str | Path) -> str:
 class ResultCache:
     """Look up and store Space call results.
 
+    An in-memory index (entry folder -> last use, size) keeps the total without walking the folder on every
+    write; it is rebuilt from disk at first use and every `rescan_s`, which also picks up entries written by
+    other processes sharing the folder (the CLI and the server). Files are copied outside the lock.
+
     Args:
         folder: where entries live (created on first store).
         max_bytes: total size above which old entries are evicted.
         max_age_s: entries older than this are ignored and evicted.
+        rescan_s: how often the index is rebuilt from disk.
     """
 
-    def __init__(self, folder: Path, *, max_bytes: int = 512 * 1024 * 1024, max_age_s: float = 7 * 86400) -> None:
+    def __init__(self, folder: Path, *, max_bytes: int = 512 * 1024 * 1024, max_age_s: float = 7 * 86400,
+                 rescan_s: float = 600.0) -> None:
         self.folder = folder
         self.max_bytes = max_bytes
         self.max_age_s = max_age_s
+        self.rescan_s = rescan_s
+        self.scans = 0  # how many times the folder was walked (for tests and the curious)
         self._lock = threading.Lock()
+        self._index: dict[Path, tuple[float, int]] | None = None
+        self._total = 0
+        self._scanned_at = float("-inf")
 
     def key(self, space: str, endpoint: str, inputs: dict[str, Any], files: list[str]) -> str:
         """The cache key of a call; `files` are the local paths among the inputs (hashed by content)."""
@@ -71,38 +82,65 @@ class ResultCache:
                 logger.warning("cache entry %s unreadable (%s); ignoring it", key[:12], exc)
                 return None
             os.utime(meta)  # most recently used
+            if self._index is not None and entry in self._index:
+                self._index[entry] = (time.time(), self._index[entry][1])
             return result
 
     def put(self, key: str, output: Any) -> None:
         """Store an output whose files are marked `{"__file__": absolute path}`; never raises (a cache is optional)."""
         entry = self.folder / key[:2] / key
+        tmp = entry.with_name(entry.name + f".tmp{os.getpid()}-{threading.get_ident()}")
         try:
+            tmp.mkdir(parents=True, exist_ok=True)
+            relative = _map_files(output, lambda path: _copy(Path(path), tmp / Path(path).name).name,
+                                  keep_marker=True)
+            (tmp / "entry.json").write_text(json.dumps({"output": relative}, ensure_ascii=False), "utf-8")
+            size = _folder_size(tmp)
             with self._lock:
-                tmp = entry.with_name(entry.name + f".tmp{os.getpid()}-{threading.get_ident()}")
-                tmp.mkdir(parents=True, exist_ok=True)
-                relative = _map_files(output, lambda path: _copy(Path(path), tmp / Path(path).name).name,
-                                      keep_marker=True)
-                (tmp / "entry.json").write_text(json.dumps({"output": relative}, ensure_ascii=False), "utf-8")
                 if entry.exists():
                     shutil.rmtree(entry)
+                    self._forget(entry)
                 tmp.rename(entry)
+                if self._index is not None:
+                    self._index[entry] = (time.time(), size)
+                    self._total += size
             self.evict()
         except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
             logger.warning("could not cache a result (%s); continuing without it", exc)
 
     def evict(self) -> None:
         """Drop expired entries, then the least recently used until the cache fits `max_bytes`."""
         with self._lock:
-            entries = []
-            for meta in self.folder.glob("*/*/entry.json"):
-                folder = meta.parent
-                size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
-                entries.append((meta.stat().st_mtime, size, folder))
-            now, total = time.time(), sum(e[1] for e in entries)
-            for mtime, size, folder in sorted(entries):
-                if now - mtime > self.max_age_s or total > self.max_bytes:
-                    shutil.rmtree(folder, ignore_errors=True)
-                    total -= size
+            if self._index is None or time.monotonic() - self._scanned_at > self.rescan_s:
+                self._scan()
+            now = time.time()
+            for entry, (used, _) in sorted(self._index.items(), key=lambda item: item[1][0]):
+                if now - used <= self.max_age_s and self._total <= self.max_bytes:
+                    break  # oldest first: every later entry is newer
+                shutil.rmtree(entry, ignore_errors=True)
+                self._forget(entry)
+
+    def _scan(self) -> None:
+        """Rebuild the index from the folder (the only walk over every entry)."""
+        self.scans += 1
+        self._index, self._total = {}, 0
+        for meta in self.folder.glob("*/*/entry.json"):
+            try:
+                size = _folder_size(meta.parent)
+                self._index[meta.parent] = (meta.stat().st_mtime, size)
+            except OSError:
+                continue  # removed by another process meanwhile
+            self._total += size
+        self._scanned_at = time.monotonic()
+
+    def _forget(self, entry: Path) -> None:
+        if self._index is not None and entry in self._index:
+            self._total -= self._index.pop(entry)[1]
+
+
+def _folder_size(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
 
 
 def _normalise(value: Any) -> Any:
