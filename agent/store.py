@@ -76,7 +76,8 @@ def _while_locked(statement: Callable[[], Any], deadline_s: float = BUSY_TIMEOUT
         try:
             return statement()
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > give_up:
+            busy = (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+            if not busy or time.monotonic() > give_up:  # by error code (primary code of an extended one)
                 raise
             time.sleep(0.05)
 
