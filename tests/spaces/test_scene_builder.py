@@ -209,7 +209,10 @@ def test_z_up_plate_ends_y_up(singles):
 
 
 @pytest.mark.parametrize("name", ["trimesh_testplate.glb", "gradio_Fox.gltf", "trimesh_simple_pole.glb",
-                                  "trimesh_no_indices_3storybuilding.glb", "derived/ogre_124k.glb"])
+                                  "trimesh_no_indices_3storybuilding.glb", pytest.param("derived/ogre_124k.glb", marks=(
+                                      pytest.mark.skipif(not (EXTRA_FIXTURES / "derived").is_dir(), reason=(
+                                          "the 124k-triangle ogre (no license stated upstream, so not shipped) "
+                                          "comes only with the fixture set beside the project"))))])
 def test_y_up_content_is_not_rotated(singles, name):
     assert singles[Path(name).name][1]["objects"][0]["up_axis_fixed"] is False
 
