@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Mapping
 
+from agent.config_keys import Tracked, unknown_keys
 from tools.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -150,7 +151,7 @@ class Settings:
         env = os.environ if environ is None else environ
         path = Path(path or env.get("DIORAMA_CONFIG") or DEFAULT_CONFIG)
         try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+            raw = Tracked(tomllib.loads(path.read_text(encoding="utf-8")))
         except FileNotFoundError as exc:
             raise ConfigError(f"Config file {path} does not exist; pass --config PATH or restore diorama.toml.") from exc
         except tomllib.TOMLDecodeError as exc:
@@ -177,15 +178,15 @@ class Settings:
             call_timeout_s=_pick(env, "DIORAMA_CALL_TIMEOUT_S", limits.get("call_timeout_s", 180), float),
             call_attempts=_pick(env, "DIORAMA_CALL_ATTEMPTS", limits.get("call_attempts", 2), int),
             backoff_s=_pick(env, "DIORAMA_BACKOFF_S", limits.get("backoff_s", 1.0), float),
-            breaker_failures=int(limits.get("breaker_failures", 3)),
+            breaker_failures=_typed(limits, "limits", "breaker_failures", 3, int),
             max_parallel_per_space=_pick(env, "DIORAMA_MAX_PARALLEL", limits.get("max_parallel_per_space", 4), int),
-            breaker_cooldown_s=float(limits.get("breaker_cooldown_s", 60)),
-            max_request_chars=int(limits.get("max_request_chars", 500)),
+            breaker_cooldown_s=_typed(limits, "limits", "breaker_cooldown_s", 60, float),
+            max_request_chars=_typed(limits, "limits", "max_request_chars", 500, int),
             builds_per_minute=_pick(env, "DIORAMA_BUILDS_PER_MINUTE", limits.get("builds_per_minute", 30), int),
             runs_per_client=_pick(env, "DIORAMA_RUNS_PER_CLIENT", limits.get("runs_per_client", 2), int),
             trusted_proxies=_pick(env, "DIORAMA_TRUSTED_PROXIES",
                                   limits.get("trusted_proxies", 1 if env.get("SPACE_ID") else 0), int),
-            max_objects=int(limits.get("max_objects", 12)),
+            max_objects=_typed(limits, "limits", "max_objects", 12, int),
             asset_chain=tuple(_pick(env, "DIORAMA_ASSET_CHAIN", ",".join(raw.get("planner", {}).get(
                 "asset_chain", ["text_to_3d"])), str).replace(" ", "").split(",")),
             max_calls=_pick(env, "DIORAMA_MAX_CALLS", budget.get("max_calls", 200), int),
@@ -195,13 +196,13 @@ class Settings:
                                        float),
             usd_per_1k_tokens=_pick(env, "DIORAMA_USD_PER_1K_TOKENS", budget.get("usd_per_1k_tokens", 0), float),
             cache_enabled=_pick(env, "DIORAMA_CACHE", str(cache.get("enabled", True)), str).lower() in ("true", "1"),
-            cache_max_mb=float(cache.get("max_mb", 512)),
-            cache_max_age_days=float(cache.get("max_age_days", 7)),
+            cache_max_mb=_typed(cache, "cache", "max_mb", 512, float),
+            cache_max_age_days=_typed(cache, "cache", "max_age_days", 7, float),
             data_dir=Path(data_dir) if data_dir else _default_data_dir(),
             keep_runs=_pick(env, "DIORAMA_KEEP_RUNS", storage.get("keep_runs", 200), int),
-            health_window=int(limits.get("health_window", 20)),
+            health_window=_typed(limits, "limits", "health_window", 20, int),
             allow_spaces=_allow_list(env, raw.get("spaces", {})),
-            max_added_tools=int(raw.get("spaces", {}).get("max_added_tools", 20)),
+            max_added_tools=_typed(raw.get("spaces", {}), "spaces", "max_added_tools", 20, int),
             sandbox_memory_mb=_pick(env, "DIORAMA_SANDBOX_MEMORY_MB", sandbox.get("memory_mb", 1024), int),
             sandbox_cpu_s=_pick(env, "DIORAMA_SANDBOX_CPU_S", sandbox.get("cpu_s", 120), int),
             sandbox_step_timeout_s=_pick(env, "DIORAMA_SANDBOX_STEP_TIMEOUT_S", sandbox.get("step_timeout_s", 60),
@@ -214,6 +215,10 @@ class Settings:
             llm_api_key=env.get("DIORAMA_LLM_API_KEY") or None,
             admin_token=env.get("DIORAMA_ADMIN_TOKEN") or None,
         )
+        unknown = unknown_keys(raw)
+        if unknown:
+            raise ConfigError(f"Config file {path}: {unknown[0]}" + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1
+                              else "") + ". Fix or remove it; README 'Settings' lists every key.")
         settings.validate()
         return settings
 
@@ -322,12 +327,34 @@ def _default_data_dir() -> Path:
 
 def _pick(env: Mapping[str, str], var: str, default: Any, kind: type) -> Any:
     value = env.get(var)
-    if value is None or value == "":
+    from_env = value is not None and value != ""
+    if not from_env:
         value = default
     try:
-        return kind(value)
+        return _convert(value, kind)
     except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{var} must be a {kind.__name__}, got {value!r}.") from exc
+        where = f"the environment variable {var}" if from_env else f"its config key (environment variable {var})"
+        raise ConfigError(f"{where} must be {_KIND_WORDS.get(kind, kind.__name__)}, got {value!r}.") from exc
+
+
+def _typed(table: Mapping[str, Any], section: str, key: str, default: Any, kind: type) -> Any:
+    """`table[key]` as `kind`, or `default`; a value of the wrong type is a ConfigError naming the key."""
+    value = table.get(key, default)
+    try:
+        return _convert(value, kind)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{section}.{key} must be {_KIND_WORDS.get(kind, kind.__name__)}, got {value!r}.") from exc
+
+
+_KIND_WORDS = {int: "a whole number", float: "a number", str: "text"}
+
+
+def _convert(value: Any, kind: type) -> Any:
+    if kind in (int, float) and isinstance(value, bool):
+        raise TypeError("a boolean is not a number")
+    if kind is int and isinstance(value, float) and not value.is_integer():
+        raise ValueError("not a whole number")
+    return kind(value)
 
 
 def _tool(entry: Any, index: int, env: Mapping[str, str]) -> ToolConfig:
