@@ -311,9 +311,9 @@ class Settings:
 
 def _allow_list(env: Mapping[str, str], spaces: Any) -> tuple[str, ...]:
     """`[spaces] allow` (a list of strings), or DIORAMA_ALLOW_SPACES (comma-separated) when that is set."""
+    allow = spaces.get("allow", []) if isinstance(spaces, dict) else None  # read first: a known key either way
     if env.get("DIORAMA_ALLOW_SPACES"):
         return tuple(e.strip() for e in env["DIORAMA_ALLOW_SPACES"].split(",") if e.strip())
-    allow = spaces.get("allow", []) if isinstance(spaces, dict) else None
     if not isinstance(allow, list) or not all(isinstance(e, str) for e in allow):
         raise ConfigError(f"spaces.allow must be a list of strings (Hub owners, \"owner/name\" or URL origins), "
                           f"e.g. allow = [\"you\", \"https://your-host.example/\"], got {allow!r}.")
@@ -333,8 +333,8 @@ def _pick(env: Mapping[str, str], var: str, default: Any, kind: type) -> Any:
     try:
         return _convert(value, kind)
     except (TypeError, ValueError) as exc:
-        where = f"the environment variable {var}" if from_env else f"its config key (environment variable {var})"
-        raise ConfigError(f"{where} must be {_KIND_WORDS.get(kind, kind.__name__)}, got {value!r}.") from exc
+        where = "" if from_env else "the config file's value for "
+        raise ConfigError(f"{where}{var} must be a {kind.__name__}, got {value!r}.") from exc
 
 
 def _typed(table: Mapping[str, Any], section: str, key: str, default: Any, kind: type) -> Any:
