@@ -137,6 +137,11 @@ def event_to_message(event: dict[str, Any]) -> dict[str, Any] | None:
             title += " (cached)"
         if event.get("fallback"):
             title += " (fallback)"
+        output = event.get("output")
+        stand_in = next((p["placeholder"] for p in (output.values() if isinstance(output, dict) else [])
+                         if isinstance(p, dict) and p.get("placeholder")), None)
+        if stand_in:
+            title += f" ⚠️ placeholder: {stand_in}"
         lines = [f"**inputs** `{_short(event.get('inputs'))}`"]
         if event.get("output") is not None:
             lines.append(f"**output** `{_short(event['output'])}`")
