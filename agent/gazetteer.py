@@ -9,13 +9,23 @@ How a request is read:
     the request's case but drop accents, since the Space reads plain English.
   * The request is split on commas, ";", newlines, bullets or numbered lines,
     sentence ends and "and", "&", "plus", "as well as", "et", "y", "und". Filler at the
-    start of each part ("build a 3D gallery of", "show me", "scene with", "une
-    galerie avec", articles) is dropped.
+    start of each part ("build a 3D gallery of", "make me a little diorama of", "show
+    me", "scene with", "une galerie avec", articles) is dropped.
+  * What follows "but leave out", "without", "except", "no", "sans", "sauf", "à part"
+    (and the like) is read the same way and left out of the items ("Paris gallery but
+    leave out the Eiffel Tower" -> Paris minus the Eiffel Tower; `Subjects.excluded`).
+  * A request opening with an everyday setting ("a desk with ...", "a museum room
+    with ...", "une cuisine") is read as that scene (`agent.themes.SETTINGS`): the
+    setting word is not an object; its anchor objects (the desk) come first, then the
+    listed items, with bare words read for the setting ("lamp" at a desk -> "desk lamp");
+    a setting with nothing listed gets its default objects.
+  * A part naming an era or region ("ancient Rome", "medieval", "Japanese temples")
+    becomes its landmarks and period objects (`agent.themes.THEMES`).
   * A part naming a landmark becomes its exact name ("the eiffel tower" -> "Eiffel
     Tower"). A part that is only known places plus generic words ("Paris landmarks",
     "monuments de Paris", "NYC skyline") becomes those places' landmarks. Anything
     else is an object prompt, translated word by word when the request is French
-    ("phare rouge" -> "red lighthouse").
+    ("phare rouge" -> "red lighthouse"); colour words stay with their object.
   * A count ("three red apples", "3 red apples") repeats the singular item, at most
     6 times; on a place it keeps that many landmarks ("5 Paris landmarks").
   * Items are deduplicated case-insensitively in order (repeats from a count are
