@@ -163,7 +163,7 @@ _FR_WORDS: dict[str, str] = {
     "abreuvoir": "trough", "amphore": "amphora", "pagode": "pagoda", "lanterne de pierre": "stone lantern",
     "livre": "book", "tableau": "painting", "tapis": "rug", "guitare": "guitar", "tente": "tent",
     "horloge": "clock", "pendule": "clock", "tele": "television", "enceinte": "speaker", "trophee": "trophy",
-    "verre a vin": "wine glass", "chaton": "kitten", "chiot": "puppy", "mouton blanc": "white sheep",
+    "verre a vin": "wine glass", "bonsai": "bonsai tree", "chaton": "kitten", "chiot": "puppy", "mouton blanc": "white sheep",
 }
 _FR_ADJECTIVES: dict[str, str] = {
     "rouge": "red", "bleu": "blue", "bleue": "blue", "vert": "green", "verte": "green", "blanc": "white",
@@ -178,7 +178,7 @@ _FR_DROP = frozenset("a au aux de du des d l la le les en un une et and".split()
 _FR_CUES = frozenset("un une des du le la les avec et galerie construis construisez construire cree creez fais faites "
                      "montre montrez je veux voudrais deux trois quatre cinq sept huit neuf dix".split()) | (
     frozenset(_FR_WORDS) | frozenset(_FR_ADJECTIVES)) - frozenset(
-    "statue dome table arc tour or rose violet moto four bol lit tele foin commode armoire".split())
+    "statue dome table arc tour or rose violet moto four bol lit tele foin commode armoire bonsai".split())
 _COLOURS = frozenset("red blue green white black yellow gold silver pink purple grey gray brown orange".split()) | {
     k for k, v in _FR_ADJECTIVES.items() if v in {"red", "blue", "green", "white", "black", "yellow", "gold"}}
 _NOUNS = frozenset(w for v in _FR_WORDS.values() for w in v.split()) | frozenset("""
@@ -449,7 +449,7 @@ def subjects_from_request(request: str, *, max_items: int = 12) -> Subjects:
     text = _fold(request or "").strip()
     french = any(t in _FR_CUES or _fr_key(t) in _FR_CUES for t in _tokens(text))
     cut = _EXCLUDE.search(text, 1)
-    left_out_text = text[cut.end():] if cut else ""
+    left_out_text = re.sub(r"\s(?:or|nor|ou|ni)\s", ", ", text[cut.end():], flags=re.I) if cut else ""
     text = _DANGLING.sub("", text[:cut.start()]) if cut else text
     setting, opening, rest = _take_setting(text)
     parts = _split(rest) if setting else _split(text)
