@@ -32,7 +32,7 @@ class Body:
 
 
 BODIES: dict[str, Body] = {
-    "cat": Body(0.45, 0.16, 0.14, (0.07, 0.1), 0.06, (0.85, 0.55, 0.25), ears=0.04, tail=(-0.1, 0.25)),
+    "cat": Body(0.45, 0.16, 0.12, (0.05, 0.06), 0.06, (0.85, 0.55, 0.25), ears=0.035, tail=(-0.12, 0.12)),
     "dog": Body(0.7, 0.28, 0.33, (0.12, 0.15), 0.1, (0.6, 0.42, 0.25), ears=0.06, tail=(-0.15, 0.15)),
     "horse": Body(1.9, 0.75, 0.8, (0.35, 0.55), 0.2, (0.45, 0.28, 0.15), ears=0.1, tail=(-0.2, -0.5)),
     "cow": Body(2.1, 0.8, 0.7, (0.2, 0.15), 0.23, (0.95, 0.95, 0.93), (0.1, 0.1, 0.1), 0.1, (-0.1, -0.6), "horns"),
@@ -111,8 +111,8 @@ def bird(m: Model, *, height: float, rgb: tuple[float, float, float], beak_rgb: 
         m.add("comb", beam((0.14 * s, 0.44 * s, 0), (0.16 * s, 0.46 * s, 0), 0.05 * s), m.mat("comb", (0.85, 0.1, 0.1)))
 
 
-_HEIGHTS = {"cat": 0.3, "dog": 0.6, "horse": 1.9, "cow": 1.5, "pig": 0.9, "sheep": 0.9, "elephant": 3.3,
-            "giraffe": 5.0, "camel": 2.2, "deer": 1.6}
+_HEIGHTS = {"cat": 0.37, "dog": 0.8, "horse": 2.1, "cow": 1.7, "pig": 0.9, "sheep": 1.05, "elephant": 3.8,
+            "giraffe": 4.7, "camel": 2.4, "deer": 2.1}  # to the top of the head, ears, horns or antlers
 _ALIASES = {"cat": ("cat", "kitten", "kitty"), "dog": ("dog", "puppy", "hound", "doggy"),
             "horse": ("horse", "pony", "stallion", "mare"), "cow": ("cow", "cattle", "bull", "calf", "ox"),
             "pig": ("pig", "piglet", "hog", "swine"), "sheep": ("sheep", "lamb", "ram", "ewe"),
