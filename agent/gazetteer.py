@@ -372,22 +372,22 @@ def _read_part(prefix: str, phrase: str, *, french: bool) -> list[_Mention]:
     return [("object", text, max(1, min(count, _MAX_COUNT)), cue)]
 
 
-def _take_setting(text: str) -> tuple[Setting | None, str, str]:
+def _take_setting(text: str) -> tuple[Setting | None, str]:
     """Find an everyday setting opening the request, past any filler.
 
     Returns:
-        (the setting or None, the filler before it, the rest after it), e.g. "a desk with a laptop" ->
-        (Desk, "a ", "with a laptop"); without a setting: (None, "", text).
+        (the setting or None, the rest after it), e.g. "make me a desk with a laptop" -> (Desk, "with a laptop");
+        without a setting: (None, text).
     """
     rest = text.strip()
     while True:
         if m := _SETTING.match(rest):
             alias = re.sub(r"\s+", " ", m["alias"].lower())
             setting = next(st for a, st in _SETTING_ALIASES if a == alias)
-            return setting, text[: len(text) - len(rest)], rest[m.end():]
+            return setting, rest[m.end():]
         filler = _FILLER.match(rest)
         if not filler or not filler.end():
-            return None, "", text
+            return None, text
         rest = rest[filler.end():].lstrip()
 
 
@@ -451,7 +451,7 @@ def subjects_from_request(request: str, *, max_items: int = 12) -> Subjects:
     cut = _EXCLUDE.search(text, 1)
     left_out_text = re.sub(r"\s(?:or|nor|ou|ni)\s", ", ", text[cut.end():], flags=re.I) if cut else ""
     text = _DANGLING.sub("", text[:cut.start()]) if cut else text
-    setting, opening, rest = _take_setting(text)
+    setting, rest = _take_setting(text)
     parts = _split(rest) if setting else _split(text)
     asks_to_build = setting is not None or (bool(parts) and bool(_BUILD.search(parts[0][0])))
     if not (parts or setting) or (_QUESTION.match(text) and not asks_to_build):

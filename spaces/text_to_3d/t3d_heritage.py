@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from t3d_shapes import Entry, Model, beam, cylinder, frustum, gable_roof, lathe, slab, square_frustum
 
 MARBLE = (0.93, 0.91, 0.87)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from t3d_shapes import Entry, Model, beam, cylinder, frustum, lathe, sphere
+from t3d_shapes import Entry, Model, beam, frustum, lathe, sphere
 
 LEAF = (0.22, 0.50, 0.18)
 BARK = (0.40, 0.27, 0.16)

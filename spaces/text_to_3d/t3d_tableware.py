@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from t3d_shapes import Entry, Model, beam, cylinder, frustum, lathe, slab, sphere
 
 CERAMIC = (0.93, 0.92, 0.88)
