@@ -285,12 +285,20 @@ def _split(text: str) -> list[tuple[str, str]]:
     raw = [p for p in _SEPARATOR.split(text) if p.strip()]
     if len(raw) > 1:  # "a farm with a barn and a cow": the head is an item too
         raw = [q for p in raw for q in _WITH.split(p, maxsplit=1)]
+    elif raw and (head := _WITH.split(raw[0], maxsplit=1)) and len(head) == 2 and _is_collection(head[0]):
+        raw = head  # "Paris with a red lighthouse", "a zen garden with a bonsai"; not "a house with a red roof"
     parts: list[tuple[str, str]] = []
     for prefix, phrase in map(_strip_filler, raw):  # "black and white cat", "phare rouge et blanc": one item
         if parts and parts[-1][1] and phrase and (_colour_only(parts[-1][1]) or _colour_only(phrase)):
             prefix, phrase = parts[-1][0], f"{parts.pop()[1]} and {phrase}"
         parts.append((prefix, phrase))
     return [(p, s) for p, s in parts if s]
+
+
+def _is_collection(phrase: str) -> bool:
+    """Whether a phrase names only places or eras ("Paris", "ancient Rome"), which stand for several items."""
+    mentions = _read_part(*_strip_filler(phrase), french=False)
+    return bool(mentions) and all(kind in ("place", "theme") for kind, *_ in mentions)
 
 
 def _fr_key(word: str) -> str:
@@ -486,5 +494,5 @@ def subjects_from_request(request: str, *, max_items: int = 12) -> Subjects:
     if mentions and all(kind in ("place", "theme") for kind, *_ in mentions) and not setting:
         title = " and ".join(themes + [f"{' and '.join(places)} landmarks"] * bool(places))
         return Subjects(title, items, place, "place", tuple(excluded), " and ".join(themes) or None)
-    return Subjects(title or "Gallery", items, place, "single" if len(items) == 1 else "list", tuple(excluded),
-                    title or (" and ".join(themes) or None))
+    title = title or " and ".join(themes) or None
+    return Subjects(title or "Gallery", items, place, "single" if len(items) == 1 else "list", tuple(excluded), title)

@@ -67,6 +67,10 @@ CASES = [
     ("une galerie avec un phare rouge et un chat noir", ("red lighthouse", "black cat"), (), None),
     ("a laptop", ("laptop",), (), None),
     ("bonsai", ("bonsai",), (), None),
+    # a place or an era, then what to add to it
+    ("Paris with a red lighthouse", PARIS + ("red lighthouse",), (), None),
+    ("ancient Rome with a chariot", ROME_ERA + ("chariot",), (), "Ancient Rome"),
+    ("a house with a red roof", ("house with a red roof",), (), None),
 ]
 
 
