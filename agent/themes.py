@@ -52,7 +52,7 @@ THEMES: tuple[Theme, ...] = (
           ("Parthenon", "greek temple", "column", "amphora", "statue")),
     Theme("Medieval", "medieval|mediaeval|middle ages|medieval village|medieval town|medieval times|moyen age|"
           "medievale|medieval castle town",
-          ("castle", "church", "windmill", "well", "cart", "horse")),
+          ("castle", "church", "windmill", "well", "cart", "horse", "knight")),
     Theme("Japanese temples", "japanese temples|japanese temple|temples of japan|japanese shrines|japanese shrine|"
           "japanese garden|zen garden|traditional japan|old japan|kyoto|temples japonais|temple japonais|"
           "jardin japonais|japon traditionnel",

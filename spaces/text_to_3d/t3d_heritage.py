@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from t3d_shapes import Entry, Model, beam, cylinder, frustum, gable_roof, lathe, slab, square_frustum
+from functools import partial
+
+from t3d_shapes import Entry, Model, beam, cylinder, frustum, gable_roof, lathe, slab, sphere, square_frustum
 
 MARBLE = (0.93, 0.91, 0.87)
 VERMILION = (0.85, 0.22, 0.12)
@@ -66,6 +68,29 @@ def pagoda(m: Model) -> None:
           m.mat("bronze", (0.7, 0.55, 0.3), metallic=0.8))
 
 
+def chariot(m: Model) -> None:
+    """Two-wheeled Roman chariot with a pole, 2.5 m long, 1.2 m tall."""
+    wood = m.main("wood", (0.55, 0.35, 0.18), roughness=0.8)
+    m.add("car", [slab(-0.5, 0.3, 0.5, 0.6, -0.5, 0.5), slab(0.2, 0.3, 0.6, 1.2, -0.5, 0.5)] +
+          [slab(-0.5, 0.3, 0.6, 1.0, sz * 0.5 - 0.03, sz * 0.5 + 0.03) for sz in (-1, 1)], wood)
+    m.add("pole", beam((0.3, 0.55, 0), (2.0, 0.9, 0), 0.08), wood)
+    m.add("wheels", [beam((-0.1, 0.5, sz * 0.6 - 0.04), (-0.1, 0.5, sz * 0.6 + 0.04), 1.0, sections=12)
+                     for sz in (-1, 1)], m.mat("bronze", (0.65, 0.45, 0.25), metallic=0.8, roughness=0.4))
+
+
+def figure(m: Model, *, armour: bool) -> None:
+    """Standing person, 1.75 m; with ``armour`` a knight in steel with a shield and a sword."""
+    body = m.main("armour" if armour else "clothes", (0.72, 0.73, 0.76) if armour else (0.25, 0.4, 0.65),
+                  metallic=0.8 if armour else 0.0, roughness=0.35 if armour else 0.9)
+    m.add("legs", [beam((0, 0, sz * 0.1), (0, 0.85, sz * 0.1), 0.14, 0.16) for sz in (-1, 1)], body)
+    m.add("torso", [frustum(0.2, 0.24, 0.85, 1.45, 8)], body)
+    m.add("arms", [beam((0, 1.42, sz * 0.26), (0.05, 0.85, sz * 0.3), 0.1) for sz in (-1, 1)], body)
+    m.add("head", sphere(0.12, (0, 1.6, 0)), body if armour else m.mat("skin", (0.85, 0.65, 0.5)))
+    if armour:
+        m.add("shield", slab(0.1, 0.14, 0.8, 1.4, -0.55, -0.3), m.mat("shield", (0.7, 0.1, 0.1)))
+        m.add("sword", beam((0.1, 0.85, 0.32), (0.6, 1.5, 0.32), 0.04), m.mat("steel", (0.85, 0.85, 0.88), metallic=0.9))
+
+
 ENTRIES: tuple[Entry, ...] = (
     Entry("amphora", "Amphora", 0.6, ("amphora", "amphorae", "greek vase", "roman vase", "clay pot"), amphora),
     Entry("classical_temple", "Classical temple", 11.4, ("temple", "greek temple", "roman temple", "classical temple",
@@ -75,4 +100,9 @@ ENTRIES: tuple[Entry, ...] = (
           stone_lantern),
     Entry("pagoda", "Pagoda", 25.0, ("pagoda", "japanese temple", "chinese temple", "buddhist temple", "shrine",
                                      "japanese pagoda"), pagoda),
+    Entry("chariot", "Chariot", 1.2, ("chariot", "roman chariot", "war chariot"), chariot),
+    Entry("knight", "Knight", 1.75, ("knight", "knight in armour", "knight in armor", "suit of armour",
+                                     "suit of armor", "armour", "armor"), partial(figure, armour=True)),
+    Entry("person", "Person", 1.75, ("person", "man", "woman", "human", "human figure", "people", "visitor"),
+          partial(figure, armour=False)),
 )

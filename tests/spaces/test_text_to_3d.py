@@ -240,6 +240,7 @@ HEIGHTS_M: dict[str, tuple[float, float]] = {
     "amphora": (0.3, 1.2), "classical_temple": (8.0, 20.0), "torii": (4.0, 16.0), "stone_lantern": (1.0, 3.5),
     "pagoda": (15.0, 60.0), "books": (0.05, 0.3), "painting": (1.2, 2.2), "rug": (0.003, 0.03),
     "piano": (1.0, 1.6), "guitar": (0.9, 1.1), "tent": (0.9, 2.0), "trophy": (0.15, 0.8), "umbrella": (1.8, 3.0),
+    "chariot": (0.9, 1.6), "knight": (1.5, 2.1), "person": (1.5, 2.0),
 }
 
 
