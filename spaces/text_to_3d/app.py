@@ -30,10 +30,10 @@ def generate(prompt: str, seed: float = 0) -> tuple[str, dict]:
     things (mug, teapot, plate, kettle, fridge, stove...), electronics (laptop,
     monitor, phone, desk lamp, TV...), vehicles (car, bus, truck, bicycle, tractor,
     steam locomotive, plane, rocket...), plants (oak/pine/palm tree, bonsai, cactus,
-    flower...), animals (cat, dog, horse, cow, pig, sheep, elephant, chicken...), people
-    (person, knight) and
-    playground and farm things (slide, swings, hay bale, fence...), with colour
-    words (red, gold...) and size words (tiny, small, big, huge, tall) applied.
+    flower...), animals (cat, dog, horse, cow, pig, sheep, elephant, chicken...),
+    people (person, knight) and playground and farm things (slide, swings, hay
+    bale, fence...), with colour words (red, gold...) and size words (tiny, small,
+    big, huge, tall) applied.
     Text no builder knows gives a small sculpture on a plinth, sized from its words
     (a toy is small, a station big), and says so: info["placeholder"] is then
     "no builder for '<text>'" (null otherwise), also in the GLB's
