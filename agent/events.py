@@ -109,6 +109,13 @@ def _short(value: Any, limit: int = 400) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _stand_in(event: dict[str, Any]) -> str | None:
+    """Why a Space call's output is only a placeholder ("no builder for 'x'"), from its info dict, else None."""
+    output = event.get("output")
+    return next((p["placeholder"] for p in (output.values() if isinstance(output, dict) else [])
+                 if isinstance(p, dict) and isinstance(p.get("placeholder"), str)), None)
+
+
 def event_to_message(event: dict[str, Any]) -> dict[str, Any] | None:
     """One chain-log event as a `gr.Chatbot` message dict, or None if not shown."""
     kind = event.get("type")
@@ -137,6 +144,9 @@ def event_to_message(event: dict[str, Any]) -> dict[str, Any] | None:
             title += " (cached)"
         if event.get("fallback"):
             title += " (fallback)"
+        stand_in = _stand_in(event)
+        if stand_in:
+            title += f" ⚠️ placeholder: {stand_in}"
         lines = [f"**inputs** `{_short(event.get('inputs'))}`"]
         if event.get("output") is not None:
             lines.append(f"**output** `{_short(event['output'])}`")
@@ -181,6 +191,7 @@ def progress_line(event: dict[str, Any]) -> str | None:
         attempt = f" (attempt {event['attempt']})" if event.get("attempt", 1) > 1 else ""
         attempt += " (replayed from the journal)" if event.get("replayed") else ""
         attempt += " (cache hit)" if event.get("cached") else ""
+        attempt += f" (placeholder: {_stand_in(event)})" if _stand_in(event) else ""
         return (f"[space] {event['tool']} {event['space']} {event['endpoint']} {shown}{attempt} "
                 f"-> {outcome} ({event.get('duration_s') or 0:.2f} s)")
     if kind == "agent_step" and event.get("status") != "running":

@@ -9,13 +9,23 @@ How a request is read:
     the request's case but drop accents, since the Space reads plain English.
   * The request is split on commas, ";", newlines, bullets or numbered lines,
     sentence ends and "and", "&", "plus", "as well as", "et", "y", "und". Filler at the
-    start of each part ("build a 3D gallery of", "show me", "scene with", "une
-    galerie avec", articles) is dropped.
+    start of each part ("build a 3D gallery of", "make me a little diorama of", "show
+    me", "scene with", "une galerie avec", articles) is dropped.
+  * What follows "but leave out", "without", "except", "no", "sans", "sauf", "à part"
+    (and the like) is read the same way and left out of the items ("Paris gallery but
+    leave out the Eiffel Tower" -> Paris minus the Eiffel Tower; `Subjects.excluded`).
+  * A request opening with an everyday setting ("a desk with ...", "a museum room
+    with ...", "une cuisine") is read as that scene (`agent.themes.SETTINGS`): the
+    setting word is not an object; its anchor objects (the desk) come first, then the
+    listed items, with bare words read for the setting ("lamp" at a desk -> "desk lamp");
+    a setting with nothing listed gets its default objects.
+  * A part naming an era or region ("ancient Rome", "medieval", "Japanese temples")
+    becomes its landmarks and period objects (`agent.themes.THEMES`).
   * A part naming a landmark becomes its exact name ("the eiffel tower" -> "Eiffel
     Tower"). A part that is only known places plus generic words ("Paris landmarks",
     "monuments de Paris", "NYC skyline") becomes those places' landmarks. Anything
     else is an object prompt, translated word by word when the request is French
-    ("phare rouge" -> "red lighthouse").
+    ("phare rouge" -> "red lighthouse"); colour words stay with their object.
   * A count ("three red apples", "3 red apples") repeats the singular item, at most
     6 times; on a place it keeps that many landmarks ("5 Paris landmarks").
   * Items are deduplicated case-insensitively in order (repeats from a count are
@@ -35,6 +45,9 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from agent.french import FR_ADJECTIVES as _FR_ADJECTIVES
+from agent.french import FR_WORDS as _FR_WORDS
+from agent.themes import EVERYDAY_NOUNS, SETTINGS, THEMES, Setting
 from tools.errors import InvalidInputError
 
 __all__ = ["Subjects", "known_places", "subjects_from_request"]
@@ -51,14 +64,20 @@ class Subjects:
         title: gallery title, e.g. "Paris landmarks" or "Gallery".
         items: English prompts for the text-to-3D Space, in order.
         place: canonical name of the first known place asked for ("Paris", "World"), else None.
-        source: "place" when every item came from places, "single" for exactly one
-            item otherwise, "list" for several, "none" when nothing is buildable.
+        source: "place" when every item came from places (or eras and regions), "single" for
+            exactly one item otherwise, "list" for several, "none" when nothing is buildable.
+        excluded: what the request said to leave out ("but leave out the Eiffel Tower"),
+            as read (landmarks by their exact names), in order.
+        setting: the era, region or everyday scene the request describes ("Ancient Rome",
+            "Desk", "Museum room"), else None; a setting word is never an item.
     """
 
     title: str
     items: tuple[str, ...]
     place: str | None
     source: Literal["place", "list", "single", "none"]
+    excluded: tuple[str, ...] = ()
+    setting: str | None = None
 
 
 # canonical place -> (aliases, folded lower case, "|"-separated; landmarks, exact names)
@@ -117,36 +136,21 @@ a an the some of in from at around across its s all my our landmark landmarks mo
 skyline skylines famous iconic top best main major most greatest great biggest well known buildings building
 architecture attraction attractions tourist city cityscape town capital wonder wonders seven 3d gallery scene diorama
 de du des d l la le les en un une celebre celebres principaux principales grands grandes sites lieux batiments ville
-galerie los las el del monumentos famosos""".split())
+galerie los las el del monumentos famosos little small tiny mini miniature nice cool beautiful pretty simple cute
+petit petite petits petites joli jolie model models version antique ancient old era""".split())
 
-_FR_WORDS: dict[str, str] = {
-    "phare": "lighthouse", "chene": "oak tree", "arbre": "tree", "moulin a vent": "windmill", "moulin": "windmill",
-    "maison": "house", "tour": "tower", "pont": "bridge", "statue": "statue", "chateau": "castle", "eglise": "church",
-    "pyramide": "pyramid", "dome": "dome", "arc": "arch", "bateau": "boat", "voiture": "car", "fontaine": "fountain",
-    "cathedrale": "cathedral", "obelisque": "obelisk", "colonne": "column", "sapin": "fir tree", "palmier": "palm tree",
-    "fleur": "flower", "pomme": "apple", "chaise": "chair", "lampe": "lamp", "chat": "cat", "chien": "dog",
-    "cheval": "horse", "vache": "cow", "grange": "barn", "montagne": "mountain", "rocher": "rock", "banc": "bench",
-    "avion": "airplane", "fusee": "rocket", "navire": "ship", "velo": "bicycle", "gratte ciel": "skyscraper",
-    "cabane": "cabin", "theiere": "teapot", "tasse": "cup",
-}
-_FR_ADJECTIVES: dict[str, str] = {
-    "rouge": "red", "bleu": "blue", "bleue": "blue", "vert": "green", "verte": "green", "blanc": "white",
-    "blanche": "white", "noir": "black", "noire": "black", "jaune": "yellow", "dore": "gold", "doree": "gold",
-    "or": "gold", "argent": "silver", "argente": "silver", "rose": "pink", "violet": "purple", "violette": "purple",
-    "gris": "grey", "grise": "grey", "marron": "brown", "brun": "brown", "brune": "brown", "grand": "big",
-    "grande": "big", "petit": "small", "petite": "small", "vieux": "old", "vieille": "old", "haut": "tall",
-    "haute": "tall", "pierre": "stone", "bois": "wooden", "verre": "glass", "moderne": "modern",
-}
 _FR_DROP = frozenset("a au aux de du des d l la le les en un une et and".split())
 # words that mark a request as French; table words that are also English ("statue", "tour") don't count
 _FR_CUES = frozenset("un une des du le la les avec et galerie construis construisez construire cree creez fais faites "
                      "montre montrez je veux voudrais deux trois quatre cinq sept huit neuf dix".split()) | (
-    frozenset(_FR_WORDS) | frozenset(_FR_ADJECTIVES)) - frozenset("statue dome table arc tour or rose violet".split())
+    frozenset(_FR_WORDS) | frozenset(_FR_ADJECTIVES)) - frozenset(
+    "statue dome table arc tour or rose violet moto four bol lit tele foin commode armoire bonsai".split())
 _COLOURS = frozenset("red blue green white black yellow gold silver pink purple grey gray brown orange".split()) | {
     k for k, v in _FR_ADJECTIVES.items() if v in {"red", "blue", "green", "white", "black", "yellow", "gold"}}
 _NOUNS = frozenset(w for v in _FR_WORDS.values() for w in v.split()) | frozenset("""
 windmill mill pine temple train robot dragon vase mug bottle book sword shield tent hut skyscraper bus bike truck tank
-helicopter plane lantern sofa table banana kettle clock globe guitar piano crown gate farm""".split())
+helicopter plane lantern sofa table banana kettle clock globe guitar piano crown gate farm""".split()) | EVERYDAY_NOUNS
+_SIZE_WORDS = frozenset("tiny miniature mini small little large big huge giant tall short".split())
 _NOISE = frozenset("hello hi hey thanks thank you ok okay yes no please help test bonjour salut merci hola hallo good "
                    "morning evening and et".split())
 _NUMBERS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
@@ -166,6 +170,9 @@ _FILLER = re.compile(r"""^(?:
     construis|construisez|construire|cree[rz]?|fais|faites|faire|genere[rz]?|montre[rz]?(?:[\s-]moi)?|
     je\s+(?:veux|voudrais)|peux[\s-]tu|pourrais[\s-]tu|s'il\s+(?:te|vous)\s+plait|
     a|an|the|some|un|une|des|les|le|la|l'|du|de\s+la|de|d'|3d|3-d|
+    (?:little|small|tiny|mini|miniature|nice|cool|beautiful|pretty|simple|quick|cute|low[\s-]?poly|
+       petite?|jolie?|belle|beau)(?=\s+(?:3d\s+)?(?:gallery|galleries|scene|diorama|exhibition|exhibit|museum|
+       collection|showcase|display|galerie|exposition|maquettes?|models?|version|world|tableau))|
     ein|eine|einen|der|die|das|el|los|las|unos?|unas?|
     (?:(?:gallery|galleries|scene|diorama|exhibition|exhibit|museum|collection|showcase|display|galerie|
        exposition|musee|3d\s+models?|models?|maquettes?)
@@ -177,6 +184,19 @@ _BULLET = re.compile(r"^\s*(?:[-*•·]|\d+[.)]|\(\d+\))\s*", re.M)
 _SEPARATOR = re.compile(r"\s*(?:[,;\n&]|[.!?](?:\s+|$)|\s(?:and|plus|as\s+well\s+as|along\s+with|et|y|und)\s)\s*",
                         re.I)
 _WITH = re.compile(r"\s(?:with|avec|con|mit)\s", re.I)
+# "but leave out X", "without X", "except X", "no X", "sans X", "sauf X", "à part X" (folded): X is left out
+_EXCLUDE = re.compile(r"""(?:^|(?<=[\s,;(]))(?:(?:but|and|mais|et)\s+)?(?:please\s+)?(?:
+    leave\s+out|leaving\s+out|leave\s+off|without|except(?:\s+for)?|excluding|exclude|minus|apart\s+from|
+    other\s+than|not\s+including|skip(?:ping)?|not|no|sans|sauf|hormis|excepte|a\s+part|pas\s+de|pas\s+d'|
+    en\s+retirant|retire[rz]?|enleve[rz]?)(?:\s+|(?<='))(?=\S)""", re.I | re.X)
+_DANGLING = re.compile(r"[\s,;:]*\b(?:but|and|with|mais|et|avec|please)?[\s,;:]*$", re.I)
+_SETTING_ALIASES = sorted(((a, st) for st in SETTINGS for a in st.aliases.split("|")), key=lambda p: -len(p[0]))
+_SETTING = re.compile(r"""^(?:(?:cozy|cosy|little|small|tiny|nice|simple|typical|modern|old|big|large|messy|tidy|
+    quiet|busy|my|our|your|a|an|the|petite?|jolie?|grande?|belle|beau)\s+)*
+    (?P<alias>""" + "|".join(re.escape(a).replace("\\ ", r"\s+") for a, _ in _SETTING_ALIASES) + r""")
+    (?:\s+(?:scene|setting|setup|set\s+up|corner|area|diorama|layout|space|interior))?
+    (?:\s*$|\s*[:,;\-–—]\s*|\s+(?=(?:with|containing|featuring|including|that\s+has|having|where|full\s+of|
+       filled\s+with|avec|contenant|comprenant|ou)\b))""", re.I | re.X)
 _COUNT = re.compile(r"^(\d+|" + "|".join(sorted(_NUMBERS, key=len, reverse=True)).replace(" ", r"\s+")
                     + r")\s+(.+)$", re.I)
 
@@ -204,6 +224,7 @@ _LANDMARK_TABLE = _by_length([(_tokens(_fold(n)), n) for _, names in _PLACES.val
     (_tokens(a), n) for n, aliases in _LANDMARK_ALIASES.items() for a in aliases.split("|")])
 _PLACE_TABLE = _by_length([(_tokens(a), p) for p, (aliases, _) in _PLACES.items() for a in aliases.split("|")])
 _PLACE_WORDS = frozenset(t for alias, _ in _PLACE_TABLE for t in alias)
+_THEME_TABLE = _by_length([(_tokens(a), i) for i, theme in enumerate(THEMES) for a in theme.aliases.split("|")])
 
 
 def _find(tokens: tuple[str, ...], alias: tuple[str, ...]) -> int:
@@ -230,12 +251,20 @@ def _split(text: str) -> list[tuple[str, str]]:
     raw = [p for p in _SEPARATOR.split(text) if p.strip()]
     if len(raw) > 1:  # "a farm with a barn and a cow": the head is an item too
         raw = [q for p in raw for q in _WITH.split(p, maxsplit=1)]
+    elif raw and (head := _WITH.split(raw[0], maxsplit=1)) and len(head) == 2 and _is_collection(head[0]):
+        raw = head  # "Paris with a red lighthouse", "a zen garden with a bonsai"; not "a house with a red roof"
     parts: list[tuple[str, str]] = []
     for prefix, phrase in map(_strip_filler, raw):  # "black and white cat", "phare rouge et blanc": one item
         if parts and parts[-1][1] and phrase and (_colour_only(parts[-1][1]) or _colour_only(phrase)):
             prefix, phrase = parts[-1][0], f"{parts.pop()[1]} and {phrase}"
         parts.append((prefix, phrase))
     return [(p, s) for p, s in parts if s]
+
+
+def _is_collection(phrase: str) -> bool:
+    """Whether a phrase names only places or eras ("Paris", "ancient Rome"), which stand for several items."""
+    mentions = _read_part(*_strip_filler(phrase), french=False)
+    return bool(mentions) and all(kind in ("place", "theme") for kind, *_ in mentions)
 
 
 def _fr_key(word: str) -> str:
@@ -277,17 +306,22 @@ def _singular(phrase: str) -> str:
     return f"{head} {last}".strip()
 
 
-# kind, name (landmark, place or prompt), count (0: all of a place), whether it plainly names something to build
-_Mention = tuple[Literal["place", "landmark", "object"], str, int, bool]
+# kind, name (landmark, place, theme title or prompt), count (0: all of a place), whether it plainly names something
+_Mention = tuple[Literal["place", "landmark", "theme", "object"], str, int, bool]
+_THEMES = {theme.title: theme for theme in THEMES}
 
 
 def _read_part(prefix: str, phrase: str, *, french: bool) -> list[_Mention]:
-    """Read one part as a landmark, one or more places, or an object prompt, with its count."""
+    """Read one part as an era or region, a landmark, one or more places, or an object prompt, with its count."""
     count, m = 1, _COUNT.match(phrase)
     if m:
         count = int(m[1]) if m[1].isdigit() else _NUMBERS[re.sub(r"\s+", " ", m[1].lower())]
         phrase = m[2] if french else _singular(m[2])
     tokens = _tokens(phrase)
+    for alias, index in _THEME_TABLE:  # "ancient Rome" before the place "Rome"
+        at = _find(tokens, alias)
+        if at >= 0 and all(t in _GENERIC for t in tokens[:at] + tokens[at + len(alias):]):
+            return [("theme", THEMES[index].title, count if m else 0, True)]
     for alias, name in _LANDMARK_TABLE:
         if (at := _find(tokens, alias)) >= 0:
             keep = [t for t in tokens if t not in _GENERIC and t not in _PLACE_WORDS]
@@ -312,18 +346,74 @@ def _read_part(prefix: str, phrase: str, *, french: bool) -> list[_Mention]:
     return [("object", text, max(1, min(count, _MAX_COUNT)), cue)]
 
 
+def _take_setting(text: str) -> tuple[Setting | None, str]:
+    """Find an everyday setting opening the request, past any filler.
+
+    Returns:
+        (the setting or None, the rest after it), e.g. "make me a desk with a laptop" -> (Desk, "with a laptop");
+        without a setting: (None, text).
+    """
+    rest = text.strip()
+    while True:
+        if m := _SETTING.match(rest):
+            alias = re.sub(r"\s+", " ", m["alias"].lower())
+            setting = next(st for a, st in _SETTING_ALIASES if a == alias)
+            return setting, rest[m.end():]
+        filler = _FILLER.match(rest)
+        if not filler or not filler.end():
+            return None, text
+        rest = rest[filler.end():].lstrip()
+
+
+def _rewrite(item: str, setting: Setting | None) -> str:
+    """What a bare word means in the setting: "red lamp" at a desk -> "red desk lamp"."""
+    if setting is None:
+        return item
+    words = item.split()
+    plain = [w for w in words if w.lower() not in _COLOURS and w.lower() not in _SIZE_WORDS]
+    if len(plain) == 1 and plain[0].lower() in setting.rewrites:
+        at = len(words) - 1 - [w.lower() for w in reversed(words)].index(plain[0].lower())
+        words[at] = setting.rewrites[plain[0].lower()]
+    return " ".join(words)
+
+
+def _names(mentions: list[_Mention]) -> list[tuple[str, int]]:
+    """(prompt, copies) for each thing the mentions stand for: a place's or a theme's items, or the mention itself."""
+    entries: list[tuple[str, int]] = []
+    for kind, name, count, _ in mentions:
+        if kind == "place":
+            entries += [(n, 1) for n in _PLACES[name][1][:count or None]]
+        elif kind == "theme":
+            entries += [(n, 1) for n in _THEMES[name].items[:count or None]]
+        else:
+            entries.append((name, count))
+    return entries
+
+
+def _excluded_by(item: str, excluded: list[str]) -> bool:
+    """Whether `item` is one of the things left out: the same name, or every word of a left-out phrase
+    ("lamp" leaves out "desk lamp"; "trees" leaves out "oak tree")."""
+    words = {_singular(w) for w in _tokens(_fold(item))}
+    for name in excluded:
+        gone = {_singular(w) for w in _tokens(_fold(name))} - _GENERIC
+        if item.casefold() == name.casefold() or (gone and gone <= words):
+            return True
+    return False
+
+
 def subjects_from_request(request: str, *, max_items: int = 12) -> Subjects:
     """Work out what to build for a gallery request.
 
     Args:
         request: the user's text in English or French (place names also in Italian,
-            Spanish and German), e.g. "Build a 3D gallery of Paris landmarks".
+            Spanish and German), e.g. "Build a 3D gallery of Paris landmarks",
+            "a desk with a laptop, a coffee mug and a lamp" or "Paris sans la tour Eiffel".
         max_items: most items returned, 1 or more.
 
     Returns:
         The gallery title, the English prompts in order, the place if one was asked
-        for, and how the items were found. Ordinary text never raises; when nothing
-        is buildable, items is () and source is "none".
+        for, how the items were found, what was left out and the setting. Ordinary
+        text never raises; when nothing is buildable, items is () and source is "none".
 
     Raises:
         InvalidInputError: max_items is below 1.
@@ -331,29 +421,44 @@ def subjects_from_request(request: str, *, max_items: int = 12) -> Subjects:
     if max_items < 1:
         raise InvalidInputError(f"max_items must be 1 or more, got {max_items!r}.")
     text = _fold(request or "").strip()
-    parts = _split(text)
     french = any(t in _FR_CUES or _fr_key(t) in _FR_CUES for t in _tokens(text))
-    asks_to_build = bool(parts) and bool(_BUILD.search(parts[0][0]))
-    if not parts or (_QUESTION.match(text) and not asks_to_build):
+    cut = _EXCLUDE.search(text, 1)
+    left_out_text = re.sub(r"\s(?:or|nor|ou|ni)\s", ", ", text[cut.end():], flags=re.I) if cut else ""
+    text = _DANGLING.sub("", text[:cut.start()]) if cut else text
+    setting, rest = _take_setting(text)
+    parts = _split(rest) if setting else _split(text)
+    asks_to_build = setting is not None or (bool(parts) and bool(_BUILD.search(parts[0][0])))
+    if not (parts or setting) or (_QUESTION.match(text) and not asks_to_build):
         return Subjects("Gallery", (), None, "none")
     mentions = [mention for prefix, phrase in parts for mention in _read_part(prefix, phrase, french=french)]
-    if len(mentions) == 1 and not mentions[0][3] and not _BUILD.search(text):
+    if len(mentions) == 1 and not mentions[0][3] and not _BUILD.search(text) and not setting:
         mentions = []  # one bare phrase that names nothing known, e.g. "asdf qwerty"
+    excluded = list(dict.fromkeys(
+        name for prefix, phrase in _split(left_out_text)
+        for name, _ in _names(_read_part(prefix, phrase, french=french))))
 
+    entries = _names(mentions)
+    if setting:
+        listed = [(_rewrite(name, setting), count) for name, count in entries]
+        entries = [(a, 1) for a in setting.anchor] + listed if listed else [(d, 1) for d in setting.defaults]
     names: list[str] = []
     seen: set[str] = set()
-    for kind, name, count, _ in mentions:
-        landmarks = _PLACES[name][1] if kind == "place" else ()
-        entries = [(n, 1) for n in landmarks[:count or None]] if kind == "place" else [(name, count)]
-        for item, copies in entries:
-            item = item if len(item) <= _MAX_CHARS else item[:_MAX_CHARS].rsplit(" ", 1)[0] or item[:_MAX_CHARS]
-            if item.casefold() not in seen:
-                seen.add(item.casefold())
-                names.extend([item] * copies)
+    for item, copies in entries:
+        item = item if len(item) <= _MAX_CHARS else item[:_MAX_CHARS].rsplit(" ", 1)[0] or item[:_MAX_CHARS]
+        if _excluded_by(item, excluded):
+            continue
+        if item.casefold() not in seen or (setting and not mentions):  # a setting's defaults may repeat (chairs)
+            seen.add(item.casefold())
+            names.extend([item] * copies)
     items = tuple(names[:max_items])
     places = list(dict.fromkeys(name for kind, name, _, _ in mentions if kind == "place"))
+    themes = list(dict.fromkeys(name for kind, name, _, _ in mentions if kind == "theme"))
+    title = setting.title if setting else None
+    place = places[0] if places else None
     if not items:
-        return Subjects("Gallery", (), None, "none")
-    if all(kind == "place" for kind, *_ in mentions):
-        return Subjects(f"{' and '.join(places)} landmarks", items, places[0], "place")
-    return Subjects("Gallery", items, places[0] if places else None, "single" if len(items) == 1 else "list")
+        return Subjects("Gallery", (), None, "none", tuple(excluded), title)
+    if mentions and all(kind in ("place", "theme") for kind, *_ in mentions) and not setting:
+        title = " and ".join(themes + [f"{' and '.join(places)} landmarks"] * bool(places))
+        return Subjects(title, items, place, "place", tuple(excluded), " and ".join(themes) or None)
+    title = title or " and ".join(themes) or None
+    return Subjects(title or "Gallery", items, place, "single" if len(items) == 1 else "list", tuple(excluded), title)

@@ -8,7 +8,8 @@ tool returns), then answers step by step:
 2. read the observation; retry the failed subjects once unless the Space
    rejected them outright;
 3. assemble the scene from what was made (dropping a file the scene Space
-   refuses, once) and call `final_answer`.
+   refuses, once) and call `final_answer`, with a note for each object a
+   Space only stood in for (its output carries `placeholder: "<reason>"`).
 
 It goes through the real CodeAgent loop, so the code really runs and the
 Spaces are really called.
@@ -30,6 +31,7 @@ NOTHING_TO_BUILD = (
     "I could not find anything to build in that request. Name a place (e.g. 'Build a 3D gallery of Paris "
     "landmarks') or list objects (e.g. 'a gallery of a red lighthouse, an oak tree and a windmill')."
 )
+PLACEHOLDER_NOTE = "shown as a placeholder; a real text-to-3D Space would make it"
 _FAILED_LINE = re.compile(r"^FAILED (.+?): (.*)$", re.M)
 _REFUSED_FILE = re.compile(r"'([^'/\\]+\.(?:glb|gltf))'")
 
@@ -91,13 +93,16 @@ class OfflinePlanner(Model):
         self._phase = "generated"
         items = list(self._subjects.items)  # with repeats ("3 red apples"): each is placed, each made once
         distinct = list(dict.fromkeys(items))
-        where = f"The request names {self._subjects.place}" if self._subjects.place else "The request lists objects"
+        where = _where(self._subjects)
         chain = " then ".join(t.name for t in self.asset_tools)
         copies = f" ({len(items)} placed, repeats made once)" if len(distinct) < len(items) else ""
+        left_out = (f" Leaving out {', '.join(self._subjects.excluded)}, as asked." if self._subjects.excluded
+                    else "")
         thought = (f"{where}, so the gallery '{self._subjects.title}' gets {len(distinct)} object(s){copies}: "
-                   f"{', '.join(distinct)}. I make them all at once with parallel_map over {chain}, keeping going "
-                   f"if one fails, then assemble the results with {self.scene_tool.name}.")
-        code = f"subjects = {items!r}\nassets = {{}}\nfailed = {{}}\n{self._asset_code('subjects')}"
+                   f"{', '.join(distinct)}.{left_out} I make them all at once with parallel_map over {chain}, "
+                   f"keeping going if one fails, then assemble the results with {self.scene_tool.name}.")
+        code = (f"subjects = {items!r}\nassets = {{}}\nfailed = {{}}\nplaceholders = {{}}\n"
+                f"{self._asset_code('subjects')}")
         return thought, code
 
     def _asset_code(self, names: str) -> str:
@@ -107,7 +112,7 @@ class OfflinePlanner(Model):
         for index, tool in enumerate(self.asset_tools):
             arg = _prompt_arg(tool) if index == 0 else _file_arg(tool)
             pick = _file_key(tool)
-            lines += fan_out_stage(tool.name, f"{{{arg!r}: current[s]}}", pick)
+            lines += fan_out_stage(tool.name, f"{{{arg!r}: current[s]}}", pick) + _PLACEHOLDER_LINES
         lines += ["for subject in current:", "    failed.pop(subject, None)", "    assets[subject] = current[subject]",
                   "    print(f\"OK {subject}\")", "print(f\"made {len(assets)} of {len(subjects)}\")"]
         return "\n".join(lines)
@@ -169,7 +174,8 @@ class OfflinePlanner(Model):
     def _final_answer_code(self) -> str:
         pick = _file_key(self.scene_tool)
         scene = f"scene[{pick!r}]" if pick else "scene"
-        return f"final_answer({{'scene': {scene}, 'objects': made, 'missing': failed}})"
+        return (f"notes = [reason + {': ' + PLACEHOLDER_NOTE!r} for s, reason in placeholders.items() if s in made]\n"
+                f"final_answer({{'scene': {scene}, 'objects': made, 'missing': failed, 'notes': notes}})")
 
     def _missing_tools(self) -> str:
         gaps = []
@@ -182,6 +188,23 @@ class OfflinePlanner(Model):
         reasons = "; ".join(f"{name}: {why}" for name, why in self.unavailable.items())
         return (f"I cannot build this: {' and '.join(gaps)} is unavailable. " + (reasons or
                 "Add one to the config's [[tools]] with the right capability."))
+
+
+# after a stage: remember each subject whose output says it is only a stand-in ({"placeholder": "<reason>"})
+_PLACEHOLDER_LINES = [
+    "for subject, outcome in zip(todo, outcomes):",
+    "    parts = outcome['result'].values() if outcome['ok'] and isinstance(outcome['result'], dict) else []",
+    "    for part in parts:",
+    "        if isinstance(part, dict) and part.get('placeholder'):",
+    "            placeholders[subject] = str(part['placeholder'])",
+]
+
+
+def _where(subjects: Subjects) -> str:
+    """How the thought names what the request asked for."""
+    if subjects.setting:
+        return f"The request describes {subjects.setting.lower()}"
+    return f"The request names {subjects.place}" if subjects.place else "The request lists objects"
 
 
 def _error_reason(observation: str) -> str:

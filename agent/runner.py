@@ -488,6 +488,9 @@ def _answer_text(answer: Any) -> str | None:
         missing = answer.get("missing") or {}
         if missing:
             text += " Missing: " + "; ".join(f"{k} ({str(v)[:160]})" for k, v in missing.items()) + "."
+        notes = answer.get("notes") or []  # e.g. "no builder for 'x': shown as a placeholder; ..."
+        if notes:
+            text += " Note: " + "; ".join(str(n)[:200] for n in notes) + "."
         return text
     if isinstance(answer, (dict, list)):
         return json.dumps(answer, default=str)[:2000]

@@ -43,8 +43,10 @@ def status_line(log: dict[str, Any], *, cancelled: bool = False) -> str:
     counts = progress(log)
     if result.get("scene"):
         total = (log.get("timings") or {}).get("total_s", 0)
+        stand_ins = placeholders(log)
+        note = (f" · ⚠️ {len(stand_ins)} placeholder(s): " + "; ".join(stand_ins.values())) if stand_ins else ""
         return (f"✅ Done in {total:.1f} s · {counts['steps']} agent step(s) · {counts['space_calls_done']} Space "
-                f"call(s){_cost_note(log)} · run `{log.get('run_id')}`")
+                f"call(s){_cost_note(log)}{note} · run `{log.get('run_id')}`")
     if result.get("error"):
         icon = "⏹️" if cancelled else "⚠️"
         return f"{icon} {result['error']} · run `{log.get('run_id')}`"
@@ -56,6 +58,17 @@ def status_line(log: dict[str, Any], *, cancelled: bool = False) -> str:
     else:
         parts.append("the agent is planning…")
     return " · ".join(parts) + _cost_note(log)
+
+
+def placeholders(log: dict[str, Any]) -> dict[str, str]:
+    """Calls whose output says it is only a stand-in: the call's id -> the reason ("no builder for 'x'")."""
+    found = {}
+    for event in log.get("events", []):
+        output = event.get("output") if event.get("type") == "space_call" and event.get("status") == "ok" else None
+        for part in (output.values() if isinstance(output, dict) else []):
+            if isinstance(part, dict) and isinstance(part.get("placeholder"), str):
+                found[str(event.get("id"))] = part["placeholder"]
+    return found
 
 
 def _cost_note(log: dict[str, Any]) -> str:

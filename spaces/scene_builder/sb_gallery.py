@@ -13,7 +13,8 @@ Scene graph of the output:
     sun, fill, entrance         KHR_lights_punctual lights and the entrance camera (sb_walk)
 
 The layout (what `assemble_files` returns as JSON) is also stored in the scene's
-`scenes[0].extras.layout`, and box colliders with the entrance for a walker in `scenes[0].extras.walk`
+`scenes[0].extras.layout`; an object whose source GLB says it is a stand-in (`scenes[0].extras.placeholder`,
+as the bundled text-to-3D Space writes) gets that reason as `placeholder` in its layout entry; and box colliders with the entrance for a walker in `scenes[0].extras.walk`
 (see `sb_walk.walk_extras`).
 """
 
@@ -24,6 +25,7 @@ import logging
 import math
 import os
 import re
+import struct
 import tempfile
 import unicodedata
 from dataclasses import dataclass
@@ -297,6 +299,17 @@ def build_scene(objects: list[LoadedObject], labels: list[str], title: str) -> t
     return scene, layout
 
 
+def _placeholder_of(glb: bytes) -> str | None:
+    """The stand-in note a vetted GLB carries in `scenes[0].extras.placeholder` ("no builder for 'x'"), if any."""
+    (length,) = struct.unpack_from("<I", glb, 12)
+    doc = json.loads(glb[20:20 + length])
+    scenes, index = doc.get("scenes") or [], doc.get("scene", 0)
+    scene = scenes[index] if isinstance(index, int) and 0 <= index < len(scenes) else {}
+    extras = scene.get("extras") if isinstance(scene, dict) else None
+    reason = extras.get("placeholder") if isinstance(extras, dict) else None
+    return reason[:200] if isinstance(reason, str) and reason.strip() else None
+
+
 def assemble_files(paths: list[str], labels_text: str | None = "", title: str = "Gallery", *,
                    out_dir: str | None = None) -> tuple[str, dict]:
     """Check, load, normalise and lay out GLB files; write the gallery GLB.
@@ -309,7 +322,8 @@ def assemble_files(paths: list[str], labels_text: str | None = "", title: str = 
 
     Returns:
         (path of the written .glb, layout dict with keys "title", "objects" (label, node, source_file,
-        position_m, plinth_m, display_height_m, source_height, scale, up_axis_fixed, triangles),
+        position_m, plinth_m, display_height_m, source_height, scale, up_axis_fixed, triangles, and
+        placeholder when the source is a stand-in),
         "floor_m", "triangles", "warnings").
 
     Raises:
@@ -326,6 +340,7 @@ def assemble_files(paths: list[str], labels_text: str | None = "", title: str = 
     title = (title or "").strip() or "Gallery"
 
     objects = []
+    placeholders = []
     triangles = pixels = 0
     for path in paths:
         note(f"on '{os.path.basename(path)}'")
@@ -340,11 +355,15 @@ def assemble_files(paths: list[str], labels_text: str | None = "", title: str = 
             raise RequestError(f"The gallery's textures would need {pixels:,} pixels with '{checked.name}'; the limit "
                                f"is {MAX_GALLERY_TEXTURE_PIXELS:,}. Send fewer models or ones with smaller textures.")
         objects.append(load_object(checked))
+        placeholders.append(_placeholder_of(checked.glb))
     fit_triangle_budget(objects)
     note("while downscaling textures")
     cap_textures(objects)
     note("while exporting the gallery")
     scene, layout = build_scene(objects, labels, title)
+    for entry, reason in zip(layout["objects"], placeholders):  # the same dicts as the scene's extras.layout
+        if reason:
+            entry["placeholder"] = reason
     try:
         data = add_lights_and_camera(scene.export(file_type="glb"), scene.metadata["walk"])
     except MemoryError:

@@ -23,12 +23,21 @@ def generate(prompt: str, seed: float = 0) -> tuple[str, dict]:
     Louvre Pyramid, Arc de Triomphe, Notre-Dame, Sacré-Cœur, Panthéon, Luxor
     Obelisk, Moulin Rouge; also Big Ben, Tower Bridge, London Eye, The Shard,
     Colosseum, Statue of Liberty, Empire State Building, Great Pyramid, Tokyo
-    Tower and more). Any other text is matched to a keyword object (tower, dome,
-    pyramid, arch, bridge, windmill, oak/pine/palm tree, house, lighthouse,
-    statue, obelisk, castle, church, skyscraper, ferris wheel, column, boat, car,
-    fountain, street lamp, mountain) with colour words (red, gold...) and size
-    words (tiny, small, big, huge, tall) applied; unknown text gives a small
-    sculpture on a plinth. glTF axes: +Y up, base on y = 0, centred on x = z = 0.
+    Tower and more). Any other text is matched to a keyword object at its real
+    size: buildings and scenery (tower, dome, pyramid, arch, bridge, windmill,
+    house, lighthouse, castle, church, temple, pagoda, torii gate, barn, silo...),
+    furniture (desk, chair, table, sofa, bed, bookshelf...), tableware and kitchen
+    things (mug, teapot, plate, kettle, fridge, stove...), electronics (laptop,
+    monitor, phone, desk lamp, TV...), vehicles (car, bus, truck, bicycle, tractor,
+    steam locomotive, plane, rocket...), plants (oak/pine/palm tree, bonsai, cactus,
+    flower...), animals (cat, dog, horse, cow, pig, sheep, elephant, chicken...),
+    people (person, knight) and playground and farm things (slide, swings, hay
+    bale, fence...), with colour words (red, gold...) and size words (tiny, small,
+    big, huge, tall) applied.
+    Text no builder knows gives a small sculpture on a plinth, sized from its words
+    (a toy is small, a station big), and says so: info["placeholder"] is then
+    "no builder for '<text>'" (null otherwise), also in the GLB's
+    scenes[0].extras.placeholder. glTF axes: +Y up, base on y = 0, centred on x = z = 0.
 
     Args:
         prompt: one object in plain words, e.g. "Eiffel Tower", "Tour Eiffel" or
@@ -39,7 +48,8 @@ def generate(prompt: str, seed: float = 0) -> tuple[str, dict]:
     Returns:
         The path of the .glb file, and an info dict: name, match ("landmark" or
         "keyword"), kind, height_m, footprint_m [x, z] in metres, triangles,
-        parts (node names), seed and colour.
+        parts (node names), seed, colour and placeholder (null, or why the object
+        is only a stand-in).
     """
     try:
         glb, info = t3d_generator.generate_glb(prompt, int(seed or 0))

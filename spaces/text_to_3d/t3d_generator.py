@@ -9,9 +9,11 @@ import trimesh
 from trimesh.visual import TextureVisuals
 
 import t3d_keywords as kw
+from t3d_catalogue import KEYWORD_OBJECTS
 from t3d_landmarks_paris import PARIS
 from t3d_landmarks_world import WORLD
-from t3d_objects import FALLBACK, OBJECTS
+from t3d_objects import FALLBACK
+from t3d_placeholder import placeholder_height, placeholder_reason
 from t3d_shapes import Entry, Model
 
 MAX_PROMPT_CHARS = 500
@@ -26,7 +28,10 @@ def generate_glb(prompt: str, seed: int = 0) -> tuple[bytes, dict[str, Any]]:
     """Build a low-poly object for ``prompt`` and export it as GLB.
 
     Landmarks ("Eiffel Tower", "Big Ben") come out at real size; other text is
-    matched to a keyword object ("a red lighthouse") scaled by size words.
+    matched to a keyword object ("a red lighthouse", "a laptop") scaled by size words.
+    Text that matches no builder gets a generic sculpture at a plausible size, and
+    says so: info["placeholder"] and the GLB's scenes[0].extras.placeholder hold
+    "no builder for '<text>'" (both are None / absent for a real builder).
     The base rests on y = 0 and the footprint is centred on x = z = 0 (+Y up, metres).
 
     Args:
@@ -35,7 +40,7 @@ def generate_glb(prompt: str, seed: int = 0) -> tuple[bytes, dict[str, Any]]:
 
     Returns:
         (GLB bytes, info dict with name, match, kind, height_m, footprint_m,
-        triangles, parts, seed, colour).
+        triangles, parts, seed, colour, placeholder).
 
     Raises:
         PromptError: empty, whitespace-only or over-long prompt.
@@ -48,13 +53,17 @@ def generate_glb(prompt: str, seed: int = 0) -> tuple[bytes, dict[str, Any]]:
     seed = int(seed)
     text = kw.normalize(prompt)
     landmark = kw.match_landmark(text, LANDMARKS)
-    entry = landmark or kw.match_keyword(text, OBJECTS) or FALLBACK
+    entry = landmark or kw.match_keyword(text, KEYWORD_OBJECTS) or FALLBACK
     colour = kw.match_colour(text)
     model = Model(entry.kind, np.random.default_rng(abs(seed) % 2**32),
                   colour=colour[1] if colour else None,
                   metal=bool(colour) and colour[0] in kw.METALLIC_COLOURS)
     entry.build(model)
     scale, vertical = (1.0, 1.0) if landmark else kw.match_size(text)
+    placeholder = None
+    if entry is FALLBACK:
+        placeholder = placeholder_reason(_fallback_name(prompt))
+        scale *= placeholder_height(text) / _height(model)
     _place(model, scale, vertical)
     scene = _scene(model)
     lo, hi = scene.bounds
@@ -69,9 +78,17 @@ def generate_glb(prompt: str, seed: int = 0) -> tuple[bytes, dict[str, Any]]:
         "parts": [f"{model.kind}/{p}" for p, _, _ in model.parts],
         "seed": seed,
         "colour": colour[0] if colour else None,
+        "placeholder": placeholder,
     }
     scene.metadata.update({"generator": "diorama text_to_3d", "name": name, "height_m": info["height_m"]})
+    if placeholder:
+        scene.metadata["placeholder"] = placeholder
     return scene.export(file_type="glb", include_normals=False), info
+
+
+def _height(model: Model) -> float:
+    """Height of the model's parts as built, metres."""
+    return float(np.max([m.bounds[1][1] for _, m, _ in model.parts]) - np.min([m.bounds[0][1] for _, m, _ in model.parts]))
 
 
 def _fallback_name(prompt: str) -> str:

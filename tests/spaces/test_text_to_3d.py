@@ -206,3 +206,111 @@ def test_every_builder_passes_the_khronos_validator(tmp_path) -> None:
     if report is None:
         pytest.skip("gltf-validator not installed (npm install)")
     assert {p: r["errors"] for p, r in report.items() if r["numErrors"]} == {}
+
+
+# ---- everyday objects (issue 15): every new kind, at a real-world size, cheap, valid -------------------------
+
+from t3d_catalogue import EVERYDAY, KEYWORD_OBJECTS  # noqa: E402
+from t3d_keywords import match_landmark, normalize  # noqa: E402
+
+#: Plausible real-world height range of each new kind, metres (the whole object as built, on y = 0).
+HEIGHTS_M: dict[str, tuple[float, float]] = {
+    "desk": (0.65, 0.85), "chair": (0.75, 1.1), "office_chair": (0.85, 1.3), "dining_table": (0.65, 0.85),
+    "coffee_table": (0.3, 0.55), "sofa": (0.7, 1.0), "armchair": (0.75, 1.1), "bed": (0.4, 1.3),
+    "bookshelf": (1.0, 2.4), "wardrobe": (1.6, 2.4), "dresser": (0.7, 1.3), "nightstand": (0.4, 0.75),
+    "stool": (0.4, 0.9), "bench": (0.7, 1.0),
+    "mug": (0.07, 0.13), "teacup": (0.05, 0.1), "plate": (0.01, 0.05), "bowl": (0.05, 0.15), "teapot": (0.12, 0.3),
+    "wine_glass": (0.15, 0.28), "bottle": (0.2, 0.4), "vase": (0.15, 0.6), "kettle": (0.15, 0.35),
+    "apple": (0.05, 0.12), "fridge": (1.4, 2.1), "stove": (0.8, 1.0), "sink": (0.8, 1.3), "counter": (0.8, 1.0),
+    "microwave": (0.22, 0.4), "toaster": (0.15, 0.28), "saucepan": (0.08, 0.25), "frying_pan": (0.03, 0.1),
+    "laptop": (0.15, 0.3), "monitor": (0.3, 0.65), "phone": (0.005, 0.02), "desk_lamp": (0.3, 0.7),
+    "floor_lamp": (1.3, 2.0), "television": (0.4, 1.0), "keyboard": (0.015, 0.05), "speaker": (0.15, 1.2),
+    "computer": (0.3, 0.6), "clock": (0.08, 0.3), "grandfather_clock": (1.8, 2.5), "globe": (0.25, 0.6),
+    "steam_locomotive": (3.5, 5.0), "bus": (2.7, 4.5), "truck": (2.5, 4.2), "bicycle": (0.9, 1.2),
+    "motorcycle": (0.9, 1.4), "tractor": (2.2, 3.5), "airplane": (2.0, 13.0), "rocket": (10.0, 120.0),
+    "helicopter": (3.0, 5.0), "hot_air_balloon": (15.0, 30.0), "cart": (1.0, 2.5),
+    "bonsai": (0.15, 0.8), "potted_plant": (0.3, 1.5), "cactus": (0.1, 0.6), "saguaro": (2.0, 12.0),
+    "flower": (0.2, 0.8), "sunflower": (1.2, 3.0), "bush": (0.5, 2.0), "mushroom": (0.05, 0.3),
+    "cat": (0.2, 0.45), "dog": (0.3, 0.9), "horse": (1.4, 2.4), "cow": (1.2, 2.0), "pig": (0.6, 1.1),
+    "sheep": (0.6, 1.2), "elephant": (2.5, 4.2), "giraffe": (4.0, 6.0), "camel": (1.8, 2.6), "deer": (1.0, 2.4),
+    "chicken": (0.3, 0.6), "duck": (0.25, 0.6),
+    "slide": (1.5, 3.0), "swing_set": (1.8, 3.0), "seesaw": (0.6, 1.3), "sandbox": (0.15, 0.5),
+    "roundabout": (0.6, 1.3), "climbing_frame": (1.5, 3.0), "barn": (5.0, 12.0), "silo": (8.0, 30.0),
+    "hay_bale": (1.0, 2.0), "fence": (0.8, 1.8), "scarecrow": (1.5, 2.3), "well": (1.5, 3.5), "trough": (0.4, 0.9),
+    "amphora": (0.3, 1.2), "classical_temple": (8.0, 20.0), "torii": (4.0, 16.0), "stone_lantern": (1.0, 3.5),
+    "pagoda": (15.0, 60.0), "books": (0.05, 0.3), "painting": (1.2, 2.2), "rug": (0.003, 0.03),
+    "piano": (1.0, 1.6), "guitar": (0.9, 1.1), "tent": (0.9, 2.0), "trophy": (0.15, 0.8), "umbrella": (1.8, 3.0),
+    "chariot": (0.9, 1.6), "knight": (1.5, 2.1), "person": (1.5, 2.0),
+}
+
+
+def _prompt_for(entry) -> str:
+    """An alias of the entry that no landmark claims ("pagoda" alone is the Senso-ji Pagoda)."""
+    return next(a for a in entry.aliases if match_landmark(normalize(a), LANDMARKS) is None)
+
+
+def test_at_least_sixty_new_kinds_each_with_a_declared_size() -> None:
+    kinds = [e.kind for e in EVERYDAY]
+    assert len(kinds) >= 60 and len(set(kinds)) == len(kinds)
+    assert set(kinds) == set(HEIGHTS_M)
+    assert len({e.kind for e in KEYWORD_OBJECTS}) == len(KEYWORD_OBJECTS)
+
+
+@pytest.mark.parametrize("entry", EVERYDAY, ids=lambda e: e.kind)
+def test_everyday_kind_is_built_at_its_real_size(entry) -> None:
+    glb, info = generate_glb(_prompt_for(entry))
+    scene = load(glb)
+    lo, hi = scene.bounds
+    low, high = HEIGHTS_M[entry.kind]
+    assert (info["match"], info["kind"], info["placeholder"]) == ("keyword", entry.kind, None)
+    assert low <= info["height_m"] <= high, (entry.kind, info["height_m"])
+    assert abs(info["height_m"] - entry.height_m) <= max(0.2 * entry.height_m, 0.005)  # the docstring's size holds
+    assert abs(lo[1]) < 1e-6 and abs(lo[0] + hi[0]) < 1e-2 and abs(lo[2] + hi[2]) < 1e-2
+    assert info["triangles"] <= 1000  # cheap: a few hundred triangles
+    assert set(scene.graph.nodes_geometry) == set(info["parts"]) and info["parts"]
+    assert "placeholder" not in (scene.metadata or {})
+
+
+@pytest.mark.parametrize("prompt, kind", [
+    ("a bonsai tree", "bonsai"), ("steam locomotive", "steam_locomotive"), ("a coffee mug", "mug"),
+    ("a lamp", "desk_lamp"), ("a street lamp", "street_lamp"), ("coffee table", "coffee_table"),
+    ("a laptop on a desk", "laptop"), ("desk lamp", "desk_lamp"), ("kitchen table", "dining_table"),
+    ("a red tractor", "tractor"), ("three cows", "cow"), ("roman temple", "classical_temple"),
+    ("torii gate", "torii"), ("japanese temple", "pagoda"), ("pink cherry tree", "oak_tree"),
+    ("swing set", "swing_set"), ("a hay bale", "hay_bale"), ("office chair", "office_chair"),
+])
+def test_everyday_words_pick_the_intended_builder(prompt: str, kind: str) -> None:
+    assert generate_glb(prompt)[1]["kind"] == kind
+
+
+def test_colour_words_recolour_everyday_objects() -> None:
+    mats = materials(load(generate_glb("a red tractor")[0]))
+    paint = mats["tractor/bonnet"]
+    assert paint[0] > 0.5 and paint[1] < 0.1
+
+
+def test_placeholder_says_so_and_stays_plausibly_sized() -> None:
+    glb, info = generate_glb("a flux capacitor")
+    assert info["placeholder"] == "no builder for 'a flux capacitor'" and info["kind"] == "sculpture"
+    assert info["match"] == "keyword" and info["name"] == "a flux capacitor"  # the API's old fields keep meaning
+    assert 0.5 <= info["height_m"] <= 1.5
+    assert load(glb).metadata["placeholder"] == info["placeholder"]  # scenes[0].extras.placeholder
+    assert generate_glb("a wind-up toy robot")[1]["height_m"] < 0.5
+    assert generate_glb("a bakery")[1]["height_m"] > 5
+    assert generate_glb("a tiny flux capacitor")[1]["height_m"] < info["height_m"]
+    assert generate_glb("Eiffel Tower")[1]["placeholder"] is None
+
+
+def test_everyday_kinds_and_placeholders_pass_the_khronos_validator(tmp_path) -> None:
+    from tests.conftest import glb_validator_report
+
+    prompts = [_prompt_for(e) for e in EVERYDAY] + ["a flux capacitor", "a tiny blue toy robot"]
+    paths = []
+    for index, prompt in enumerate(prompts):
+        path = tmp_path / f"{index}.glb"
+        path.write_bytes(generate_glb(prompt)[0])
+        paths.append(path)
+    report = glb_validator_report(paths)  # one batch: one node process
+    if report is None:
+        pytest.skip("gltf-validator not installed (npm install)")
+    assert {prompts[paths.index(Path(p))]: r["errors"] for p, r in report.items() if r["numErrors"]} == {}
