@@ -135,7 +135,7 @@ def test_token_is_only_given_to_hub_spaces():
 
     hub = SpaceSession("owner/space", label="owner/space", download_dir=Path("."), connect_timeout_s=1, token="t")
     url = SpaceSession("http://127.0.0.1:1/", label="x", download_dir=Path("."), connect_timeout_s=1, token="t")
-    assert hub._token == "t" and url._token is None
+    assert hub.sends_token and not url.sends_token
 
 
 def test_config_rejects_bad_values_naming_the_variable(tmp_path):

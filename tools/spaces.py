@@ -127,6 +127,11 @@ class SpaceSession:
         self._all: list[Client] = []
         self._lock = threading.Lock()
 
+    @property
+    def sends_token(self) -> bool:
+        """Whether calls to this Space carry the HF token (Hub Spaces only; never URL or bundled Spaces)."""
+        return self._token is not None
+
     def client(self) -> Client:
         """An idle client (connecting one if none is idle); it stays in the pool.
 
