@@ -101,7 +101,7 @@ _TRAIL = re.compile(r"[\s,]*(?:please|too|as\s+well|also|aussi|stp|svp|s'il\s+te
 # (kind, pattern) in the order tried; each pattern is matched on the folded clause.
 _RULES: list[tuple[str, re.Pattern[str]]] = [(k, re.compile(p)) for k, p in [
     ("layout", r"^(?:(?:arrange|put|place|lay\s+out|set\s+out|line\s+up|show|display|mets|met|dispose|disposer|"
-               r"range|aligne|place)\s+)?(?:them|everything|it\s+all|all|the\s+objects|les|tout|les\s+objets)?\s*"
+               r"range|aligne|place)(?:-les)?\s+)?(?:them|everything|it\s+all|all|the\s+objects|les|tout|les\s+objets)?\s*"
                r"(?:in\s+(?:a\s+)?|into\s+(?:a\s+)?|as\s+a\s+|en\s+|in\s+)?(?P<l>circle|ring|round|cercle|rond|row|"
                r"line|ligne|rang|rangee|grid|grille)s?$"),
     ("spacing", r"^(?:(?:give|leave|put|add|mets|met|laisse|ajoute)\s+(?:them\s+)?)?(?P<m>more|less|plus\s+d'|moins\s+d')"

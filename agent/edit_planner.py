@@ -165,7 +165,9 @@ def plan_edit(manifest: SceneManifest, edits: list[Edit]) -> EditPlan:
         elif edit.kind == "recolour":
             for index in pick(edit.target):
                 old = objects[index]
-                words = [w for w in old.prompt.split() if w.lower() not in COLOURS]
+                words = old.prompt.split()
+                while len(words) > 1 and COLOURS.get(words[0].lower()) == words[0].lower():  # a leading colour
+                    words = words[1:]
                 objects[index] = replace(old, prompt=f"{edit.colour} {' '.join(words)}".strip(), file="")
                 summary.append(f"{old.label} made {edit.colour}")
                 focus = old.label
