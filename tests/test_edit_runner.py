@@ -80,3 +80,17 @@ def test_a_run_without_a_scene_cannot_be_edited(companion_urls, settings):
         assert len(list((settings.data_dir / "runs").iterdir())) == 1  # nothing was started
     finally:
         runner.close()
+
+
+def test_the_cli_edits_a_run_headless(built, tmp_path):
+    from agent.cli import run_headless
+
+    runner, log = built
+    out, chain = tmp_path / "v2.glb", tmp_path / "v2.json"
+    parent = manifest_of_run(runner.settings.data_dir, log["run_id"], scene_tools=["assemble_scene"])
+    code = run_headless(runner.settings, None, out=out, log_path=chain,
+                        edit=(log["run_id"], f"remove the {parent.labels[-1]}"))
+    assert code == 0 and out.read_bytes()[:4] == b"glTF"
+    assert [o["label"] for o in read_layout(out)["objects"]] == parent.labels[:-1]
+    assert json.loads(chain.read_text())["parent_run_id"] == log["run_id"]
+    assert run_headless(runner.settings, None, out=out, log_path=None, edit=(log["run_id"], "make it sing")) == 2
