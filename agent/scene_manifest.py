@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import struct
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -65,7 +65,6 @@ class SceneManifest:
     spacing: float = 1.0
     order: str = "height"
     focus: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def labels(self) -> list[str]:
@@ -79,9 +78,6 @@ class SceneManifest:
         return {"title": self.title, "layout": self.layout, "spacing": self.spacing, "order": self.order,
                 "objects": [{"label": o.label, "prompt": o.prompt, "file": o.file, "scale": o.scale,
                              "height_m": o.height_m, "position_m": o.position_m} for o in self.objects]}
-
-    def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "objects": [asdict(o) for o in self.objects]}
 
 
 def read_layout(scene: Path) -> dict[str, Any]:

@@ -144,3 +144,13 @@ def test_resize_then_smaller_means_the_same_object():
 def test_edits_that_cannot_be_done_say_why(text, error, phrase):
     with pytest.raises(error, match=phrase):
         plan_edit(_paris(), parse_edit(text))
+
+
+def test_history_lists_each_edit_under_the_run_it_changed():
+    from ui.history import under_parents
+
+    runs = [{"run_id": "e2", "parent_run_id": "e1"}, {"run_id": "b2", "parent_run_id": None},
+            {"run_id": "e1", "parent_run_id": "b1"}, {"run_id": "b1", "parent_run_id": None},
+            {"run_id": "x", "parent_run_id": "gone"}]  # newest first, as /history answers
+    assert [(r["run_id"], depth) for r, depth in under_parents(runs)] == [
+        ("b2", 0), ("b1", 0), ("e1", 1), ("e2", 2), ("x", 0)]
