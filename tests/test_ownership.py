@@ -107,7 +107,7 @@ def test_a_resumed_run_keeps_its_owner(tmp_path):
     assert store.owner("20260101-000000-aaaaaa") == "hf:alice"
     assert [r["run_id"] for r in store.recent(10, owner="hf:alice")] == ["20260101-000000-aaaaaa"]
     assert store.recent(10, owner="hf:bob") == [] and len(store.recent(10)) == 1
-    assert store.schema_version() == len(MIGRATIONS) == 4
+    assert store.schema_version() == len(MIGRATIONS) == 5
 
 
 class _Fake:
