@@ -100,6 +100,16 @@ def test_move_puts_the_object_at_the_entrance(paris):
     assert after["Louvre Pyramid"]["order"] == 0
 
 
+def test_relayout_in_a_circle_with_more_space(paris):
+    client, scene, log = paris
+    new_scene, new_log = _edit(client, log["run_id"], "in a circle and more space between them")
+    layout = read_layout(Path(new_scene))
+    assert layout["hints"]["layout"] == "circle" and layout["hints"]["spacing"] == 1.5
+    radii = [(o["position_m"][0] ** 2 + o["position_m"][2] ** 2) ** 0.5 for o in layout["objects"]]
+    assert max(radii) - min(radii) < 1e-3 and _asset_calls(new_log) == 0
+    assert set(_objects(new_scene)) == PARIS
+
+
 def test_an_edit_of_an_edit_keeps_the_earlier_change(paris):
     client, scene, log = paris
     _, bigger = _edit(client, log["run_id"], "rends la tour Eiffel deux fois plus grande")
