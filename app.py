@@ -5,6 +5,7 @@
     python app.py --config my.toml ...              # another config file
     python app.py --no-mcp                          # no MCP server (also GRADIO_MCP_SERVER=False)
     python app.py --history [N]                     # the last N runs, one JSON object a line
+    python app.py --edit RUN_ID "remove the obelisk" --out v2.glb   # change a run's scene as a new run
     python app.py --prompt "..." --recipe NAME      # replay a saved recipe for new subjects (no LLM)
     python app.py --call SPACE_OR_URL /endpoint --args '{"prompt": "a red box"}'   # one call, result as JSON
     python app.py --suggest text_to_3d              # Spaces for a capability: catalog + Hub search (JSON)
@@ -28,6 +29,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--prompt", help="run one request headless instead of serving the UI")
     parser.add_argument("--resume", metavar="RUN_ID", help="finish a failed, cancelled or killed run headless, "
                         "replaying the Space calls it already finished")
+    parser.add_argument("--edit", nargs=2, metavar=("RUN_ID", "INSTRUCTION"), help="change that run's scene "
+                        "with a follow-up (e.g. \"remove the obelisk\") as a new run, headless")
     parser.add_argument("--out", type=Path, help="with --prompt: where to write the scene GLB")
     parser.add_argument("--log", type=Path, help="with --prompt: where to write the chain log JSON")
     parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
@@ -114,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.history is not None:
         from agent.cli import print_history
         return print_history(settings, args.history)
-    if args.prompt is not None or args.resume is not None or args.from_run is not None:
+    if args.prompt is not None or args.resume is not None or args.from_run is not None or args.edit is not None:
         logging.basicConfig(level=logging.WARNING)
         from agent.cli import run_headless, save_recipe_from_run
 
@@ -122,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
             code = save_recipe_from_run(settings, args.save_recipe or "", args.from_run)
         else:
             code = run_headless(settings, args.prompt, out=args.out, log_path=args.log, resume=args.resume,
-                                recipe=args.recipe, save_recipe=args.save_recipe)
+                                recipe=args.recipe, save_recipe=args.save_recipe,
+                                edit=tuple(args.edit) if args.edit else None)
         _exit_now(code)
     _configure_logging()
     from ui.blocks import build_demo, launch_kwargs

@@ -19,10 +19,12 @@ from tools.errors import DioramaError, InvalidInputError
 
 def run_headless(settings: Settings, prompt: str | None, *, out: Path | None, log_path: Path | None,
                  resume: str | None = None, recipe: str | None = None, save_recipe: str | None = None,
-                 stream: TextIO = sys.stdout) -> int:
-    """Run one request (or resume a run), print a progress line per step and Space call, write the scene and log.
+                 stream: TextIO = sys.stdout, edit: tuple[str, str] | None = None) -> int:
+    """Run one request (or resume a run, or edit one), print a progress line per step and Space call, write the scene
+    and log.
 
     Args:
+        edit: (run id, follow-up): change that run's scene as a new run, e.g. ("2026...", "remove the obelisk").
         recipe: replay this saved recipe for the request's subjects (no LLM) instead of planning.
         save_recipe: after a successful run, save it as a recipe under this name.
 
@@ -47,7 +49,8 @@ def run_headless(settings: Settings, prompt: str | None, *, out: Path | None, lo
     printed: set[tuple[str | None, str]] = set()
     final: dict = {}
     try:
-        snapshots = runner.resume(resume) if resume else runner.run(prompt or "", model=model)
+        snapshots = runner.edit(*edit) if edit else runner.resume(resume) if resume else \
+            runner.run(prompt or "", model=model)
         for final in snapshots:
             if final["events"] and final["events"][0].get("resumed") and (resume, "resumed") not in printed:
                 printed.add((resume, "resumed"))

@@ -78,6 +78,11 @@ class ChainLog:
                     self._index[key] = len(self._data["events"])
                 self._data["events"].append(event)
 
+    def annotate(self, key: str, value: Any) -> None:
+        """Set a top-level key of the log, e.g. an edit's "parent_run_id"."""
+        with self._lock:
+            self._data[key] = self._clean(value)
+
     def set_cost(self, cost: dict[str, Any]) -> None:
         with self._lock:
             self._data["cost"] = dict(cost)

@@ -29,6 +29,9 @@ from agent.health import Health
 from agent.store import Store
 from agent.journal import RunJournal, read_journal, run_folder
 from agent.planner import OfflinePlanner
+from agent.edit_planner import EditPlanner
+from agent.edit_run import EditSetup, check_instruction, copy_reused, edit_event, prepare_edit, read_edit, \
+    task_text, write_edit
 from tools.budget import Budget, BudgetExceededError
 from tools.errors import AgentRunError, DioramaError, InvalidInputError, \
     SandboxUnavailableError
@@ -177,8 +180,64 @@ class ChainRunner:
         """
         run_dir = run_folder(self.settings.data_dir, run_id)
         record = read_journal(run_dir)
+        edit = read_edit(run_dir)
+        if edit is not None:  # an edit resumes as the same edit of the same parent
+            setup = prepare_edit(self.settings, edit[0], edit[1], offline=self._offline())
+            self._remember_start(run_id, record.request, None, owner)
+            yield from self._edit_stream(run_id, run_dir, setup, record.calls, cancel, headers)
+            return
         self._remember_start(run_id, record.request, None, owner)
         yield from self._stream(run_id, record.request, run_dir, record.calls, cancel, None, headers)
+
+    def edit(self, parent_run_id: str, instruction: str, *, cancel: threading.Event | None = None,
+             headers: dict[str, str] | None = None, owner: str | None = None) -> Iterator[dict[str, Any]]:
+        """Edit a finished run's scene as a new run: yield chain-log snapshots as `run` does.
+
+        The new run's chain log has "parent_run_id"; objects the edit does not change are reused from the parent
+        (copied into the new run folder, no Space call); new, swapped and recoloured ones cost one asset call each.
+        With the offline planner the follow-up is read by `agent.edit_grammar`; an LLM gets it with the scene's
+        manifest in its task.
+
+        Args:
+            parent_run_id: the run whose scene to change (a build or an earlier edit).
+            instruction: the follow-up, e.g. "remove the obelisk" or "remplace l'obélisque par la tour Eiffel".
+            cancel, headers, owner: as for `run`; the caller checks that `owner` may edit the parent.
+
+        Raises:
+            InvalidInputError: the follow-up is empty or too long; NoSceneError (no such run, or no scene);
+                EditNotUnderstoodError, UnknownObjectError, EditRefusedError (offline planner). Nothing is started.
+        """
+        instruction = check_instruction(instruction, self.settings)
+        setup = prepare_edit(self.settings, parent_run_id, instruction, offline=self._offline())
+        run_id = time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:16]
+        run_dir = self.settings.data_dir / "runs" / run_id
+        run_dir.mkdir(parents=True, exist_ok=True)
+        write_edit(run_dir, setup.parent_run_id, instruction)
+        RunJournal(run_dir).start(run_id, instruction)
+        self._remember_start(run_id, instruction, None, owner)
+        try:
+            self.store.set_parent(run_id, setup.parent_run_id)
+        except Exception:  # the history must never stop a run
+            logger.exception("could not record the parent of run %s", run_id)
+        yield from self._edit_stream(run_id, run_dir, setup, {}, cancel, headers)
+
+    def _offline(self) -> bool:
+        """True when the offline planner writes the code (no LLM configured or given)."""
+        return self._llm is None and build_llm(self.settings) is None
+
+    def _edit_stream(self, run_id: str, run_dir: Path, setup: EditSetup, memo: dict[str, Any],
+                     cancel: threading.Event | None, headers: dict[str, str] | None) -> Iterator[dict[str, Any]]:
+        setup = copy_reused(setup, self.settings.data_dir, run_dir)
+
+        def planner(loaded) -> Model | None:
+            if setup.plan is None:
+                return None  # the configured LLM, with the manifest in its task
+            chain, scene = self._chain_specs(loaded)
+            return EditPlanner(setup.plan, chain, scene, unavailable=loaded.failed)
+
+        yield from self._stream(run_id, setup.instruction, run_dir, memo, cancel, None, headers,
+                                task=task_text(setup), fields={"parent_run_id": setup.parent_run_id},
+                                first=[edit_event(setup)], planner=planner)
 
     def _remember_start(self, run_id: str, request: str, model: Model | None, owner: str | None) -> None:
         info = self.model_info() if model is None else _run_model_info(model)
@@ -197,9 +256,20 @@ class ChainRunner:
 
     def _stream(self, run_id: str, request: str, run_dir: Path, memo: dict[str, Any],
                 cancel: threading.Event | None, model: Model | None = None,
-                headers: dict[str, str] | None = None) -> Iterator[dict[str, Any]]:
-        log = ChainLog(run_id, request, self.model_info() if model is None else _run_model_info(model),
-                       secrets=(self.settings.hf_token or "", self.settings.llm_api_key or ""))
+                headers: dict[str, str] | None = None, *, task: str | None = None,
+                fields: dict[str, Any] | None = None, first: list[dict[str, Any]] = (),
+                planner: Callable[[Any], Model | None] | None = None) -> Iterator[dict[str, Any]]:
+        """`task`: what the agent is asked (default: the request); `fields`: extra top-level chain-log keys (an
+        edit's "parent_run_id"); `first`: events logged before the run starts; `planner`: makes the run's model
+        from the loaded tools (None from it: the configured one)."""
+        info = self.model_info() if model is None else _run_model_info(model)
+        if planner is not None and self._offline():
+            info = {"provider": "offline", "id": "offline-edit-planner"}
+        log = ChainLog(run_id, request, info, secrets=(self.settings.hf_token or "", self.settings.llm_api_key or ""))
+        for key, value in (fields or {}).items():
+            log.annotate(key, value)
+        for event in first:
+            log.add(event)
         ticks: queue.Queue[bool] = queue.Queue()  # True: an event arrived; False: the run is over
         over_budget = threading.Event()
         budget = Budget(self.settings.budget_limits(), on_exceeded=lambda reason: over_budget.set())
@@ -212,7 +282,7 @@ class ChainRunner:
         def work() -> None:
             try:
                 self._work(request, run_dir, log, emit, cancel or threading.Event(), memo, budget, over_budget,
-                           model, headers)
+                           model, headers, task=task, planner=planner)
             finally:
                 ticks.put(False)  # the end: no waiting on a timeout after the last event
 
@@ -237,7 +307,8 @@ class ChainRunner:
 
     def _work(self, request: str, run_dir: Path, log: ChainLog, emit, cancel: threading.Event,
               memo: dict[str, Any], budget: Budget, over_budget: threading.Event,
-              model: Model | None = None, headers: dict[str, str] | None = None) -> None:
+              model: Model | None = None, headers: dict[str, str] | None = None, *, task: str | None = None,
+              planner: Callable[[Any], Model | None] | None = None) -> None:
         started = time.monotonic()
         journal = RunJournal(run_dir)
         emit({"type": "run_started", "run_id": log.to_dict()["run_id"], "request": request,
@@ -257,12 +328,12 @@ class ChainRunner:
               "failed": loaded.failed, "duration_s": round(startup_s, 3),
               **({"refused_fallbacks": loaded.refused_fallbacks} if loaded.refused_fallbacks else {})})
         try:
-            writer = model or self._model_for(loaded)
+            writer = model or (planner(loaded) if planner else None) or self._model_for(loaded)
             observed = ObservedModel(writer, on_reply=lambda *a: self._on_reply(emit, *a),
                                      on_tokens=budget.record_tokens)
             own_code = isinstance(writer, OfflinePlanner) or bool(getattr(writer, "recipe_name", None))
-            answer = self._drive(request, loaded, observed, emit, cancel, started, budget, over_budget, run_dir,
-                                 own_code=own_code)
+            answer = self._drive(task or request, loaded, observed, emit, cancel, started, budget, over_budget,
+                                 run_dir, own_code=own_code)
             if over_budget.is_set():  # the agent may have answered with what it had; the run still ran out
                 error = (f"Stopped: {budget.snapshot()['budget_exceeded']}. Files made so far are kept; raise the "
                          "budget in the config and resume the run.")
@@ -291,6 +362,14 @@ class ChainRunner:
         scene = by_capability.get("scene_assembly")
         return OfflinePlanner([t.spec if t else None for t in chain], scene.spec if scene else None,
                               max_objects=self.settings.max_objects, unavailable=loaded.failed)
+
+    def _chain_specs(self, loaded) -> tuple[list[Any], Any]:
+        """The asset chain's tool specs (None for an unavailable stage) and the scene tool's spec (or None)."""
+        by_capability = {t.capability: loaded.tools.get(t.name) for t in self.settings.tools
+                         if loaded.tools.get(t.name) is not None}
+        scene = by_capability.get("scene_assembly")
+        return ([t.spec if t else None for t in (by_capability.get(c) for c in self.settings.asset_chain)],
+                scene.spec if scene else None)
 
     @staticmethod
     def _on_reply(emit, step: int, thought: str, code: str, summary: bool) -> None:

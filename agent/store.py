@@ -11,7 +11,8 @@ Schema (migrations below, applied in order; `schema_version` holds the last one 
 
     runs(run_id PK, request, model, status "running"|"ok"|"error"|"cancelled", started_at, finished_at,
          steps, space_calls, objects, seconds, scene, error, timings JSON, cost JSON, pruned 0|1, recipe,
-         owner: who started the run, e.g. "hf:alice" or "browser:<hash>" (`ui.owners`); NULL before migration 3)
+         owner: who started the run, e.g. "hf:alice" or "browser:<hash>" (`ui.owners`); NULL before migration 3,
+         parent: the run an edit changed; NULL for builds)
     calls(id PK, run_id, seq, tool, space, endpoint, status, attempt, started_at, duration_s, error,
           cached 0|1, replayed 0|1, fallback 0|1, inputs JSON, output JSON,
           fault: 1 the Space's fault, 0 not its fault (a rejected input, a cancel), NULL unknown (before migration 4))
@@ -63,10 +64,12 @@ MIGRATIONS: list[str] = [
     "ALTER TABLE runs ADD COLUMN owner TEXT; CREATE INDEX runs_owner ON runs(owner, started_at);",
     # 4: whether a failed call was the Space's fault (health ignores rejections: `agent.health`), by endpoint
     "ALTER TABLE calls ADD COLUMN fault INTEGER; CREATE INDEX calls_endpoint ON calls(space, endpoint, started_at);",
+    # 5: the run an edit changed (NULL: a build)
+    "ALTER TABLE runs ADD COLUMN parent TEXT;",
 ]
 
 _RUN_COLUMNS = ("run_id", "request", "model", "status", "started_at", "finished_at", "steps", "space_calls",
-                "objects", "seconds", "scene", "error", "timings", "cost", "pruned", "recipe", "owner")
+                "objects", "seconds", "scene", "error", "timings", "cost", "pruned", "recipe", "owner", "parent")
 
 
 def _while_locked(statement: Callable[[], Any], deadline_s: float = BUSY_TIMEOUT_S) -> Any:
@@ -176,6 +179,10 @@ class Store:
             "VALUES (?, ?, ?, 'running', ?, ?, ?) ON CONFLICT(run_id) DO UPDATE SET status = 'running', "
             "finished_at = NULL",
             (run_id, request, model, utc_now(), recipe, owner))])
+
+    def set_parent(self, run_id: str, parent: str) -> None:
+        """Record that run `run_id` is an edit of run `parent`."""
+        self._write([("UPDATE runs SET parent = ? WHERE run_id = ?", (parent, run_id))])
 
     def record_run(self, log: dict[str, Any], *, scene_tools: Iterable[str] = ()) -> None:
         """Record a finished run from its final chain log: the run row and all its Space calls (replacing any).

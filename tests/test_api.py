@@ -39,7 +39,7 @@ def test_build_streams_chain_log_updates(app_url, tmp_path):
 def test_api_lists_build_and_rejects_empty_requests_clearly(app_url, tmp_path):
     client = Client(app_url, verbose=False, download_files=str(tmp_path))
     api = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
-    assert list(api) == ["/build", "/start", "/status", "/cancel", "/resume", "/history", "/run", "/try_tool",
+    assert list(api) == ["/build", "/start", "/status", "/cancel", "/resume", "/edit", "/history", "/run", "/try_tool",
                          "/add_space", "/suggest_spaces"]
     assert "Build one walkable 3D scene" in api["/build"]["description"]
     with pytest.raises(AppError, match="The request is empty"):

@@ -12,8 +12,8 @@ pytest.importorskip("mcp", reason="needs the mcp package (requirements.txt)")
 from mcp import ClientSession  # noqa: E402
 from mcp.client.streamable_http import streamablehttp_client  # noqa: E402
 
-AGENT_TOOLS = {"build", "start_build", "build_status", "cancel_build", "resume_build", "run_history", "run_details",
-               "add_space", "suggest_spaces", "try_tool"}
+AGENT_TOOLS = {"build", "start_build", "build_status", "cancel_build", "resume_build", "edit_scene", "run_history",
+               "run_details", "add_space", "suggest_spaces", "try_tool"}
 
 
 def _with_session(app_url: str, work) -> Any:

@@ -86,7 +86,7 @@ def test_the_admin_token_sees_every_run(app):
 def test_two_browsers_see_only_their_own_runs_in_the_history_tab(app):
     url, _ = app
     alice, bob = secrets.token_hex(16), secrets.token_hex(16)
-    built = queue_call(url, "build_ui", ["a gallery of a windmill", alice])
+    built = queue_call(url, "build_ui", ["a gallery of a windmill", None, alice])  # None: the page's version (State)
     assert built["success"], built
     run_id = built["output"]["data"][1]["run_id"]
     rows = lambda browser: [r[0] for r in queue_call(url, "table", [browser])["output"]["data"][0]["data"]]  # noqa
@@ -107,7 +107,7 @@ def test_a_resumed_run_keeps_its_owner(tmp_path):
     assert store.owner("20260101-000000-aaaaaa") == "hf:alice"
     assert [r["run_id"] for r in store.recent(10, owner="hf:alice")] == ["20260101-000000-aaaaaa"]
     assert store.recent(10, owner="hf:bob") == [] and len(store.recent(10)) == 1
-    assert store.schema_version() == len(MIGRATIONS) == 4
+    assert store.schema_version() == len(MIGRATIONS) == 5
 
 
 class _Fake:

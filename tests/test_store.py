@@ -50,10 +50,10 @@ def test_migrations_are_versioned_and_an_old_file_is_upgraded(tmp_path):
     old.commit()
     old.close()
     store = Store(path)
-    assert store.schema_version() == len(MIGRATIONS) == 4
+    assert store.schema_version() == len(MIGRATIONS) == 5
     old_row = store.run("20260101-000000-aaaaaa")
     assert old_row["recipe"] is None and old_row["owner"] is None  # the new columns exist, the old row is kept
-    assert Store(path).schema_version() == 4  # reopening applies nothing twice
+    assert Store(path).schema_version() == 5  # reopening applies nothing twice
     assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 

@@ -1,7 +1,8 @@
-"""The Gradio Blocks: the browser UI and the API endpoints (/build, /start, /status, /cancel, /resume; also MCP tools).
+"""The Gradio Blocks: the browser UI and the API endpoints (/build, /start, /status, /cancel, /resume, /edit; also MCP
+tools).
 
-The API handlers are the functions named `build`, `start_build`, `build_status`, `cancel_build` and
-`resume_build`: Gradio's MCP server names its tools after the function and reads the docstring's `Args:`,
+The API handlers are the functions named `build`, `start_build`, `build_status`, `cancel_build`, `resume_build` and
+`edit_scene`: Gradio's MCP server names its tools after the function and reads the docstring's `Args:`,
 so those docstrings are written for agents.  Every UI-only event is `api_visibility="private"`.
 """
 
@@ -28,9 +29,10 @@ from ui.history import history_tab
 from ui.tools_tab import tools_tab
 from ui.jobs import Jobs
 from ui.limits import ClientLimits, Ticket, check_text
-from ui.owners import Access, Caller, check_access, identify, oauth_available
+from ui.owners import Access, Caller, check_access, check_edit_access, identify, oauth_available
 from ui.progress import status_line
 from ui.public import public_log, public_text, run_dir, run_file, scene_file
+from ui.versions import add_version, choices, known, label_of, previous
 from ui.walk import STATIC_DIR as WALK_STATIC_DIR
 from ui.walk import walk_value, walk_view
 
@@ -128,6 +130,11 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None, admin_token: st
         """The run id, checked: its format, and that `who` may open it (ui/owners.py)."""
         with errors():
             return check_access(runner.store, run_id, who)
+
+    def editable(run_id: Any, who: Caller) -> str:
+        """The run id, checked: its format, that it exists, and that `who` owns it (only owners edit a scene)."""
+        with errors():
+            return check_edit_access(runner.store, run_id, who)
 
     def stream(snapshots: Iterator[dict[str, Any]], cancel: threading.Event) -> Iterator[dict[str, Any]]:
         try:
@@ -239,6 +246,35 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None, admin_token: st
                 yield gr.skip(), public(log)
         yield scene_of(log), public(log)
 
+    def edit_scene(run_id: str, instruction: str, client: gr.Request = None) -> Iterator[tuple[Any, dict[str, Any]]]:
+        """Change a scene you built with a follow-up in plain words; the result is a new version (a new run).
+
+        Objects the follow-up does not change are reused, not made again: removing, moving or resizing costs
+        only the assembly, a swap one asset call. The new run can be edited again. Follow-ups (English or French):
+        add, remove, swap ("replace the obelisk with the Statue of Liberty"), resize ("make the Eiffel Tower twice
+        as big", "smaller"), move ("put the Louvre Pyramid at the entrance", "next to the Eiffel Tower"), retitle
+        ("call it Paris at night"), layout ("more space between them", "in a circle", "in a row"), recolour
+        ("make the lighthouse blue").
+
+        Args:
+            run_id: the run_id of your scene that build, resume_build or edit_scene returned, e.g. "20261124-061502-3fa1c2e07b9d41a7"
+            instruction: the change in plain words, at most 500 characters, e.g. "remove the obelisk"
+
+        Returns:
+            scene: the new version's .glb file (a URL over MCP), or null if the edit failed
+            chain_log: the new run's chain log, as build returns it, plus "parent_run_id" (the run edited) and an
+            "edit" event listing the changes and which objects were reused
+        """
+        who = caller(client)
+        run_id = editable(run_id, who)
+        cancel = threading.Event()
+        log: dict[str, Any] = {}
+        with admit(client, instruction, what="The follow-up"):
+            for log in stream(runner.edit(run_id, instruction, cancel=cancel, headers=_user_headers(client),
+                                          owner=who.key), cancel):
+                yield gr.skip(), public(log)
+        yield scene_of(log), public(log)
+
     # ---- UI-only handlers (private) ----------------------------------------------------------
     # None takes a path from the client: the run id comes from server-side state (gr.State) or is checked with
     # `allowed`, and every file is built from it (ui/public.py).
@@ -258,12 +294,49 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None, admin_token: st
             seen = public(log)
             yield log_to_messages(seen), seen, status_line(seen), update, log.get("run_id")
 
-    def build_ui(request: str, browser: Any = None, client: gr.Request = None):
+    def build_ui(request: str, base: str | None = None, browser: Any = None, client: gr.Request = None):
+        """A build, or with a version shown (`base`, server-side state), a follow-up that edits it."""
         who = caller(client, browser)
         cancel = threading.Event()
+        if base:
+            parent = editable(base, who)
+            with admit(client, request, what="The follow-up"):
+                yield from with_assets(stream(runner.edit(parent, request, cancel=cancel,
+                                                          headers=_user_headers(client), owner=who.key), cancel),
+                                       cancel)
+            return
         with admit(client, request):
             yield from with_assets(stream(runner.run(request, cancel=cancel, headers=_user_headers(client),
                                                      owner=who.key), cancel), cancel)
+
+    def add_to_versions(run_id: str | None, request: str, versions: list | None, base: str | None,
+                        browser: Any = None, client: gr.Request = None):
+        """After a run: a run with a scene becomes the newest version and the base of the next follow-up."""
+        if not run_id or scene_file(data_dir, allowed(run_id, caller(client, browser))) is None:
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        versions = add_version(versions, run_id, request or "")
+        return (versions, gr.update(choices=choices(versions), value=run_id, visible=True), run_id,
+                gr.update(value="Send follow-up"))
+
+    def show_version(run_id: str | None, versions: list | None, browser: Any = None, client: gr.Request = None):
+        """Show one of this page's versions; it becomes the base of the next follow-up."""
+        if not known(versions, run_id):
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        run_id = allowed(run_id, caller(client, browser))
+        scene = scene_file(data_dir, run_id)
+        note = f"Showing {label_of(versions, run_id)} (run `{run_id}`); a follow-up changes this version."
+        return scene, scene, _public_chain(data_dir, run_id), run_id, run_id, note
+
+    def undo(base: str | None, versions: list | None, browser: Any = None, client: gr.Request = None):
+        back = previous(versions, base)
+        if back is None:
+            return (gr.skip(),) * 6 + ("Nothing to undo: this is the first version.",)
+        scene, download, chain, base, current, note = show_version(back, versions, browser, client)
+        return scene, download, chain, base, current, gr.update(value=back), note
+
+    def new_scene():
+        return ([], gr.update(choices=[], value=None, visible=False), None, gr.update(value="Build"), "",
+                "Starting a new scene: describe it and press Build.")
 
     def resume_ui(run_id: str, browser: Any = None, client: gr.Request = None):
         who = caller(client, browser)
@@ -326,6 +399,8 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None, admin_token: st
         # Not a secret (Gradio sends it to the page): what makes a browser's runs its own is the random id inside.
         browser = gr.BrowserState(None, storage_key="diorama-owner", secret="diorama-owner-id")
         current = gr.State(None)  # the run id of this page's latest run: server-side, a client cannot set it
+        base = gr.State(None)  # the version shown, which a follow-up edits (None: the next request builds anew)
+        versions = gr.State([])  # this page's versions of the scene, oldest first (ui/versions.py)
         if oauth_available():
             gr.LoginButton()  # on a Space with hf_oauth: runs belong to the signed-in user (ui/owners.py)
         gr.Markdown(f"# 🏛️ Diorama\n{DESCRIPTION}", elem_id="title")
@@ -337,6 +412,11 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None, admin_token: st
                 with gr.Row():
                     go = gr.Button("Build", variant="primary", elem_id="build", min_width=100)
                     stop = gr.Button("Cancel", variant="stop", elem_id="cancel", min_width=100)
+                with gr.Row():
+                    undo_button = gr.Button("Undo", elem_id="undo", size="sm", min_width=80)
+                    fresh = gr.Button("New scene", elem_id="new-scene", size="sm", min_width=80)
+                version_list = gr.Radio(label="Versions (click one to go back to it)", choices=[], visible=False,
+                                        elem_id="versions")
                 gr.Examples(EXAMPLES, inputs=[request], label="Examples")
                 status = gr.Markdown("", elem_id="status")
                 chat = gr.Chatbot(label="Chain log", height=520, elem_id="chain-log", group_consecutive_messages=False)
@@ -365,14 +445,27 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None, admin_token: st
                     again = gr.Button("Resume", elem_id="resume")
         demo.load(new_browser_id, [browser], [browser], api_visibility="private")
         runs = []
-        for trigger, handler, inputs, group in ((go.click, build_ui, request, "build_ui"),
-                                                (request.submit, build_ui, request, "build_ui"),
-                                                (again.click, resume_ui, resume_id, "resume_ui")):
-            run = trigger(handler, [inputs, browser], [chat, log_json, status, assets, current],
+        for trigger, handler, inputs, group in ((go.click, build_ui, [request, base], "build_ui"),
+                                                (request.submit, build_ui, [request, base], "build_ui"),
+                                                (again.click, resume_ui, [resume_id], "resume_ui")):
+            run = trigger(handler, [*inputs, browser], [chat, log_json, status, assets, current],
                           api_visibility="private", concurrency_limit=4, concurrency_id=group)
-            run.then(show_scene, [current, browser], [scene, download, log_file, resume_id], api_visibility="private"
-                     ).then(walk_scene, [current, browser], [walk], api_visibility="private", show_progress="hidden")
+            shown = run.then(show_scene, [current, browser], [scene, download, log_file, resume_id],
+                             api_visibility="private")
+            shown.then(walk_scene, [current, browser], [walk], api_visibility="private", show_progress="hidden")
+            if handler is build_ui:
+                shown.then(add_to_versions, [current, request, versions, base, browser],
+                           [versions, version_list, base, go], api_visibility="private", show_progress="hidden")
             runs.append(run)
+        version_list.select(show_version, [version_list, versions, browser],
+                            [scene, download, log_file, base, current, status], api_visibility="private",
+                            concurrency_limit=None).then(walk_scene, [current, browser], [walk],
+                                                         api_visibility="private", show_progress="hidden")
+        undo_button.click(undo, [base, versions, browser],
+                          [scene, download, log_file, base, current, version_list, status], api_visibility="private",
+                          concurrency_limit=None).then(walk_scene, [current, browser], [walk],
+                                                       api_visibility="private", show_progress="hidden")
+        fresh.click(new_scene, None, [versions, version_list, base, go, request, status], api_visibility="private")
         assets.change(latest_model, [current, browser], [latest], api_visibility="private", concurrency_limit=None,
                       show_progress="hidden")
         stop.click(cancel_ui, [current, browser], [status, resume_id], cancels=runs, api_visibility="private",
@@ -393,6 +486,9 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None, admin_token: st
                           concurrency_id="cancel_api")
         api_run_id.submit(resume_build, [api_run_id], [api_scene, api_log], api_name="resume", concurrency_limit=4,
                           concurrency_id="resume_api")
+        api_instruction = gr.Textbox(visible=False)
+        api_instruction.submit(edit_scene, [api_run_id, api_instruction], [api_scene, api_log], api_name="edit",
+                               concurrency_limit=4, concurrency_id="edit_api")
         access = Access(caller=caller, allowed=allowed, admit=admit, browser=browser, errors=errors)
         history_tab(runner, access)  # the History tab and the /history and /run endpoints (ui/history.py)
         tools_tab(runner, access)  # the Tools tab: what the agent sees, health, try a tool (ui/tools_tab.py)

@@ -41,9 +41,30 @@ def history(runner: ChainRunner, limit: Any = 20, *, caller: Caller) -> list[dic
     return [public_value({
         "run_id": r["run_id"], "request": r["request"], "status": r["status"], "started_at": r["started_at"],
         "finished_at": r["finished_at"], "scene": None if r["pruned"] else r["scene"], "recipe": r["recipe"],
+        "parent_run_id": r.get("parent"),
         "pruned": r["pruned"], "stats": {"objects": r["objects"], "space_calls": r["space_calls"],
                                          "steps": r["steps"], "seconds": r["seconds"], "cost": r["cost"]}},
         data_dir, run_id=r["run_id"]) for r in rows]
+
+
+def under_parents(runs: list[dict[str, Any]]) -> list[tuple[dict[str, Any], int]]:
+    """Runs newest first, each edit right under the run it changed: (run, depth), depth 1 for an edit of a build."""
+    ids = {r["run_id"] for r in runs}
+    children: dict[str, list[dict[str, Any]]] = {}
+    for r in runs:
+        if r.get("parent_run_id") in ids:
+            children.setdefault(r["parent_run_id"], []).append(r)
+    out: list[tuple[dict[str, Any], int]] = []
+
+    def visit(run: dict[str, Any], depth: int) -> None:
+        out.append((run, depth))
+        for child in reversed(children.get(run["run_id"], [])):  # oldest edit first, under its parent
+            visit(child, depth + 1)
+
+    for r in runs:
+        if r.get("parent_run_id") not in ids:
+            visit(r, 0)
+    return out
 
 
 def details(runner: ChainRunner, run_id: str) -> tuple[str | None, dict[str, Any]]:
@@ -85,7 +106,7 @@ def history_tab(runner: ChainRunner, access: Access) -> None:
 
         Returns:
             JSON list of {run_id, request, status ("running", "ok", "error" or "cancelled"), started_at,
-            finished_at, scene ("scene.glb" or null; null once the run folder was pruned), recipe (name if the run
+            finished_at, parent_run_id (the run an edit changed, else null), scene ("scene.glb" or null; null once the run folder was pruned), recipe (name if the run
             replayed a recipe), stats {objects, space_calls, steps, seconds, cost}}
         """
         who = access.caller(request)
@@ -110,9 +131,9 @@ def history_tab(runner: ChainRunner, access: Access) -> None:
     def table(browser: Any = None, request: gr.Request = None):
         who = access.caller(request, browser)
         with access.errors():
-            rows = [[r["run_id"], r["request"], (r["started_at"] or "")[:19].replace("T", " "), r["status"],
-                     r["stats"]["objects"], r["stats"]["space_calls"], r["stats"]["seconds"]]
-                    for r in history(runner, 100, caller=who)]
+            rows = [[r["run_id"], ("↳ " * depth) + r["request"], (r["started_at"] or "")[:19].replace("T", " "),
+                     r["status"], r["stats"]["objects"], r["stats"]["space_calls"], r["stats"]["seconds"]]
+                    for r, depth in under_parents(history(runner, 100, caller=who))]
         return rows, gr.update(choices=list_recipes(data_dir))
 
     def select(evt: gr.SelectData, browser: Any = None, request: gr.Request = None):

@@ -127,6 +127,24 @@ def check_access(store: Any, run_id: Any, caller: Caller) -> str:
                         "hex digits), or /history for your own runs.")
 
 
+def check_edit_access(store: Any, run_id: Any, caller: Caller) -> str:
+    """The checked run id if `caller` may edit that run's scene: only its owner (or an admin), even with the full id.
+
+    Raises:
+        InvalidInputError: not a run id, or no such run.
+        NotYoursError: the run is someone else's.
+    """
+    text = check_run_id(run_id)
+    owner = store.owner(text)
+    if caller.admin or (owner is not None and owner == caller.key):
+        return text
+    if owner is None and store.run(text) is None:
+        raise InvalidInputError(f"No run has the id {text!r}. Use the run_id that /build or /edit returned; /history "
+                                "lists yours.")
+    raise NotYoursError(f"Run '{text}' is not yours to edit: only the browser, account or API key that made a scene "
+                        "may change it. Build your own with /build (or open this one read-only with /run).")
+
+
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
@@ -154,5 +172,5 @@ def _oauth_user(request: Any) -> str | None:
     return user if isinstance(user, str) and user else None
 
 
-__all__ = ["ADMIN_HEADER", "OWNER_HEADER", "Access", "Caller", "NotYoursError", "check_access",
+__all__ = ["ADMIN_HEADER", "OWNER_HEADER", "Access", "Caller", "NotYoursError", "check_access", "check_edit_access",
            "identify", "oauth_available"]

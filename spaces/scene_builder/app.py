@@ -40,7 +40,7 @@ def _sweep_old_outputs() -> None:
             shutil.rmtree(entry.path, ignore_errors=True)
 
 
-def assemble(files: list[str] | None, labels: str, title: str) -> tuple[str, dict]:
+def assemble(files: list[str] | None, labels: str, title: str, hints: str = "") -> tuple[str, dict]:
     """Arrange several 3D models (GLB files) on plinths in one gallery scene and return it as a GLB.
 
     Each file is checked for safety first (no external URIs, no oversized or broken data, no more work than
@@ -56,12 +56,18 @@ def assemble(files: list[str] | None, labels: str, title: str) -> tuple[str, dic
             (e.g. '["Duck", "Milk truck"]'). Empty: labels come from the file names. Node names are the labels'
             slugs ("Milk truck" -> "milk_truck", duplicates get "_2").
         title: gallery title, e.g. "Vehicles"; names the output file ("vehicles.glb").
+        hints: optional placement and scale hints as a JSON object, all keys optional; empty: the default layout.
+            e.g. '{"layout": "circle", "spacing": 1.5, "order": "given", "scale": {"Duck": 2}}'. layout: "grid"
+            (default), "row" or "circle"; spacing: walkway multiplier 1-4; order: "height" (shortest in front,
+            default) or "given" (file order, the first file nearest the entrance); scale: label -> factor on
+            the shown height, 0.1-5.
 
     Returns:
         The gallery scene as a .glb file path, and a layout JSON: {"title", "objects": [{"label", "node",
         "source_file", "position_m" ([x, y, z] in metres of the plinth top centre, +Y up), "plinth_m"
         ([width, height, depth]), "display_height_m", "source_height" (source units), "scale" (metres per
-        source unit), "up_axis_fixed", "triangles"}], "floor_m" ([width, depth]), "triangles", "warnings"}.
+        source unit), "up_axis_fixed", "triangles", "scale_factor", "order"}], "floor_m" ([width, depth]), "triangles",
+        "warnings", "hints"}.
     """
     _sweep_old_outputs()
     try:
@@ -69,7 +75,7 @@ def assemble(files: list[str] | None, labels: str, title: str) -> tuple[str, dic
         # Plain str: Gradio's NamedString would make the child import gradio to unpickle it (~3 s).
         paths = [str(f) for f in files or []]
         (path, layout), _ = sb_isolate.run_isolated(sb_gallery.assemble_files, paths, str(labels or ""),
-                                                    str(title or ""))
+                                                    str(title or ""), str(hints or ""))
     except SceneBuilderError as exc:
         logger.warning("assemble refused: %s", exc)
         raise gr.Error(str(exc)) from exc
@@ -90,11 +96,13 @@ with gr.Blocks(title="Diorama scene builder", delete_cache=(3600, 3600)) as demo
             files_in = gr.File(file_count="multiple", type="filepath", label="GLB files")
             labels_in = gr.Textbox(label="Labels", lines=4, placeholder="One label per file, one per line")
             title_in = gr.Textbox(label="Title", value="Gallery")
+            hints_in = gr.Textbox(label="Placement hints (JSON, optional)", value="",
+                                  placeholder='{"layout": "circle", "spacing": 1.5, "scale": {"Duck": 2}}')
             button = gr.Button("Assemble", variant="primary")
         with gr.Column():
             scene_out = gr.Model3D(label="Scene")
             layout_out = gr.JSON(label="Layout")
-    button.click(assemble, inputs=[files_in, labels_in, title_in], outputs=[scene_out, layout_out],
+    button.click(assemble, inputs=[files_in, labels_in, title_in, hints_in], outputs=[scene_out, layout_out],
                  api_name="assemble", concurrency_limit=3)
 
 if __name__ == "__main__":

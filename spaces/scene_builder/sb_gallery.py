@@ -35,6 +35,7 @@ from trimesh.transformations import translation_matrix
 
 from sb_budget import MAX_GALLERY_TEXTURE_PIXELS, MAX_GALLERY_TRIANGLES, cap_textures, fit_triangle_budget
 from sb_errors import RequestError, SceneError
+from sb_hints import Hints, circle_positions, parse_hints, scaled
 from sb_isolate import note
 from sb_normalize import MAX_DISPLAY_M, MIN_DISPLAY_M, LoadedObject, load_object
 from sb_preflight import check_file
@@ -140,28 +141,34 @@ def _plinth_height(display_height: float) -> float:
     return round(1.0 - 0.4 * min(max(t, 0.0), 1.0), 3)
 
 
-def layout_plinths(sizes: list[tuple[float, float]], heights: list[float]) -> tuple[list[Placement], tuple[float, float]]:
-    """Arrange plinths in rows, shortest objects in front (+z), with walkways between and around them.
+def layout_plinths(sizes: list[tuple[float, float]], heights: list[float], *, walkway: float = WALKWAY_M,
+                   order: str = "height", mode: str = "grid") -> tuple[list[Placement], tuple[float, float]]:
+    """Arrange plinths in rows (or one row, or a circle), with walkways between and around them.
 
     Args:
         sizes: (width, depth) of each plinth footprint, metres.
-        heights: display height of each object, metres (decides the order: tall ones at the back).
+        heights: display height of each object, metres (with order "height": tall ones at the back).
+        walkway: gap between plinths and between plinths and walls, metres (>= MIN_WALKWAY_M).
+        order: "height" (shortest in front, +z) or "given" (input order, the first nearest the entrance).
+        mode: "grid" (rows about as wide as deep), "row" (one row) or "circle" (around the centre).
 
     Returns:
         (one Placement per plinth in input order, (floor width, floor depth) in metres inside the walls).
         The floor is centred on the origin.
     """
-    order = sorted(range(len(sizes)), key=lambda i: heights[i])
-    area = sum((w + WALKWAY_M) * (d + WALKWAY_M) for w, d in sizes)
-    row_limit = max(max(w for w, _ in sizes), math.sqrt(area) * 1.2)
+    if mode == "circle":
+        return _layout_circle(sizes, heights, walkway)
+    order = sorted(range(len(sizes)), key=lambda i: heights[i]) if order == "height" else list(range(len(sizes)))
+    area = sum((w + walkway) * (d + walkway) for w, d in sizes)
+    row_limit = max(max(w for w, _ in sizes), math.sqrt(area) * 1.2) if mode == "grid" else math.inf
     rows: list[list[int]] = [[]]
     width = 0.0
     for i in order:
         w = sizes[i][0]
-        if rows[-1] and width + WALKWAY_M + w > row_limit:
+        if rows[-1] and width + walkway + w > row_limit:
             rows.append([])
             width = 0.0
-        width += (WALKWAY_M if rows[-1] else 0.0) + w
+        width += (walkway if rows[-1] else 0.0) + w
         rows[-1].append(i)
     xs: dict[int, float] = {}
     zs: dict[int, float] = {}
@@ -169,23 +176,33 @@ def layout_plinths(sizes: list[tuple[float, float]], heights: list[float]) -> tu
     z = 0.0
     for row in rows:  # row 0 in front; later rows go back (-z)
         depth = max(sizes[i][1] for i in row)
-        row_width = sum(sizes[i][0] for i in row) + WALKWAY_M * (len(row) - 1)
+        row_width = sum(sizes[i][0] for i in row) + walkway * (len(row) - 1)
         row_widths.append(row_width)
         x = -row_width / 2
         for i in row:
             xs[i] = x + sizes[i][0] / 2
             zs[i] = z - depth / 2
-            x += sizes[i][0] + WALKWAY_M
-        z -= depth + WALKWAY_M
-    total_depth = -z - WALKWAY_M
-    floor_w = max(row_widths) + 2 * WALKWAY_M
-    floor_d = total_depth + 2 * WALKWAY_M
+            x += sizes[i][0] + walkway
+        z -= depth + walkway
+    total_depth = -z - walkway
+    floor_w = max(row_widths) + 2 * walkway
+    floor_d = total_depth + 2 * walkway
     placements = [
         Placement(x=round(xs[i], 4), z=round(zs[i] + total_depth / 2, 4), width=sizes[i][0], depth=sizes[i][1],
                   height=_plinth_height(heights[i]))
         for i in range(len(sizes))
     ]
     return placements, (round(floor_w, 4), round(floor_d, 4))
+
+
+def _layout_circle(sizes: list[tuple[float, float]], heights: list[float],
+                   walkway: float) -> tuple[list[Placement], tuple[float, float]]:
+    """Plinths on a circle around the centre (`sb_hints.circle_positions`), the first nearest the entrance."""
+    centres, radius = circle_positions(sizes, walkway)
+    reach = radius + max(math.hypot(w, d) for w, d in sizes) / 2 + walkway
+    placements = [Placement(x=x, z=z, width=w, depth=d, height=_plinth_height(h))
+                  for (x, z), (w, d), h in zip(centres, sizes, heights)]
+    return placements, (round(2 * reach, 4), round(2 * reach, 4))
 
 
 def walkway_violations(placements: list[Placement], floor: tuple[float, float],
@@ -223,13 +240,15 @@ def _box(extents: list[float], centre: list[float], color_key: str) -> trimesh.T
     return box
 
 
-def build_scene(objects: list[LoadedObject], labels: list[str], title: str) -> tuple[trimesh.Scene, dict]:
+def build_scene(objects: list[LoadedObject], labels: list[str], title: str, *,
+                hints: Hints | None = None) -> tuple[trimesh.Scene, dict]:
     """Place loaded objects on plinths in a walled gallery.
 
     Args:
         objects: normalised objects, see `sb_normalize.load_object`.
         labels: one label per object.
         title: gallery title, stored in the layout.
+        hints: layout mode, spacing, order and per-label scale (`sb_hints`); None: the default layout.
 
     Returns:
         (the scene, the layout dict described in `assemble_files`).
@@ -237,10 +256,14 @@ def build_scene(objects: list[LoadedObject], labels: list[str], title: str) -> t
     Raises:
         SceneError: the layout breaks the walkway rule (a bug, reported rather than shipped).
     """
+    hints = hints or Hints()
+    factors = [hints.scale.get(label, 1.0) for label in labels]
+    objects = [scaled(o, f) for o, f in zip(objects, factors)]
     slugs = _unique_slugs(labels)
     sizes = [(max(o.footprint[0] + 2 * PLINTH_MARGIN_M, MIN_PLINTH_SIDE_M),
               max(o.footprint[1] + 2 * PLINTH_MARGIN_M, MIN_PLINTH_SIDE_M)) for o in objects]
-    placements, floor = layout_plinths(sizes, [o.display_height for o in objects])
+    placements, floor = layout_plinths(sizes, [o.display_height for o in objects],
+                                       walkway=WALKWAY_M * hints.spacing, order=hints.order, mode=hints.layout)
     problems = walkway_violations(placements, floor)
     if problems:
         raise SceneError("Gallery layout is invalid: " + "; ".join(problems[:5]))
@@ -260,7 +283,7 @@ def build_scene(objects: list[LoadedObject], labels: list[str], title: str) -> t
 
     entries = []
     base = scene.graph.base_frame
-    for obj, label, slug, place in zip(objects, labels, slugs, placements):
+    for index, (obj, label, slug, place, factor) in enumerate(zip(objects, labels, slugs, placements, factors)):
         scene.add_geometry(_box([place.width, place.height, place.depth], [place.x, place.height / 2, place.z],
                                 "plinth"), node_name=f"plinth/{slug}", geom_name=f"plinth/{slug}")
         root = translation_matrix([place.x, place.height, place.z]) @ obj.normaliser
@@ -281,6 +304,8 @@ def build_scene(objects: list[LoadedObject], labels: list[str], title: str) -> t
             "scale": float(f"{obj.scale:.6g}"),
             "up_axis_fixed": obj.up_axis_fixed,
             "triangles": obj.triangles,
+            "scale_factor": factor,
+            "order": index,
         })
     for label, slug, place in zip(labels, slugs, placements):  # after the objects: their meshes and images come first
         scene.add_geometry(placard_mesh(label, x=place.x, z=place.z, width=place.width, depth=place.depth,
@@ -292,6 +317,7 @@ def build_scene(objects: list[LoadedObject], labels: list[str], title: str) -> t
         "floor_m": [floor[0], floor[1]],
         "triangles": sum(o.triangles for o in objects),
         "warnings": [w for o in objects for w in o.warnings],
+        "hints": hints.as_dict(),
     }
     scene.metadata["layout"] = layout
     scene.metadata["walk"] = walk_extras(floor, list(walls.values()),
@@ -310,14 +336,15 @@ def _placeholder_of(glb: bytes) -> str | None:
     return reason[:200] if isinstance(reason, str) and reason.strip() else None
 
 
-def assemble_files(paths: list[str], labels_text: str | None = "", title: str = "Gallery", *,
-                   out_dir: str | None = None) -> tuple[str, dict]:
+def assemble_files(paths: list[str], labels_text: str | None = "", title: str = "Gallery",
+                   hints_text: str | None = "", *, out_dir: str | None = None) -> tuple[str, dict]:
     """Check, load, normalise and lay out GLB files; write the gallery GLB.
 
     Args:
         paths: local .glb (or .gltf with embedded data) files, 1 to MAX_FILES.
         labels_text: see `parse_labels`.
         title: gallery title; also names the output file.
+        hints_text: placement and scale hints as JSON (`sb_hints`); empty: the default layout.
         out_dir: where to write; default a fresh directory under the system temp dir.
 
     Returns:
@@ -337,6 +364,7 @@ def assemble_files(paths: list[str], labels_text: str | None = "", title: str = 
     if len(paths) > MAX_FILES:
         raise RequestError(f"Got {len(paths)} files; the limit is {MAX_FILES}. Send fewer files per gallery.")
     labels = parse_labels(labels_text, paths)
+    hints = parse_hints(hints_text, labels)
     title = (title or "").strip() or "Gallery"
 
     objects = []
@@ -360,8 +388,10 @@ def assemble_files(paths: list[str], labels_text: str | None = "", title: str = 
     note("while downscaling textures")
     cap_textures(objects)
     note("while exporting the gallery")
-    scene, layout = build_scene(objects, labels, title)
-    for entry, reason in zip(layout["objects"], placeholders):  # the same dicts as the scene's extras.layout
+    scene, layout = build_scene(objects, labels, title, hints=hints)
+    stand_ins = {os.path.basename(path): reason for path, reason in zip(paths, placeholders) if reason}
+    for entry in layout["objects"]:  # the same dicts as the scene's extras.layout; hints may reorder them
+        reason = stand_ins.get(os.path.basename(str(entry.get("source_file", ""))))
         if reason:
             entry["placeholder"] = reason
     try:

@@ -359,7 +359,7 @@ def test_app_end_to_end(companion_urls, tmp_path) -> None:
     url = companion_urls["scene_builder"]  # started by Diorama's own launcher (tools/companions.py)
     client = Client(url, verbose=False, download_files=str(tmp_path / "dl"))
     api = client.view_api(return_format="dict", print_info=False)["named_endpoints"]["/assemble"]
-    assert [p["parameter_name"] for p in api["parameters"]] == ["files", "labels", "title"]
+    assert [p["parameter_name"] for p in api["parameters"]] == ["files", "labels", "title", "hints"]  # hints optional
     duck, truck = FIXTURES / "real/trimesh_Duck.glb", FIXTURES / "real/trimesh_CesiumMilkTruck.glb"
     path, layout = client.predict([handle_file(str(duck)), handle_file(str(truck))], "Duck\nTruck", "Test",
                                   api_name="/assemble")

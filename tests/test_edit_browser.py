@@ -1,0 +1,92 @@
+"""Follow-ups in the UI, in a real browser: a follow-up makes a new version; clicking the first version shows it again."""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+import time
+
+import httpx
+import pytest
+
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _has_playwright, _keep_console_error
+
+
+@pytest.fixture(scope="module")
+def browser():
+    import shutil
+    import os
+
+    if not shutil.which(CHROMIUM) or not _has_playwright():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium or playwright is missing in CI: .ci/run must install them.")
+        pytest.skip("needs Debian's chromium and the playwright package")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):  # type: ignore[no-untyped-def]
+    """A fresh browser context per test (its own localStorage: its own owner id)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    tab = context.new_page()
+    tab.errors = []  # type: ignore[attr-defined]
+    tab.on("pageerror", lambda error: tab.errors.append(str(error)))
+    tab.on("console", lambda message: _keep_console_error(tab.errors, message))
+    yield tab
+    context.close()
+
+
+def _labels_of_download(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """The object labels of the scene offered for download, read from its scenes[0].extras.layout."""
+    href = page.locator("#download a").first.get_attribute("href")
+    data = httpx.get(href, timeout=10).content
+    length = struct.unpack_from("<I", data, 12)[0]
+    document = json.load(io.BytesIO(data[20:20 + length]))
+    return [o["label"] for o in document["scenes"][0]["extras"]["layout"]["objects"]]
+
+
+def _wait_for_labels(page, count: int, timeout_s: float = 60) -> list[str]:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout_s
+    labels: list[str] = []
+    while time.monotonic() < deadline:
+        try:
+            labels = _labels_of_download(page)
+        except (httpx.HTTPError, TypeError, ValueError, KeyError, struct.error):
+            labels = []
+        if len(labels) == count:
+            return labels
+        page.wait_for_timeout(500)
+    raise AssertionError(f"the download never had {count} object(s); last: {labels}")
+
+
+def test_a_follow_up_makes_a_new_version_and_the_first_comes_back(page, app_url):
+    page.goto(app_url)
+    page.locator("#request textarea").fill("a gallery of a red lighthouse and a windmill")
+    page.click("#build")
+    page.wait_for_selector("#status :text('Done in')", timeout=300_000)  # a cold app starts its Spaces first
+    versions = page.locator("#versions")
+    versions.get_by_text("v1 · a gallery of a red lighthouse").wait_for(timeout=30_000)
+    first = _wait_for_labels(page, 2)
+
+    page.locator("#request textarea").fill("remove the windmill")
+    page.click("#build")
+    versions.get_by_text("v2 · remove the windmill").wait_for(timeout=120_000)
+    second = _wait_for_labels(page, 1)
+    assert second == [label for label in first if "indmill" not in label]
+
+    versions.get_by_text("v1 · a gallery of a red lighthouse").click()
+    page.wait_for_selector("#status :text('Showing v1')", timeout=30_000)
+    assert sorted(_wait_for_labels(page, 2)) == sorted(first)
+
+    page.click("#undo")  # at v1 there is nothing before it
+    page.wait_for_selector("#status :text('Nothing to undo')", timeout=30_000)
+    page.click("#new-scene")
+    page.wait_for_selector("#status :text('Starting a new scene')", timeout=30_000)
+    assert not versions.is_visible()
+    assert page.errors == []
