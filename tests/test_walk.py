@@ -80,7 +80,7 @@ def walking(browser, app_url):
     page.fetched = []  # type: ignore[attr-defined]
     page.on("request", lambda request: page.fetched.append(request.url))
     _build_paris(page)
-    page.get_by_role("tab", name="Walk").click()
+    page.click("#walk-tab-button")
     page.wait_for_selector("#diorama-walk canvas")
     state = _wait_state(page, "s.scene !== '' && s.colliders > 0", 60_000)
     yield page, state
@@ -157,7 +157,7 @@ def test_phone_sized_view_walks_with_the_touch_joystick(browser, app_url):
                  device_scale_factor=2)
     try:
         _build_paris(page)
-        page.get_by_role("tab", name="Walk").click()
+        page.click("#walk-tab-button")
         start = _wait_state(page, "s.scene !== '' && s.colliders > 0", 60_000)
         view = page.locator("#diorama-walk")
         view.scroll_into_view_if_needed()
