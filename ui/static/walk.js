@@ -10,11 +10,13 @@
 // shown when the walker comes within APPROACH_M of a plinth or clicks the object.
 // The root element (#diorama-walk) publishes {"position", "yaw", "pitch", "scene", "fps", "colliders"} as JSON in
 // its data-state attribute ten times a second (tests and tools read it). Debug switches on the root element:
-// data-placards="off" hides the placards, data-shadows="off" turns the sun's shadows off.
+// data-placards="off" hides the placards; data-shadows="live" or "off" replaces the baked shadows
+// (walk_shadows.js) with three.js's live shadow maps or none.
 
 import * as THREE from './vendor/three/three.module.js';
 import { GLTFLoader } from './vendor/three/GLTFLoader.js';
 import { planPath } from './walk_path.js';
+import { createShadows } from './walk_shadows.js';
 
 const EYE_HEIGHT = 1.6;
 const WALK_SPEED = 1.6;   // m/s
@@ -31,7 +33,6 @@ const STATE_EVERY_MS = 100;
 const TARGET_FPS = 30;    // while moving, below it the view renders fewer pixels (down to MIN_RESOLUTION)
 const MIN_RESOLUTION = 0.5;
 const SETTLE_MS = 400;    // this long after the last move or look, it renders at full resolution (placards sharp)
-const SHADOW_MAP_PX = 1024;
 const KEYS = {
   KeyW: 'f', ArrowUp: 'f', KeyS: 'b', ArrowDown: 'b', KeyA: 'l', ArrowLeft: 'l', KeyD: 'r', ArrowRight: 'r',
   KeyQ: 'tl', KeyE: 'tr',
@@ -54,16 +55,13 @@ export function mount(element, props, watch) {
   let lastActive = -Infinity;
   renderer.setPixelRatio(maxRatio);
   renderer.outputColorSpace = THREE.SRGBColorSpace;
-  // The gallery does not move: its shadow map is drawn once per scene (and when switched), not every frame.
-  renderer.shadowMap.enabled = true;
-  renderer.shadowMap.type = THREE.PCFShadowMap;
-  renderer.shadowMap.autoUpdate = false;
   view.appendChild(renderer.domElement);
   const scene = new THREE.Scene();
   scene.background = new THREE.Color(0xdfe6ee);
   scene.add(new THREE.HemisphereLight(0xeef3ff, 0x8a857c, 1.6));  // sky and bounce, where the GLB's lights do not reach
   const camera = new THREE.PerspectiveCamera(70, 1, 0.05, 500);
   camera.rotation.order = 'YXZ';
+  const shadows = createShadows(renderer, scene); // the sun's, baked once per scene (walk_shadows.js)
 
   const me = { x: 0, z: 0, yaw: 0, pitch: 0 };
   let walk = { floor: [-1, -1, 1, 1], colliders: [] };
@@ -71,6 +69,8 @@ export function mount(element, props, watch) {
   let objects = [];   // {label, node, x, z, w, d, h, placeholder, call} per layout object
   let placards = [];  // the placard meshes (hidden with data-placards="off")
   let sun = null;     // the GLB's directional light, casting the shadows
+  let ground = [];    // floor, wall and plinth meshes (they receive the shadows)
+  let casters = [];   // the objects' meshes
   let gallery = null; // the loaded glTF scene
   let sceneId = '';
   let sceneUrl = '';
@@ -141,7 +141,7 @@ export function mount(element, props, watch) {
     new GLTFLoader().load(url, (gltf) => {
       if (ticket !== loading) return;
       if (gallery) { scene.remove(gallery); dispose(gallery); }
-      if (sun) scene.remove(sun, sun.target); // moved out of the old gallery by placeSun
+      if (sun) scene.remove(sun, sun.target); // moved out of the old gallery by the shadows' setup
       gallery = gltf.scene;
       simplifyMaterials(gallery);
       prepare(gallery);
@@ -151,7 +151,8 @@ export function mount(element, props, watch) {
       const extras = gallery.userData || {};
       applyWalk(extras.walk, new THREE.Box3().setFromObject(gallery), sameRun);
       objects = readObjects(extras.layout, data.calls);
-      placeSun();
+      shadows.setup(sun, { ground, casters, placards }, walk.floor);
+      applyDebug();
       picked = null;
       shown = null;
       setHud(window.matchMedia('(pointer: coarse)').matches ? 'Joystick to walk, drag to look; tap the map to go there.'
@@ -180,10 +181,13 @@ export function mount(element, props, watch) {
     });
   }
 
-  // Static scene: matrices computed once; the gallery's own parts cast shadows, only the floor, walls and plinths
-  // receive them (the cheapest shading that still grounds every object); placards are collected for the switch.
+  // Static scene: matrices computed once. The meshes are sorted by their material's name (the scene builder's
+  // "floor", "wall", "plinth", "placard"; anything else is an object): the ground receives the sun's shadows,
+  // objects cast them, placards do neither (and can be hidden).
   function prepare(object) {
     placards = [];
+    ground = [];
+    casters = [];
     sun = null;
     object.updateMatrixWorld(true);
     object.traverse((o) => {
@@ -191,48 +195,17 @@ export function mount(element, props, watch) {
       if (o.isDirectionalLight && !sun) sun = o;
       if (!o.isMesh) return;
       const kind = (Array.isArray(o.material) ? o.material[0] : o.material)?.name || '';
-      if (kind === 'placard') { placards.push(o); return; }
-      const ground = kind === 'floor' || kind === 'wall' || kind === 'plinth';
-      o.receiveShadow = ground;
-      o.castShadow = kind !== 'floor';
+      o.userData.kind = kind;
+      if (kind === 'placard') placards.push(o);
+      else if (kind === 'floor' || kind === 'wall' || kind === 'plinth') ground.push(o);
+      else casters.push(o);
     });
-    applyDebug();
-  }
-
-  // The GLB's sun sits at a fixed point; for its shadows it is moved back along its own direction so that its
-  // shadow camera covers the whole floor.
-  function placeSun() {
-    if (!sun) return;
-    const from = new THREE.Vector3();
-    const to = new THREE.Vector3();
-    sun.getWorldPosition(from);
-    sun.target.getWorldPosition(to);
-    const dir = to.sub(from).normalize();
-    const [minx, minz, maxx, maxz] = walk.floor;
-    const span = Math.max(maxx - minx, maxz - minz, 1);
-    const centre = new THREE.Vector3((minx + maxx) / 2, 0, (minz + maxz) / 2);
-    scene.attach(sun);
-    sun.matrixAutoUpdate = true;
-    sun.position.copy(centre).addScaledVector(dir, -span);
-    sun.target = new THREE.Object3D();
-    sun.target.position.copy(centre);
-    scene.add(sun.target);
-    const cam = sun.shadow.camera;
-    const half = span * 0.75;
-    Object.assign(cam, { left: -half, right: half, top: half, bottom: -half, near: 0.5, far: span * 2.5 });
-    cam.updateProjectionMatrix();
-    sun.shadow.mapSize.set(SHADOW_MAP_PX, SHADOW_MAP_PX);
-    sun.shadow.bias = -0.0005;
-    sun.shadow.normalBias = 0.02;
-    sun.shadow.radius = 3;
-    applyDebug();
   }
 
   function applyDebug() {
     const showPlacards = root.dataset.placards !== 'off';
     for (const p of placards) p.visible = showPlacards;
-    if (sun) sun.castShadow = root.dataset.shadows !== 'off';
-    renderer.shadowMap.needsUpdate = true;
+    shadows.setMode(root.dataset.shadows);
   }
   new MutationObserver(applyDebug).observe(root, { attributes: true, attributeFilter: ['data-placards', 'data-shadows'] });
 
