@@ -17,6 +17,7 @@ import * as THREE from './vendor/three/three.module.js';
 import { GLTFLoader } from './vendor/three/GLTFLoader.js';
 import { planPath } from './walk_path.js';
 import { createShadows } from './walk_shadows.js';
+import { describe, readObjects } from './walk_info.js';
 
 const EYE_HEIGHT = 1.6;
 const WALK_SPEED = 1.6;   // m/s
@@ -32,6 +33,8 @@ const PLACARD_BELOW = 15; // deg below the view's centre the placard appears at 
 const STATE_EVERY_MS = 100;
 const TARGET_FPS = 30;    // while moving, below it the view renders fewer pixels (down to MIN_RESOLUTION)
 const MIN_RESOLUTION = 0.5;
+const MAX_FRAME_S = 0.25; // longest time one frame moves the walker by
+const MAX_STEP_S = 0.05;  // in steps of at most this (0.2 m at a run)
 const SETTLE_MS = 400;    // this long after the last move or look, it renders at full resolution (placards sharp)
 const KEYS = {
   KeyW: 'f', ArrowUp: 'f', KeyS: 'b', ArrowDown: 'b', KeyA: 'l', ArrowLeft: 'l', KeyD: 'r', ArrowRight: 'r',
@@ -102,24 +105,6 @@ export function mount(element, props, watch) {
       Object.assign(me, { x, z, yaw: walk.entrance.yaw || 0, pitch: 0 });
     }
     mapKey = '';
-  }
-
-  function readObjects(layout, calls) {
-    const list = layout && Array.isArray(layout.objects) ? layout.objects : [];
-    const num = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-    const out = [];
-    for (const o of list) {
-      if (!o || !Array.isArray(o.position_m) || !Array.isArray(o.plinth_m)) continue;
-      const [x, h, z] = o.position_m.map(num);
-      const [w, , d] = o.plinth_m.map(num);
-      if ([x, h, z, w, d].some((v) => v === null)) continue;
-      const reason = typeof o.placeholder === 'string' ? o.placeholder.trim() : o.placeholder ? 'no model was made' : '';
-      const file = typeof o.source_file === 'string' ? o.source_file.split(/[\\/]/).pop() : '';
-      const call = calls ? calls[file] || calls[file.replace(/^(call-\d+_)+/, '')] : null; // see ui/walk.py
-      out.push({ label: String(o.label ?? o.node ?? 'object'), node: String(o.node ?? ''), x, z, w, d, h,
-                 placeholder: reason || null, call: call || null });
-    }
-    return out;
   }
 
   // The scene is fetched once the view is shown (the Walk tab opened), not while it is hidden.
@@ -319,9 +304,15 @@ export function mount(element, props, watch) {
 
   let last = performance.now();
   function frame(now) {
-    const dt = Math.min((now - last) / 1000, 0.1);
+    // Slow frames (software WebGL on a busy machine) still walk at full speed, in steps short enough that the
+    // walker cannot pass through a plinth; a stall longer than MAX_FRAME_S is not made up for.
+    let dt = Math.min((now - last) / 1000, MAX_FRAME_S);
     last = now;
-    move(dt);
+    while (dt > 1e-6) {
+      const step = Math.min(dt, MAX_STEP_S);
+      move(step);
+      dt -= step;
+    }
     camera.position.set(me.x, EYE_HEIGHT, me.z);
     camera.rotation.set(me.pitch * DEG, me.yaw * DEG, 0);
     const ratio = maxRatio * (now - lastActive < SETTLE_MS ? resolution : 1);
@@ -375,27 +366,19 @@ export function mount(element, props, watch) {
     info.hidden = !object;
     if (!object) { delete info.dataset.object; return; }
     info.dataset.object = object.node;
-    const title = document.createElement('b');
-    title.textContent = object.label;
-    info.append(title);
-    if (object.placeholder) {
+    const { title, placeholder, made } = describe(object);
+    const head = document.createElement('b');
+    head.textContent = title;
+    info.append(head);
+    if (placeholder) {
       const note = document.createElement('div');
       note.className = 'walk-placeholder';
-      note.textContent = /^placeholder\b/i.test(object.placeholder) ? object.placeholder
-        : `placeholder — ${object.placeholder}`;
+      note.textContent = placeholder;
       info.append(note);
     }
     const line = document.createElement('div');
     line.className = 'walk-provenance';
-    const c = object.call;
-    if (c) {
-      const seconds = typeof c.duration_s === 'number' ? `${c.duration_s < 10 ? c.duration_s.toFixed(2) : Math.round(c.duration_s)} s` : 'time not recorded';
-      const how = c.cached ? ' (from the cache)' : c.replayed ? ' (replayed)' : '';
-      line.textContent = `Made by ${c.space || 'an unnamed Space'}${c.endpoint ? ' ' + c.endpoint : ''} · `
-        + `license ${c.license || 'not stated'} · ${seconds}${how}`;
-    } else {
-      line.textContent = 'Made by: not in this run\'s chain log';
-    }
+    line.textContent = made;
     info.append(line);
   }
 
