@@ -226,10 +226,20 @@ def test_walk_screenshot_shows_the_gallery(walking):
 def test_phone_sized_view_walks_with_the_touch_joystick(browser, app_url):
     page = _open(browser, app_url, viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True,
                  device_scale_factor=2)
+    page.fetched = []  # type: ignore[attr-defined]
+    page.on("request", lambda request: page.fetched.append(request.url))
     try:
+        page.click("#walk-tab-button")  # opened before the build: the scene streams in during the run
         _build_paris(page)
-        page.click("#walk-tab-button")
         start = _wait_state(page, "s.scene !== '' && s.colliders > 0", 60_000)
+        # first the scene Space's own file (sent as soon as it answered), then the finished run's scene.glb
+        for _ in range(300):
+            scenes = [u.rsplit("/", 1)[-1] for u in page.fetched if u.endswith(".glb")]
+            if "scene.glb" in scenes:
+                break
+            page.wait_for_timeout(200)
+        assert scenes[-1] == "scene.glb" and any(s.endswith("_paris_landmarks.glb") for s in scenes[:-1]), scenes
+        start = _wait_state(page, f"s.scene === {json.dumps(start['scene'])}")
         view = page.locator("#diorama-walk")
         view.scroll_into_view_if_needed()
         box = view.bounding_box()
@@ -308,7 +318,8 @@ def test_placards_are_readable_in_a_screenshot(walking):
 def test_a_run_opened_from_history_is_walkable(walking):
     page, built = walking
     page.click("#history-tab-button")
-    page.locator("#history-table").get_by_text(built["scene"]).first.click(timeout=30_000)
+    page.click("#history-refresh")
+    page.locator("#history-table [role=gridcell]", has_text=built["scene"]).first.click(timeout=30_000)
     page.click("#history-walk-tab-button")
     view = "#diorama-walk-history"
     page.wait_for_function(f"(() => {{ const e = document.querySelector('{view}'); if (!e) return false;"
