@@ -157,14 +157,17 @@ def test_walk_view_starts_at_the_entrance_and_publishes_its_state(walking, app_u
     assert state["position"][1] == EYE and state["yaw"] == 0 and state["pitch"] == 0
     assert state["colliders"] == 4 + 8  # four walls and the plinths of the eight Paris landmarks
     assert re.fullmatch(r"\d{8}-\d{6}-[0-9a-f]+", state["scene"]), state  # the run id
-    # it keeps publishing (every 100 ms, even when nothing changed): count the writes for a second
+    # It publishes every STATE_EVERY_MS (the issue asks for at least 5 a second), even when nothing changed:
+    # the writes are counted for 3 s, and a CPU-starved page (timers run late) still makes several.
+    every_ms = int(re.search(r"const STATE_EVERY_MS = (\d+);", (REPO / "ui/static/walk.js").read_text()).group(1))
+    assert every_ms <= 200
     writes = page.evaluate("""() => new Promise((done) => {
         let n = 0;
         const seen = new MutationObserver((records) => { n += records.length; });
         seen.observe(document.querySelector('#diorama-walk'), { attributes: true, attributeFilter: ['data-state'] });
-        setTimeout(() => { seen.disconnect(); done(n); }, 1000);
+        setTimeout(() => { seen.disconnect(); done(n); }, 3000);
     })""")
-    assert writes >= 3, writes  # 10 a second when the page is not starved; the issue asks for 5
+    assert writes >= 5, writes
     assert page.errors == []
     # offline: three.js and the walker come from the app itself, no CDN
     assert [u for u in page.fetched if not u.startswith((app_url, "data:", "blob:"))] == []
