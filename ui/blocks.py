@@ -404,7 +404,7 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None, admin_token: st
         api_run_id.submit(resume_build, [api_run_id], [api_scene, api_log], api_name="resume", concurrency_limit=4,
                           concurrency_id="resume_api")
         access = Access(caller=caller, allowed=allowed, admit=admit, browser=browser, errors=errors)
-        history_tab(runner, access)  # the History tab, with its own Walk view and the /history and /run endpoints (ui/history.py)
+        history_tab(runner, access)  # the History tab (own Walk view), /history and /run (ui/history.py)
         tools_tab(runner, access)  # the Tools tab: what the agent sees, health, try a tool (ui/tools_tab.py)
     return demo
 

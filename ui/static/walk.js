@@ -117,6 +117,20 @@ export function mount(element, props, watch) {
   function load(value) {
     let data = {};
     try { data = typeof value === 'string' && value ? JSON.parse(value) : (value || {}); } catch (e) { data = {}; }
+    if (!data.url && gallery && value === '{}') { // a run without a scene (History): show none, not the last one
+      loading += 1;
+      scene.remove(gallery);
+      dispose(gallery);
+      if (sun) scene.remove(sun, sun.target);
+      gallery = null;
+      sun = null;
+      objects = [];
+      sceneId = '';
+      sceneUrl = '';
+      applyWalk(null, new THREE.Box3(new THREE.Vector3(-1, 0, -1), new THREE.Vector3(1, 0, 1)), false);
+      setHud('This run has no scene to walk through.');
+      return;
+    }
     if (!data.url || data.url === sceneUrl) return;
     const ticket = ++loading;
     const sameRun = Boolean(data.id) && data.id === sceneId;
