@@ -157,17 +157,19 @@ def test_walk_view_starts_at_the_entrance_and_publishes_its_state(walking, app_u
     assert state["position"][1] == EYE and state["yaw"] == 0 and state["pitch"] == 0
     assert state["colliders"] == 4 + 8  # four walls and the plinths of the eight Paris landmarks
     assert re.fullmatch(r"\d{8}-\d{6}-[0-9a-f]+", state["scene"]), state  # the run id
-    # It publishes every STATE_EVERY_MS (the issue asks for at least 5 a second), even when nothing changed:
-    # the writes are counted for 3 s, and a CPU-starved page (timers run late) still makes several.
+    # It publishes every STATE_EVERY_MS (the issue asks for at least 5 a second), even when nothing changed. The
+    # interval is read from the source; the page is only checked to keep writing (a rate would be a wall-clock
+    # assertion, and a starved page runs its timers late).
     every_ms = int(re.search(r"const STATE_EVERY_MS = (\d+);", (REPO / "ui/static/walk.js").read_text()).group(1))
     assert every_ms <= 200
-    writes = page.evaluate("""() => new Promise((done) => {
-        let n = 0;
-        const seen = new MutationObserver((records) => { n += records.length; });
-        seen.observe(document.querySelector('#diorama-walk'), { attributes: true, attributeFilter: ['data-state'] });
-        setTimeout(() => { seen.disconnect(); done(n); }, 3000);
-    })""")
-    assert writes >= 5, writes
+    page.evaluate("""() => {
+        window.stateWrites = 0;
+        window.stateWatch = new MutationObserver((records) => { window.stateWrites += records.length; });
+        window.stateWatch.observe(document.querySelector('#diorama-walk'),
+                                  { attributes: true, attributeFilter: ['data-state'] });
+    }""")
+    page.wait_for_function("window.stateWrites >= 5", timeout=30_000, polling=100)
+    page.evaluate("window.stateWatch.disconnect()")
     assert page.errors == []
     # offline: three.js and the walker come from the app itself, no CDN
     assert [u for u in page.fetched if not u.startswith((app_url, "data:", "blob:"))] == []

@@ -104,7 +104,7 @@ export function mount(element, props, watch) {
       const [x, , z] = walk.entrance.position;
       Object.assign(me, { x, z, yaw: walk.entrance.yaw || 0, pitch: 0 });
     }
-    mapKey = '';
+    mapKey.url = ''; // redraw
   }
 
   // The scene is fetched once the view is shown (the Walk tab opened), not while it is hidden.
@@ -397,16 +397,17 @@ export function mount(element, props, watch) {
   }
 
   // ---- The mini-map: plinths, walls and the walker; click an object to walk to it -------------------------
-  let mapKey = '';
+  const mapKey = { x: NaN, z: NaN, yaw: NaN, url: '', route: false }; // what the map last showed
   function mapFrame() {
     const [minx, minz, maxx, maxz] = walk.floor;
     const scale = Math.min((map.width - 8) / (maxx - minx), (map.height - 8) / (maxz - minz));
     return { minx, minz, maxx, maxz, scale };
   }
   function drawMap() {
-    const key = `${round(me.x, 2)},${round(me.z, 2)},${round(me.yaw, 0)},${sceneUrl},${route ? 1 : 0}`;
-    if (key === mapKey) return; // nothing moved: keep the last drawing
-    mapKey = key;
+    // Nothing moved (checked without allocating, as this runs every frame): keep the last drawing.
+    if (Math.abs(me.x - mapKey.x) < 0.01 && Math.abs(me.z - mapKey.z) < 0.01 && Math.abs(me.yaw - mapKey.yaw) < 0.5
+        && mapKey.url === sceneUrl && mapKey.route === Boolean(route)) return;
+    Object.assign(mapKey, { x: me.x, z: me.z, yaw: me.yaw, url: sceneUrl, route: Boolean(route) });
     const ctx = map.getContext('2d');
     const { minx, minz, maxx, maxz, scale } = mapFrame();
     const px = (x) => 4 + (x - minx) * scale;
