@@ -285,6 +285,7 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None, admin_token: st
         Once the run is cancelled nothing more is sent: the Cancel handler's status line must stay.
         """
         shown: list[str] = []
+        walked: str | None = None
         for log in snapshots:
             if cancel.is_set():
                 return
@@ -292,7 +293,13 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None, admin_token: st
             update = assets if assets != shown else gr.skip()
             shown = assets
             seen = public(log)
-            yield log_to_messages(seen), seen, status_line(seen), update, log.get("run_id")
+            # The Walk view opens the scene as soon as the scene Space returns it, before the run is done.
+            streamed = _streamed_scene(log, data_dir, runner)
+            walk_update = gr.skip()
+            if streamed and streamed != walked:
+                walked = streamed
+                walk_update = walk_value(walk, streamed, log.get("run_id"), log=seen)
+            yield log_to_messages(seen), seen, status_line(seen), update, log.get("run_id"), walk_update
 
     def build_ui(request: str, base: str | None = None, browser: Any = None, client: gr.Request = None):
         """A build, or with a version shown (`base`, server-side state), a follow-up that edits it."""
@@ -364,8 +371,10 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None, admin_token: st
             return gr.skip()
         run_id = allowed(run_id, caller(client, browser))
         with errors():
-            done = jobs.status(run_id)["status"] == "done"
-        return walk_value(walk, scene_file(data_dir, run_id), run_id) if done else gr.skip()
+            report = jobs.status(run_id)
+        if report["status"] != "done":
+            return gr.skip()
+        return walk_value(walk, scene_file(data_dir, run_id), run_id, log=public(report["log"] or {}))
 
     def latest_model(run_id: str | None, browser: Any = None, client: gr.Request = None):
         # A separate, non-streaming event: gr.Model3D stays blank when a generator fills it (Gradio 6.31).
@@ -448,8 +457,9 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None, admin_token: st
         for trigger, handler, inputs, group in ((go.click, build_ui, [request, base], "build_ui"),
                                                 (request.submit, build_ui, [request, base], "build_ui"),
                                                 (again.click, resume_ui, [resume_id], "resume_ui")):
-            run = trigger(handler, [*inputs, browser], [chat, log_json, status, assets, current],
-                          api_visibility="private", concurrency_limit=4, concurrency_id=group)
+            run = trigger(handler, [*inputs, browser], [chat, log_json, status, assets, current, walk],
+                          api_visibility="private", concurrency_limit=4, concurrency_id=group,
+                          show_progress_on=[chat, log_json, status, assets])  # the Walk view stays usable
             shown = run.then(show_scene, [current, browser], [scene, download, log_file, resume_id],
                              api_visibility="private")
             shown.then(walk_scene, [current, browser], [walk], api_visibility="private", show_progress="hidden")
@@ -490,7 +500,7 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None, admin_token: st
         api_instruction.submit(edit_scene, [api_run_id, api_instruction], [api_scene, api_log], api_name="edit",
                                concurrency_limit=4, concurrency_id="edit_api")
         access = Access(caller=caller, allowed=allowed, admit=admit, browser=browser, errors=errors)
-        history_tab(runner, access)  # the History tab and the /history and /run endpoints (ui/history.py)
+        history_tab(runner, access)  # the History tab (own Walk view), /history and /run (ui/history.py)
         tools_tab(runner, access)  # the Tools tab: what the agent sees, health, try a tool (ui/tools_tab.py)
     return demo
 
@@ -522,6 +532,21 @@ def _asset_files(log: dict[str, Any], data_dir: Path, runner: ChainRunner) -> li
         files += [f for v in values if isinstance(v, str) and v.startswith("assets/")
                   and (f := run_file(data_dir, run_id, v))]
     return files
+
+
+def _streamed_scene(log: dict[str, Any], data_dir: Path, runner: ChainRunner) -> str | None:
+    """The scene file the run's scene tool returned last (in its run folder), or None before it has answered."""
+    scene_tools = {t.name for t in runner.settings.tools if t.capability == "scene_assembly"}
+    run_id = log.get("run_id")
+    for event in reversed(log.get("events", []) if run_id else []):
+        if event.get("type") == "space_call" and event.get("status") == "ok" and event.get("tool") in scene_tools:
+            output = event.get("output")
+            values = output.values() if isinstance(output, dict) else [output]
+            for value in values:
+                if isinstance(value, str) and value.lower().endswith(".glb"):
+                    return run_file(data_dir, run_id, value)
+            return None
+    return None
 
 
 def _user_headers(client: gr.Request | None) -> dict[str, str]:

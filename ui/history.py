@@ -21,6 +21,7 @@ from tools.errors import InvalidInputError
 from ui.limits import check_text
 from ui.owners import Access, Caller
 from ui.public import public_log, public_text, public_value, run_dir, scene_file
+from ui.walk import walk_value, walk_view
 
 _COLUMNS = ["run id", "request", "when", "status", "objects", "calls", "seconds"]
 
@@ -141,7 +142,7 @@ def history_tab(runner: ChainRunner, access: Access) -> None:
         with access.errors():
             scene, record = details(runner, run_id)
         log = record["log"] or {"request": record["run"]["request"], "events": []}
-        return scene, log_to_messages(log), record, run_id
+        return scene, log_to_messages(log), record, run_id, walk_value(walk, scene, run_id, log=record["log"])
 
     def save(run_id: str, name: str, browser: Any = None, request: gr.Request = None):
         run_id = access.allowed(run_id, access.caller(request, browser))
@@ -168,10 +169,11 @@ def history_tab(runner: ChainRunner, access: Access) -> None:
     def show_scene(run_id: str | None, browser: Any = None, request: gr.Request = None):
         # non-streaming, like the Build tab: gr.Model3D stays blank when a generator fills it (Gradio 6.31)
         if not run_id:
-            return None
+            return None, gr.skip()
         run_id = access.allowed(run_id, access.caller(request, browser))
         with access.errors():
-            return scene_file(data_dir, run_id)
+            scene, record = details(runner, run_id)
+        return scene, walk_value(walk, scene, run_id, log=record["log"])
 
     with gr.Tab("History", elem_id="history-tab") as tab:
         current = gr.State(None)  # the replayed run's id: server-side, a client cannot set it
@@ -179,7 +181,11 @@ def history_tab(runner: ChainRunner, access: Access) -> None:
         runs = gr.Dataframe(headers=_COLUMNS, interactive=False, elem_id="history-table", wrap=True)
         with gr.Row(equal_height=False):
             chat = gr.Chatbot(label="Chain log of the selected run", height=420, elem_id="history-log")
-            scene = gr.Model3D(label="Scene of the selected run", height=420, elem_id="history-scene")
+            with gr.Tabs(elem_id="history-views"):
+                with gr.Tab("Orbit", id="history-orbit"):
+                    scene = gr.Model3D(label="Scene of the selected run", height=420, elem_id="history-scene")
+                with gr.Tab("Walk", id="history-walk", elem_id="history-walk-tab"):
+                    walk = walk_view("diorama-walk-history")  # first person through the selected run (ui/walk.py)
         record = gr.JSON(label="Record", visible=False)
         selected = gr.Textbox(label="Selected run", interactive=False, elem_id="history-run-id")
         with gr.Accordion("Recipes: replay a chain for new subjects, with no LLM calls", open=False):
@@ -195,11 +201,11 @@ def history_tab(runner: ChainRunner, access: Access) -> None:
         browser = access.browser
         for trigger in (tab.select, refresh.click):
             trigger(table, [browser], [runs, recipe], api_visibility="private")
-        runs.select(select, [browser], [scene, chat, record, selected], api_visibility="private")
+        runs.select(select, [browser], [scene, chat, record, selected, walk], api_visibility="private")
         keep.click(save, [selected, name, browser], [recipe], api_visibility="private")
         go.click(replay, [request, recipe, browser], [chat, record, selected, current], api_visibility="private",
                  concurrency_limit=4, concurrency_id="recipe_ui").then(
-            show_scene, [current, browser], [scene], api_visibility="private")
+            show_scene, [current, browser], [scene, walk], api_visibility="private")
 
         api_limit, api_run = gr.Number(visible=False, value=20), gr.Textbox(visible=False)
         api_list, api_record = gr.JSON(visible=False, label="History"), gr.JSON(visible=False, label="Run")

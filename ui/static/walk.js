@@ -5,33 +5,50 @@
 // Collision uses the scene builder's boxes (scenes[0].extras.walk, see spaces/scene_builder/sb_walk.py), never
 // the triangles: the walker is a circle of WALKER_RADIUS on the floor plan, moved one axis at a time so that it
 // slides along walls and plinths, and clamped to the floor.
-// The root element #diorama-walk publishes {"position", "yaw", "pitch", "scene", "fps", "colliders"} as JSON in
-// its data-state attribute ten times a second (tests and tools read it).
+// Objects come from scenes[0].extras.layout.objects (label, plinth, optional `placeholder` reason); what made
+// each one (Space, license, seconds) comes with the view's value, from the run's chain log (ui/walk.py), and is
+// shown when the walker comes within APPROACH_M of a plinth or clicks the object.
+// The root element (#diorama-walk) publishes {"position", "yaw", "pitch", "scene", "fps", "colliders"} as JSON in
+// its data-state attribute ten times a second (tests and tools read it). Debug switches on the root element:
+// data-placards="off" hides the placards; data-shadows="live" or "off" replaces the baked shadows
+// (walk_shadows.js) with three.js's live shadow maps or none.
 
 import * as THREE from './vendor/three/three.module.js';
 import { GLTFLoader } from './vendor/three/GLTFLoader.js';
+import { planPath } from './walk_path.js';
+import { createShadows } from './walk_shadows.js';
+import { describe, readObjects } from './walk_info.js';
 
 const EYE_HEIGHT = 1.6;
 const WALK_SPEED = 1.6;   // m/s
 const RUN_SPEED = 4.0;    // m/s, with Shift
+const AUTO_SPEED = 3.0;   // m/s, walking to where the map was clicked
 const TURN_SPEED = 90;    // deg/s, with Q/E
+const AUTO_TURN = 240;    // deg/s, turning on the way to a map target
 const LOOK_PER_PX = 0.25; // deg per pixel dragged
 const WALKER_RADIUS = 0.3;
+const APPROACH_M = 2.5;   // provenance shows within this distance of a plinth
+const STAND_OFF_M = 1.4;  // a map target stops this far in front of the plinth's placard
+const PLACARD_BELOW = 15; // deg below the view's centre the placard appears at a map target
 const STATE_EVERY_MS = 100;
 const TARGET_FPS = 30;    // while moving, below it the view renders fewer pixels (down to MIN_RESOLUTION)
 const MIN_RESOLUTION = 0.5;
+const MAX_FRAME_S = 0.25; // longest time one frame moves the walker by
+const MAX_STEP_S = 0.05;  // in steps of at most this (0.2 m at a run)
 const SETTLE_MS = 400;    // this long after the last move or look, it renders at full resolution (placards sharp)
 const KEYS = {
   KeyW: 'f', ArrowUp: 'f', KeyS: 'b', ArrowDown: 'b', KeyA: 'l', ArrowLeft: 'l', KeyD: 'r', ArrowRight: 'r',
   KeyQ: 'tl', KeyE: 'tr',
 };
+const DEG = Math.PI / 180;
 
 export function mount(element, props, watch) {
-  const root = element.querySelector('#diorama-walk');
+  const root = element.querySelector('.diorama-walk');
   if (!root || root.dataset.mounted) return;
   root.dataset.mounted = '1';
   const view = root.querySelector('.walk-canvas');
   const hud = root.querySelector('.walk-hud');
+  const info = root.querySelector('.walk-info');
   const map = root.querySelector('.walk-map');
   const stick = root.querySelector('.walk-stick');
 
@@ -47,13 +64,22 @@ export function mount(element, props, watch) {
   scene.add(new THREE.HemisphereLight(0xeef3ff, 0x8a857c, 1.6));  // sky and bounce, where the GLB's lights do not reach
   const camera = new THREE.PerspectiveCamera(70, 1, 0.05, 500);
   camera.rotation.order = 'YXZ';
+  const shadows = createShadows(renderer, scene); // the sun's, baked once per scene (walk_shadows.js)
 
   const me = { x: 0, z: 0, yaw: 0, pitch: 0 };
   let walk = { floor: [-1, -1, 1, 1], colliders: [] };
   let blocks = [];    // colliders that stand in the walker's way, as [minx, minz, maxx, maxz]
+  let objects = [];   // {label, node, x, z, w, d, h, placeholder, call} per layout object
+  let placards = [];  // the placard meshes (hidden with data-placards="off")
+  let sun = null;     // the GLB's directional light, casting the shadows
+  let ground = [];    // floor, wall and plinth meshes (they receive the shadows)
+  let casters = [];   // the objects' meshes
   let gallery = null; // the loaded glTF scene
   let sceneId = '';
+  let sceneUrl = '';
   let loading = 0;    // increases with each load, so a late answer for an older scene is dropped
+  let route = null;   // {points: [[x, z], ...], face: {yaw, pitch} | null}: walking to a map target
+  let picked = null;  // {object, x, z}: the object clicked last, and where the walker stood then
   const held = new Set();
   const joystick = { x: 0, y: 0 };
   let fps = 0;
@@ -63,7 +89,7 @@ export function mount(element, props, watch) {
   function setHud(text) { hud.textContent = text; }
   setHud('Build a scene, then walk through it here.');
 
-  function applyWalk(extras, box) {
+  function applyWalk(extras, box, keepPlace) {
     if (extras && Array.isArray(extras.floor) && extras.entrance) {
       walk = extras;
     } else { // a GLB without walk extras: the bounding box as the floor, no colliders, start at its front
@@ -73,9 +99,12 @@ export function mount(element, props, watch) {
     }
     blocks = (walk.colliders || []).filter((c) => c[4] > 0.05 && c[1] < EYE_HEIGHT + 0.2)
       .map((c) => [c[0], c[2], c[3], c[5]]);
-    const [x, , z] = walk.entrance.position;
-    Object.assign(me, { x, z, yaw: walk.entrance.yaw || 0, pitch: 0 });
-    drawMap();
+    route = null;
+    if (!keepPlace || !free(me.x, me.z)) {
+      const [x, , z] = walk.entrance.position;
+      Object.assign(me, { x, z, yaw: walk.entrance.yaw || 0, pitch: 0 });
+    }
+    mapKey.url = ''; // redraw
   }
 
   // The scene is fetched once the view is shown (the Walk tab opened), not while it is hidden.
@@ -86,23 +115,47 @@ export function mount(element, props, watch) {
   }
 
   function load(value) {
-    let info = {};
-    try { info = typeof value === 'string' && value ? JSON.parse(value) : (value || {}); } catch (e) { info = {}; }
-    if (!info.url || info.url === sceneId) return;
+    let data = {};
+    try { data = typeof value === 'string' && value ? JSON.parse(value) : (value || {}); } catch (e) { data = {}; }
+    if (!data.url && gallery && value === '{}') { // a run without a scene (History): show none, not the last one
+      loading += 1;
+      scene.remove(gallery);
+      dispose(gallery);
+      if (sun) scene.remove(sun, sun.target);
+      gallery = null;
+      sun = null;
+      objects = [];
+      sceneId = '';
+      sceneUrl = '';
+      applyWalk(null, new THREE.Box3(new THREE.Vector3(-1, 0, -1), new THREE.Vector3(1, 0, 1)), false);
+      setHud('This run has no scene to walk through.');
+      return;
+    }
+    if (!data.url || data.url === sceneUrl) return;
     const ticket = ++loading;
-    setHud('Loading the scene…');
+    const sameRun = Boolean(data.id) && data.id === sceneId;
+    if (!sameRun) setHud('Loading the scene…');
     const base = (window.gradio_config && window.gradio_config.root) || window.location.origin;
-    const url = new URL(info.url, base.endsWith('/') ? base : base + '/').href;
+    const url = new URL(data.url, base.endsWith('/') ? base : base + '/').href;
     new GLTFLoader().load(url, (gltf) => {
       if (ticket !== loading) return;
       if (gallery) { scene.remove(gallery); dispose(gallery); }
+      if (sun) scene.remove(sun, sun.target); // moved out of the old gallery by the shadows' setup
       gallery = gltf.scene;
       simplifyMaterials(gallery);
+      prepare(gallery);
       scene.add(gallery);
-      sceneId = info.id || info.url;
-      applyWalk(gallery.userData && gallery.userData.walk, new THREE.Box3().setFromObject(gallery));
-      setHud(window.matchMedia('(pointer: coarse)').matches ? 'Joystick to walk, drag to look around.'
-        : 'Click, then W/A/S/D or arrows to walk, drag to look, Shift to run.');
+      sceneId = data.id || data.url;
+      sceneUrl = data.url;
+      const extras = gallery.userData || {};
+      applyWalk(extras.walk, new THREE.Box3().setFromObject(gallery), sameRun);
+      objects = readObjects(extras.layout, data.calls);
+      shadows.setup(sun, { ground, casters, placards }, walk.floor);
+      applyDebug();
+      picked = null;
+      shown = null;
+      setHud(window.matchMedia('(pointer: coarse)').matches ? 'Joystick to walk, drag to look; tap the map to go there.'
+        : 'Click, then W/A/S/D or arrows to walk, drag to look, Shift to run; click the map to go there.');
     }, undefined, (err) => {
       if (ticket === loading) setHud('Could not load the scene: ' + (err && err.message ? err.message : err));
     });
@@ -127,6 +180,34 @@ export function mount(element, props, watch) {
     });
   }
 
+  // Static scene: matrices computed once. The meshes are sorted by their material's name (the scene builder's
+  // "floor", "wall", "plinth", "placard"; anything else is an object): the ground receives the sun's shadows,
+  // objects cast them, placards do neither (and can be hidden).
+  function prepare(object) {
+    placards = [];
+    ground = [];
+    casters = [];
+    sun = null;
+    object.updateMatrixWorld(true);
+    object.traverse((o) => {
+      o.matrixAutoUpdate = false;
+      if (o.isDirectionalLight && !sun) sun = o;
+      if (!o.isMesh) return;
+      const kind = (Array.isArray(o.material) ? o.material[0] : o.material)?.name || '';
+      o.userData.kind = kind;
+      if (kind === 'placard') placards.push(o);
+      else if (kind === 'floor' || kind === 'wall' || kind === 'plinth') ground.push(o);
+      else casters.push(o);
+    });
+  }
+
+  function applyDebug() {
+    const showPlacards = root.dataset.placards !== 'off';
+    for (const p of placards) p.visible = showPlacards;
+    shadows.setMode(root.dataset.shadows);
+  }
+  new MutationObserver(applyDebug).observe(root, { attributes: true, attributeFilter: ['data-placards', 'data-shadows'] });
+
   function dispose(object) {
     object.traverse((o) => {
       if (o.geometry) o.geometry.dispose();
@@ -143,6 +224,33 @@ export function mount(element, props, watch) {
     return !blocks.some((b) => x > b[0] - r && x < b[2] + r && z > b[1] - r && z < b[3] + r);
   }
 
+  const turnTo = (from, to, step) => {
+    const diff = ((to - from) % 360 + 540) % 360 - 180;
+    return Math.abs(diff) <= step ? to : from + Math.sign(diff) * step;
+  };
+
+  function follow(dt) {
+    const point = route.points[0];
+    if (point) {
+      const dx = point[0] - me.x;
+      const dz = point[1] - me.z;
+      const dist = Math.hypot(dx, dz);
+      const step = Math.min(dist, AUTO_SPEED * dt);
+      if (dist > 1e-3) me.yaw = turnTo(me.yaw, Math.atan2(-dx, -dz) / DEG, AUTO_TURN * dt);
+      const nx = me.x + (dx / (dist || 1)) * step;
+      const nz = me.z + (dz / (dist || 1)) * step;
+      if (!free(nx, nz)) { route = null; return; } // the plan met an obstacle: stop rather than pass through
+      me.x = nx;
+      me.z = nz;
+      if (dist - step < 1e-3) route.points.shift();
+      return;
+    }
+    if (!route.face) { route = null; return; }
+    me.yaw = turnTo(me.yaw, route.face.yaw, AUTO_TURN * dt);
+    me.pitch = turnTo(me.pitch, route.face.pitch, AUTO_TURN * dt / 2);
+    if (me.yaw === route.face.yaw && me.pitch === route.face.pitch) route = null;
+  }
+
   function move(dt) {
     let f = 0;
     let s = 0;
@@ -155,11 +263,15 @@ export function mount(element, props, watch) {
     f -= joystick.y;
     s += joystick.x;
     const len = Math.hypot(f, s);
-    if (held.has('tl') || held.has('tr')) lastActive = performance.now();
-    if (len < 1e-3) return;
+    if (held.has('tl') || held.has('tr')) { lastActive = performance.now(); route = null; }
+    if (len < 1e-3) {
+      if (route) { lastActive = performance.now(); follow(dt); }
+      return;
+    }
+    route = null; // walking by hand cancels a map target
     lastActive = performance.now();
     const speed = (held.has('run') ? RUN_SPEED : WALK_SPEED) * Math.min(len, 1) / len;
-    const yaw = THREE.MathUtils.degToRad(me.yaw);
+    const yaw = me.yaw * DEG;
     const dx = (-Math.sin(yaw) * f + Math.cos(yaw) * s) * speed * dt;
     const dz = (-Math.cos(yaw) * f - Math.sin(yaw) * s) * speed * dt;
     const [minx, minz, maxx, maxz] = walk.floor;
@@ -171,6 +283,24 @@ export function mount(element, props, watch) {
     if (free(nx, me.z)) me.x = nx;
     const nz = clampZ(me.z + dz);
     if (free(me.x, nz)) me.z = nz;
+  }
+
+  // Walking to a map target: to an object, stop in front of its placard facing it; elsewhere, just go there.
+  function goTo(x, z, object) {
+    let goal = [x, z];
+    let face = null;
+    if (object) {
+      const front = object.z + object.d / 2 + 0.01;
+      goal = [object.x, front + STAND_OFF_M];
+      const placardY = object.h * 0.62;
+      const down = Math.atan2(EYE_HEIGHT - placardY, STAND_OFF_M) / DEG;
+      face = { yaw: 0, pitch: -Math.max(0, Math.round(down - PLACARD_BELOW)) };
+    }
+    const points = planPath(walk.floor, blocks, [me.x, me.z], goal, WALKER_RADIUS);
+    if (!points) { setHud('No way there from here.'); return; }
+    me.yaw = ((me.yaw % 360) + 540) % 360 - 180; // turning goes the short way from here on
+    route = { points, face };
+    if (object) picked = { object, x: points[points.length - 1][0], z: points[points.length - 1][1] };
   }
 
   function resize() {
@@ -188,11 +318,17 @@ export function mount(element, props, watch) {
 
   let last = performance.now();
   function frame(now) {
-    const dt = Math.min((now - last) / 1000, 0.1);
+    // Slow frames (software WebGL on a busy machine) still walk at full speed, in steps short enough that the
+    // walker cannot pass through a plinth; a stall longer than MAX_FRAME_S is not made up for.
+    let dt = Math.min((now - last) / 1000, MAX_FRAME_S);
     last = now;
-    move(dt);
+    while (dt > 1e-6) {
+      const step = Math.min(dt, MAX_STEP_S);
+      move(step);
+      dt -= step;
+    }
     camera.position.set(me.x, EYE_HEIGHT, me.z);
-    camera.rotation.set(THREE.MathUtils.degToRad(me.pitch), THREE.MathUtils.degToRad(me.yaw), 0);
+    camera.rotation.set(me.pitch * DEG, me.yaw * DEG, 0);
     const ratio = maxRatio * (now - lastActive < SETTLE_MS ? resolution : 1);
     if (Math.abs(renderer.getPixelRatio() - ratio) > 1e-3) renderer.setPixelRatio(ratio);  // resize() applies it
     if (wanted !== null && view.clientWidth > 0) { load(wanted); wanted = null; }
@@ -220,12 +356,60 @@ export function mount(element, props, watch) {
       position: [round(me.x), EYE_HEIGHT, round(me.z)], yaw: round(me.yaw, 1), pitch: round(me.pitch, 1),
       scene: sceneId, fps, colliders: blocks.length,
     });
+    showProvenance();
   }, STATE_EVERY_MS);
 
-  function drawMap() {
-    const ctx = map.getContext('2d');
+  // ---- Provenance: the object clicked, else the nearest one within APPROACH_M ------------------------------
+  let shown = null;
+  function gap(o, x, z) { // distance from (x, z) to the plinth's footprint, metres
+    return Math.hypot(Math.max(Math.abs(x - o.x) - o.w / 2, 0), Math.max(Math.abs(z - o.z) - o.d / 2, 0));
+  }
+  function showProvenance() {
+    if (picked && Math.hypot(me.x - picked.x, me.z - picked.z) > 1 && !route) picked = null;
+    let object = picked ? picked.object : null;
+    if (!object) {
+      let best = APPROACH_M;
+      for (const o of objects) {
+        const d = gap(o, me.x, me.z);
+        if (d <= best) { best = d; object = o; }
+      }
+    }
+    if (object === shown) return;
+    shown = object;
+    info.replaceChildren();
+    info.hidden = !object;
+    if (!object) { delete info.dataset.object; return; }
+    info.dataset.object = object.node;
+    const { title, placeholder, made } = describe(object);
+    const head = document.createElement('b');
+    head.textContent = title;
+    info.append(head);
+    if (placeholder) {
+      const note = document.createElement('div');
+      note.className = 'walk-placeholder';
+      note.textContent = placeholder;
+      info.append(note);
+    }
+    const line = document.createElement('div');
+    line.className = 'walk-provenance';
+    line.textContent = made;
+    info.append(line);
+  }
+
+  // ---- The mini-map: plinths, walls and the walker; click an object to walk to it -------------------------
+  const mapKey = { x: NaN, z: NaN, yaw: NaN, url: '', route: false }; // what the map last showed
+  function mapFrame() {
     const [minx, minz, maxx, maxz] = walk.floor;
     const scale = Math.min((map.width - 8) / (maxx - minx), (map.height - 8) / (maxz - minz));
+    return { minx, minz, maxx, maxz, scale };
+  }
+  function drawMap() {
+    // Nothing moved (checked without allocating, as this runs every frame): keep the last drawing.
+    if (Math.abs(me.x - mapKey.x) < 0.01 && Math.abs(me.z - mapKey.z) < 0.01 && Math.abs(me.yaw - mapKey.yaw) < 0.5
+        && mapKey.url === sceneUrl && mapKey.route === Boolean(route)) return;
+    Object.assign(mapKey, { x: me.x, z: me.z, yaw: me.yaw, url: sceneUrl, route: Boolean(route) });
+    const ctx = map.getContext('2d');
+    const { minx, minz, maxx, maxz, scale } = mapFrame();
     const px = (x) => 4 + (x - minx) * scale;
     const pz = (z) => 4 + (z - minz) * scale;
     ctx.clearRect(0, 0, map.width, map.height);
@@ -233,7 +417,14 @@ export function mount(element, props, watch) {
     ctx.fillRect(px(minx), pz(minz), (maxx - minx) * scale, (maxz - minz) * scale);
     ctx.fillStyle = 'rgba(60,60,70,0.8)';
     for (const b of blocks) ctx.fillRect(px(b[0]), pz(b[1]), (b[2] - b[0]) * scale, (b[3] - b[1]) * scale);
-    const yaw = THREE.MathUtils.degToRad(me.yaw);
+    if (route && route.points.length) {
+      ctx.strokeStyle = 'rgba(43,108,210,0.9)';
+      ctx.beginPath();
+      ctx.moveTo(px(me.x), pz(me.z));
+      for (const [x, z] of route.points) ctx.lineTo(px(x), pz(z));
+      ctx.stroke();
+    }
+    const yaw = me.yaw * DEG;
     ctx.fillStyle = '#d2452b';
     ctx.beginPath();
     ctx.arc(px(me.x), pz(me.z), 4, 0, 2 * Math.PI);
@@ -244,6 +435,22 @@ export function mount(element, props, watch) {
     ctx.lineTo(px(me.x - Math.sin(yaw) * 1.2), pz(me.z - Math.cos(yaw) * 1.2));
     ctx.stroke();
   }
+  map.addEventListener('pointerdown', (e) => {
+    e.preventDefault();
+    root.focus({ preventScroll: true });
+    const box = map.getBoundingClientRect();
+    const { minx, minz, maxx, maxz, scale } = mapFrame();
+    const x = minx + ((e.clientX - box.left) * map.width / box.width - 4) / scale;
+    const z = minz + ((e.clientY - box.top) * map.height / box.height - 4) / scale;
+    if (x < minx || x > maxx || z < minz || z > maxz) return;
+    let hit = null;
+    let best = 1.0; // metres of slack around a plinth (a small map is hard to hit exactly)
+    for (const o of objects) {
+      const d = gap(o, x, z);
+      if (d <= best) { best = d; hit = o; }
+    }
+    goTo(x, z, hit);
+  });
 
   // Keyboard: the view takes focus when clicked; keys act only while it has focus (or the pointer is locked).
   root.addEventListener('keydown', (e) => {
@@ -258,8 +465,11 @@ export function mount(element, props, watch) {
   });
   root.addEventListener('blur', () => held.clear());
 
-  // Looking: drag with the mouse or a finger; a click without a drag locks the pointer (Esc leaves).
+  // Looking: drag with the mouse or a finger. A click without a drag on an object shows what made it; elsewhere
+  // it locks the pointer (Esc leaves).
   const canvas = renderer.domElement;
+  const raycaster = new THREE.Raycaster();
+  const pointer = new THREE.Vector2();
   let drag = null;
   canvas.addEventListener('pointerdown', (e) => {
     root.focus({ preventScroll: true });
@@ -277,13 +487,34 @@ export function mount(element, props, watch) {
     look(dx, dy);
   });
   canvas.addEventListener('pointerup', (e) => {
-    if (drag && drag.moved < 4 && e.pointerType === 'mouse' && canvas.requestPointerLock) {
-      try { const p = canvas.requestPointerLock(); if (p && p.catch) p.catch(() => {}); } catch (err) { /* not allowed here */ }
+    if (drag && drag.moved < 4 && document.pointerLockElement !== canvas) {
+      const object = objectAt(e.clientX, e.clientY);
+      if (object) {
+        picked = { object, x: me.x, z: me.z };
+      } else if (e.pointerType === 'mouse' && canvas.requestPointerLock) {
+        try { const p = canvas.requestPointerLock(); if (p && p.catch) p.catch(() => {}); } catch (err) { /* not allowed here */ }
+      }
     }
     drag = null;
   });
+  function objectAt(clientX, clientY) {
+    if (!gallery || !objects.length) return null;
+    const box = canvas.getBoundingClientRect();
+    pointer.set(((clientX - box.left) / box.width) * 2 - 1, -((clientY - box.top) / box.height) * 2 + 1);
+    raycaster.setFromCamera(pointer, camera);
+    const hit = raycaster.intersectObject(gallery, true)[0];
+    if (!hit) return null;
+    let found = null;
+    let best = 0.3;
+    for (const o of objects) {
+      const d = gap(o, hit.point.x, hit.point.z);
+      if (d <= best) { best = d; found = o; }
+    }
+    return found;
+  }
   function look(dx, dy) {
     lastActive = performance.now();
+    route = null;
     me.yaw -= dx * LOOK_PER_PX;
     me.pitch = Math.max(-80, Math.min(80, me.pitch - dy * LOOK_PER_PX));
   }
