@@ -241,7 +241,7 @@ def _box(extents: list[float], centre: list[float], color_key: str) -> trimesh.T
 
 
 def build_scene(objects: list[LoadedObject], labels: list[str], title: str, *,
-                hints: Hints | None = None) -> tuple[trimesh.Scene, dict]:
+                hints: Hints | None = None, placeholders: dict[str, str] | None = None) -> tuple[trimesh.Scene, dict]:
     """Place loaded objects on plinths in a walled gallery.
 
     Args:
@@ -249,6 +249,7 @@ def build_scene(objects: list[LoadedObject], labels: list[str], title: str, *,
         labels: one label per object.
         title: gallery title, stored in the layout.
         hints: layout mode, spacing, order and per-label scale (`sb_hints`); None: the default layout.
+        placeholders: source file name -> why it is a stand-in; its layout entry and placard say so.
 
     Returns:
         (the scene, the layout dict described in `assemble_files`).
@@ -307,9 +308,14 @@ def build_scene(objects: list[LoadedObject], labels: list[str], title: str, *,
             "scale_factor": factor,
             "order": index,
         })
-    for label, slug, place in zip(labels, slugs, placements):  # after the objects: their meshes and images come first
+    stand_ins = placeholders or {}
+    for entry in entries:
+        if entry["source_file"] in stand_ins:
+            entry["placeholder"] = stand_ins[entry["source_file"]]
+    for obj, label, slug, place in zip(objects, labels, slugs, placements):  # after the objects: their meshes first
+        note = "placeholder" if obj.file in stand_ins else ""
         scene.add_geometry(placard_mesh(label, x=place.x, z=place.z, width=place.width, depth=place.depth,
-                                        height=place.height),
+                                        height=place.height, note=note),
                            node_name=f"{PLACARD_PREFIX}{slug}", geom_name=f"{PLACARD_PREFIX}{slug}")
     layout = {
         "title": title,
@@ -388,12 +394,8 @@ def assemble_files(paths: list[str], labels_text: str | None = "", title: str = 
     note("while downscaling textures")
     cap_textures(objects)
     note("while exporting the gallery")
-    scene, layout = build_scene(objects, labels, title, hints=hints)
-    stand_ins = {os.path.basename(path): reason for path, reason in zip(paths, placeholders) if reason}
-    for entry in layout["objects"]:  # the same dicts as the scene's extras.layout; hints may reorder them
-        reason = stand_ins.get(os.path.basename(str(entry.get("source_file", ""))))
-        if reason:
-            entry["placeholder"] = reason
+    stand_ins = {obj.file: reason for obj, reason in zip(objects, placeholders) if reason}
+    scene, layout = build_scene(objects, labels, title, hints=hints, placeholders=stand_ins)
     try:
         data = add_lights_and_camera(scene.export(file_type="glb"), scene.metadata["walk"])
     except MemoryError:

@@ -61,32 +61,46 @@ def walk_extras(floor: tuple[float, float], walls: list[tuple[list[float], list[
     }
 
 
-def _label_image(label: str, size: tuple[int, int]) -> "Image.Image":
-    from PIL import Image, ImageDraw, ImageFont
+def _fitted_font(draw: "ImageDraw.ImageDraw", text: str, width: int, start_px: int):  # type: ignore[name-defined]
+    """The largest default font (from `start_px` down) that fits `text` in `width` pixels, and the text's box."""
+    from PIL import ImageFont
 
-    image = Image.new("RGB", size, (34, 34, 38))
-    draw = ImageDraw.Draw(image)
-    text = label if len(label) <= 40 else label[:39] + "…"
-    font_px = 72
+    font_px = start_px
     while True:
         try:
             font = ImageFont.load_default(size=font_px)
         except TypeError:  # Pillow < 10.1: one small bitmap font
             font = ImageFont.load_default()
-        left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
-        if right - left <= size[0] - 24 or font_px <= 20:
-            break
+        box = draw.textbbox((0, 0), text, font=font)
+        if box[2] - box[0] <= width or font_px <= 20:
+            return font, box
         font_px -= 4
-    draw.text(((size[0] - (right - left)) / 2 - left, (size[1] - (bottom - top)) / 2 - top), text,
+
+
+def _label_image(label: str, size: tuple[int, int], note: str = "") -> "Image.Image":
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", size, (34, 34, 38))
+    draw = ImageDraw.Draw(image)
+    text = label if len(label) <= 40 else label[:39] + "…"
+    font, (left, top, right, bottom) = _fitted_font(draw, text, size[0] - 24, 72)
+    middle = size[1] * (0.38 if note else 0.5)
+    draw.text(((size[0] - (right - left)) / 2 - left, middle - (bottom - top) / 2 - top), text,
               font=font, fill=(245, 242, 230))
+    if note:  # e.g. "placeholder": an honest second line, smaller and amber
+        small, (left, top, right, bottom) = _fitted_font(draw, note, size[0] - 24, 40)
+        draw.text(((size[0] - (right - left)) / 2 - left, size[1] * 0.78 - (bottom - top) / 2 - top), note,
+                  font=small, fill=(240, 180, 60))
     return image
 
 
-def placard_mesh(label: str, *, x: float, z: float, width: float, depth: float, height: float) -> trimesh.Trimesh:
+def placard_mesh(label: str, *, x: float, z: float, width: float, depth: float, height: float,
+                 note: str = "") -> trimesh.Trimesh:
     """A quad with the label rendered into its texture, on the front (+Z) face of a plinth, facing +Z.
 
     Args:
         label: the object's label (long ones are shortened with an ellipsis).
+        note: a second, smaller line under the label (e.g. "placeholder"); empty: none.
         x, z: centre of the plinth footprint, metres.
         width, depth, height: the plinth's size, metres.
 
@@ -102,7 +116,7 @@ def placard_mesh(label: str, *, x: float, z: float, width: float, depth: float, 
     faces = np.array([[0, 1, 2], [0, 2, 3]])
     uv = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
     material = trimesh.visual.material.PBRMaterial(
-        name="placard", baseColorTexture=_label_image(label, _PLACARD_PX), metallicFactor=0.0, roughnessFactor=0.9)
+        name="placard", baseColorTexture=_label_image(label, _PLACARD_PX, note), metallicFactor=0.0, roughnessFactor=0.9)
     return trimesh.Trimesh(vertices=vertices, faces=faces, process=False,
                            visual=trimesh.visual.TextureVisuals(uv=uv, material=material))
 
