@@ -20,7 +20,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Literal, Mapping
 
@@ -81,7 +81,7 @@ class Companion:
         _signal_and_wait(self.pid, wait_s)
 
 
-_known: dict[tuple[str, str], Companion] = {}  # (name, identity) -> a companion this process uses
+_known: dict[tuple[str, str, str], Companion] = {}  # (home, name, identity) -> a companion this process uses
 _started: list[Companion] = []  # started by this process, oldest first
 _observers: list[Callable[[StartProgress], None]] = []
 _failures: list[CompanionStartError] = []
@@ -222,25 +222,25 @@ class Fleet:
             CompanionStartError: it exited during start-up or did not answer within the start timeout.
             SpaceUnavailableError: there is no bundled Space of that name.
         """
-        identity = self.identity(name, env)
-        companion = _known.get((name, identity))
+        key = (str(self.home), name, self.identity(name, env))
+        companion = _known.get(key)
         if companion is not None and companion.alive():
             self._touch(companion)
             return companion.url
         with _state_lock:
-            lock = _name_locks.setdefault(name, threading.Lock())
+            lock = _name_locks.setdefault(f"{self.home}/{name}", threading.Lock())
         with lock:
-            companion = _known.get((name, identity))
+            companion = _known.get(key)
             if companion is not None and companion.alive():
                 self._touch(companion)
                 return companion.url
-            companion = self._find_or_start(name, identity, env)
-            _known[(name, identity)] = companion
+            companion = self._find_or_start(name, key[2], env)
+            _known[key] = companion
             return companion.url
 
     def in_use(self, name: str) -> bool:
         """True when this process already uses a live companion of that name (no start, no health call)."""
-        return any(n == name and c.alive() for (n, _), c in list(_known.items()))
+        return any(h == str(self.home) and n == name and c.alive() for (h, n, _), c in list(_known.items()))
 
     def ensure(self, names: list[str], *, env: Mapping[str, str] | None = None) -> dict[str, str]:
         """`url` for several companions, started in parallel.
