@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import runpy
+import socket
 import sys
 import threading
 import time
@@ -25,7 +26,22 @@ def _exit_with_parent(parent_pid: int) -> None:
         time.sleep(1.0)
 
 
+def _serving(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1.0):
+            return True
+    except OSError:
+        return False
+
+
 def _exit_when_idle(idle_s: float, heartbeat: str) -> None:
+    port = int(os.environ.get("GRADIO_SERVER_PORT", "0"))
+    while port and not _serving(port):  # the idle clock starts once the Space serves, however slow its start
+        time.sleep(0.2)
+    try:
+        os.utime(heartbeat)
+    except OSError:
+        pass
     while True:
         time.sleep(min(5.0, max(0.2, idle_s / 4)))
         try:
