@@ -429,7 +429,8 @@ def _start_error(companion: Companion, timeout_s: float, elapsed: float) -> Comp
             f"Its log {companion.log_path} ends with: {shown}", space=f"local:{companion.name}",
             elapsed_s=elapsed, log_tail=tail)
     cpu = _cpu_seconds(companion.pid)
-    busy = f", having used {cpu:.1f} CPU-seconds (the machine may be overloaded)" if cpu is not None else ""
+    busy = "" if cpu is None else (f" (it got only {cpu:.1f} CPU-seconds in that time: the machine is overloaded)"
+                                   if cpu < elapsed / 2 else f" (still starting after {cpu:.1f} CPU-seconds)")
     return CompanionStartError(
         f"Bundled Space '{companion.name}' did not answer within {timeout_s:g} s{busy}; raise {TIMEOUT_SETTING} "
         f"or retry when the machine is less busy. Its log {companion.log_path} ends with: {shown}",

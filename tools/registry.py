@@ -12,7 +12,7 @@ from typing import Any, Callable, Protocol
 from tools import companions, multi_call
 from tools.breaker import CircuitBreaker
 from tools.companion_session import CompanionSession
-from tools.errors import ConfigError, DioramaError, InvalidInputError
+from tools.errors import CompanionStartError, ConfigError, DioramaError, InvalidInputError
 from tools.schema import EndpointSchema, build_spec, parse_api, phantom_reason, unsupported_note, with_config
 from tools.space_tool import CallContext, ProviderSlot, SpaceTool
 from tools.space_card import SpaceCard, hub_card, local_card
@@ -176,7 +176,9 @@ class Registry:
                 schema = slot.schema()
             except DioramaError as exc:
                 reasons.append(str(exc))
-                logger.warning("tool %s: provider %s unavailable: %s", entry.name, slot.label, exc)
+                # a bundled Space that did not start is reported once, by whoever shows the run's outcome
+                logger.log(logging.INFO if isinstance(exc, CompanionStartError) else logging.WARNING,
+                           "tool %s: provider %s unavailable: %s", entry.name, slot.label, exc)
                 continue
             spec = build_spec(schema, name=entry.name, space_label=slot.label, description=entry.description,
                               card=slot.card.sentence() if slot.card else "")
