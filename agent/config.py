@@ -108,6 +108,7 @@ class Settings:
     call_attempts: int = 2
     companion_start_timeout_s: float = 180.0  # one bundled Space's start, until it answers
     companion_idle_s: float = 600.0  # a shared bundled Space exits after this long unused; 0: with its starter
+    prerender_examples: bool = True  # the UI renders its examples' scenes at start-up, in the background
     backoff_s: float = 1.0
     max_parallel_per_space: int = 4
     breaker_failures: int = 3
@@ -180,6 +181,8 @@ class Settings:
             companion_start_timeout_s=_pick(env, "DIORAMA_COMPANION_START_TIMEOUT_S",
                                             limits.get("companion_start_timeout_s", 180), float),
             companion_idle_s=_pick(env, "DIORAMA_COMPANION_IDLE_S", limits.get("companion_idle_s", 600), float),
+            prerender_examples=_pick(env, "DIORAMA_PRERENDER_EXAMPLES", str(raw.get("ui", {}).get(
+                "prerender_examples", True)), str).lower() in ("true", "1", "yes"),
             backoff_s=_pick(env, "DIORAMA_BACKOFF_S", limits.get("backoff_s", 1.0), float),
             breaker_failures=int(limits.get("breaker_failures", 3)),
             max_parallel_per_space=_pick(env, "DIORAMA_MAX_PARALLEL", limits.get("max_parallel_per_space", 4), int),

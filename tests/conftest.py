@@ -23,6 +23,7 @@ os.environ["GRADIO_TEMP_DIR"] = tempfile.mkdtemp(prefix="diorama-test-gradio-")
 # sharing; and a loaded machine gets a generous start: the wait ends as soon as a Space answers, or when it exits.
 os.environ["DIORAMA_COMPANION_IDLE_S"] = "0"
 os.environ["DIORAMA_COMPANION_START_TIMEOUT_S"] = "600"
+os.environ["DIORAMA_PRERENDER_EXAMPLES"] = "false"  # an app launched by a test runs only the test's requests
 COMPANION_START_TIMEOUT_S = 600.0
 
 import pytest  # noqa: E402
