@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -111,9 +112,17 @@ def test_a_warm_run_reuses_the_running_companions(shared):
     assert sorted(e["pid"] for e in registry(home).values()) == pids == runners_of(home)
 
 
-def test_a_companion_that_does_not_start_in_time_fails_with_one_line_naming_it(tmp_path):
+@pytest.mark.parametrize("described", [False, True], ids=["fresh-data-folder", "at-the-first-call"])
+def test_a_companion_that_does_not_start_in_time_fails_with_one_line_naming_it(tmp_path, shared, described):
+    """Fresh: the start fails while the tools are built; described (their APIs kept from earlier runs, an empty
+    cache): it fails when the first call is about to be made."""
     data = tmp_path / "data"
-    data.mkdir()
+    if described:
+        data = shared[0]
+        finish(cli(data, "--stop-companions"))
+        shutil.rmtree(data / "cache", ignore_errors=True)
+    else:
+        data.mkdir()
     env = {**os.environ, "DIORAMA_DATA_DIR": str(data), "DIORAMA_COMPANION_START_TIMEOUT_S": "0.2",
            "DIORAMA_COMPANION_IDLE_S": "300"}
     done = subprocess.run([sys.executable, str(REPO / "app.py"), "--prompt", PARIS, "--out", str(tmp_path / "x.glb")],

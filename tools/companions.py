@@ -206,7 +206,8 @@ class Fleet:
                 f"No bundled Space named '{name}'; bundled: {', '.join(available()) or 'none'}.",
                 space=f"local:{name}")
         environ = self._child_env(env)
-        stamp = tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in folder.rglob("*.py")))
+        stamp = tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in folder.rglob("*")
+                             if p.is_file() and "__pycache__" not in p.parts))
         key = (name, (stamp, tuple(sorted((k, v) for k, v in environ.items() if k.startswith(("FAULT_", "SCENE_"))))))
         if key not in self._identities:
             self._identities[key] = code_identity(folder, environ)

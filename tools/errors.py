@@ -114,8 +114,9 @@ class CompanionStartError(SpaceUnavailableError):
 
     retryable = False
 
-    def __init__(self, message: str, *, space: str, elapsed_s: float = 0.0, log_tail: str = "") -> None:
-        super().__init__(message, space=space, elapsed_s=elapsed_s)
+    def __init__(self, message: str, *, space: str, endpoint: str = "", elapsed_s: float = 0.0,
+                 server_message: str | None = None, log_tail: str = "") -> None:
+        super().__init__(message, space=space, endpoint=endpoint, elapsed_s=elapsed_s, server_message=server_message)
         self.log_tail = log_tail
 
 
