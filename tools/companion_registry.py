@@ -21,7 +21,7 @@ from typing import Iterator, Mapping
 
 from filelock import FileLock
 
-__all__ = ["Entry", "CompanionRegistry", "code_identity", "pid_alive"]
+__all__ = ["Entry", "CompanionRegistry", "code_identity", "pid_alive", "runs_companion"]
 
 _RUNNER = Path(__file__).resolve().parent / "companion_runner.py"
 _IDENTITY_ENV = ("FAULT_", "SCENE_")  # the settings the bundled Spaces read from their environment
@@ -54,6 +54,16 @@ def pid_alive(pid: int) -> bool:
     except (OSError, IndexError):
         return True
     return state != "Z"
+
+
+def runs_companion(pid: int) -> bool:
+    """True when `pid` is alive and runs `tools.companion_runner` (a reused pid is never taken for one)."""
+    if not pid_alive(pid):
+        return False
+    try:
+        return b"tools.companion_runner" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return True  # no /proc here: trust the pid
 
 
 def code_identity(folder: Path, environ: Mapping[str, str]) -> str:
@@ -107,7 +117,7 @@ class CompanionRegistry:
         """The companions whose process is alive, by name (dead ones are removed from the file)."""
         with self._lock():
             found = self._read()
-            alive = {n: e for n, e in found.items() if pid_alive(e.pid)}
+            alive = {n: e for n, e in found.items() if runs_companion(e.pid)}
             if len(alive) != len(found):
                 self._write(alive)
             return alive
