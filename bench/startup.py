@@ -117,6 +117,7 @@ def main() -> None:
     data.mkdir(parents=True)
     ui_data.mkdir(parents=True)
     fleet, ui_fleet = Fleet(data / "companions"), Fleet(ui_data / "companions")
+    print(f"  load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
     try:
         first, out = _headless(data, root / "first.glb")  # the first run ever: describes the Spaces once
         print(f"  first run ever (fresh data folder): {first:.2f} s wall, {_started(out)} started; {_split(out)}")
@@ -143,6 +144,7 @@ def main() -> None:
             ui_fleet.stop()
             ui.append(_ui(ui_data, until_rendered=False))
         print(f"  UI restarts (examples kept, nothing running): {', '.join(f'{s:.2f}' for s in ui)} s")
+        print(f"  load average at end: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
         print(_line("cold_paris_s", statistics.median(cold), "s", "<=", 5.0))
         print(_line("warm_paris_s", statistics.median(warm), "s", "<=", 1.5))
         print(_line("cached_rerun_s", statistics.median(cached), "s", "<=", 1.0))

@@ -317,7 +317,8 @@ class Fleet:
         try:
             with self.registry.starting(name, timeout_s=self.start_timeout_s + 30):
                 entry = self.registry.entries().get(name)
-                if entry is not None and entry.identity == identity and healthy(entry.url):
+                if entry is not None and entry.identity == identity and (healthy(entry.url) or wait_until_serving(
+                        entry.url, self.start_timeout_s, alive=lambda: pid_alive(entry.pid))):  # slow, not dead
                     self.registry.touch(name)
                     logger.info("bundled Space %s: using the one already running at %s (pid %d)",
                                 name, entry.url, entry.pid)
