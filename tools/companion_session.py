@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tools.companions import Fleet
+from tools.errors import CompanionStartError, SpaceUnavailableError
 from tools.spaces import ClientPool, SpaceSession
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,13 @@ class CompanionSession(SpaceSession):
             return self._described
         except (OSError, ValueError):
             pass  # not described yet for this code: ask the Space
-        client = self.client()
+        try:
+            client = self.client()
+        except CompanionStartError:
+            raise
+        except SpaceUnavailableError:  # just started on a loaded machine, its first answers can be slow: once more
+            logger.info("bundled Space %s did not answer its first connection; trying once more", self.name)
+            client = self.client()
         described = {"api": client.view_api(return_format="dict", print_info=False), "config": client.config or {}}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

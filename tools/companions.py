@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from typing import Callable, Literal, Mapping
 
 import httpx
 
+from tools.companion_process import Companion, signal_and_wait, start_error
 from tools.companion_registry import CompanionRegistry, Entry, code_identity, pid_alive
 from tools.errors import CompanionStartError, SpaceUnavailableError
 
@@ -47,38 +47,6 @@ class StartProgress:
     name: str
     state: Literal["starting", "ready", "failed"]
     elapsed_s: float
-
-
-@dataclass
-class Companion:
-    """A running companion Space: started by this process (`process`) or found in the registry."""
-
-    name: str
-    url: str
-    pid: int
-    log_path: Path
-    heartbeat: Path | None = None
-    process: subprocess.Popen | None = None
-    identity: str = ""
-    home: Path | None = None
-
-    def alive(self) -> bool:
-        if self.process is not None:
-            return self.process.poll() is None
-        return pid_alive(self.pid)
-
-    def stop(self, wait_s: float = 5.0) -> None:
-        """Terminate the process, then kill it if it is still there after `wait_s`."""
-        if self.process is not None:
-            if self.process.poll() is None:
-                self.process.terminate()
-                try:
-                    self.process.wait(timeout=wait_s)
-                except subprocess.TimeoutExpired:
-                    self.process.kill()
-                    self.process.wait(timeout=wait_s)
-            return
-        _signal_and_wait(self.pid, wait_s)
 
 
 _known: dict[tuple[str, str, str], Companion] = {}  # (home, name, identity) -> a companion this process uses
@@ -290,7 +258,7 @@ class Fleet:
         """
         entries = self.registry.entries()
         for entry in entries.values():
-            _signal_and_wait(entry.pid, 5.0)
+            signal_and_wait(entry.pid, 5.0)
             self.registry.remove(entry.name, entry.pid)
         with _state_lock:
             for key, companion in list(_known.items()):
@@ -327,7 +295,7 @@ class Fleet:
                 if entry is not None:
                     why = "its code changed" if entry.identity != identity else "it did not answer a health call"
                     logger.warning("bundled Space %s (pid %d): restarting, %s", name, entry.pid, why)
-                    _signal_and_wait(entry.pid, 5.0)
+                    signal_and_wait(entry.pid, 5.0)
                     self.registry.remove(name, entry.pid)
                 return self._start(name, identity, env)
         except TimeoutError as exc:  # filelock.Timeout is a TimeoutError
@@ -414,65 +382,11 @@ class Fleet:
             logger.info("bundled Space %s ready at %s in %.1f s", companion.name, companion.url, elapsed)
             _notify(StartProgress(companion.name, "ready", elapsed))
             return
-        error = _start_error(companion, timeout_s, elapsed)
+        error = start_error(companion, timeout_s, elapsed, setting=TIMEOUT_SETTING)
         with _state_lock:
             _failures.append(error)
         _notify(StartProgress(companion.name, "failed", elapsed))
         raise error
-
-
-def _start_error(companion: Companion, timeout_s: float, elapsed: float) -> CompanionStartError:
-    tail = _log_tail(companion.log_path)
-    shown = tail or "(empty: the process printed nothing yet, it was still importing)"
-    if not companion.alive():
-        code = companion.process.returncode if companion.process is not None else "unknown"
-        return CompanionStartError(
-            f"Bundled Space '{companion.name}' exited during start-up (code {code}) after {elapsed:.0f} s. "
-            f"Its log {companion.log_path} ends with: {shown}", space=f"local:{companion.name}",
-            elapsed_s=elapsed, log_tail=tail)
-    cpu = _cpu_seconds(companion.pid)
-    busy = "" if cpu is None else (f" (it got only {cpu:.1f} CPU-seconds in that time: the machine is overloaded)"
-                                   if cpu < elapsed / 2 else f" (still starting after {cpu:.1f} CPU-seconds)")
-    return CompanionStartError(
-        f"Bundled Space '{companion.name}' did not answer within {timeout_s:g} s{busy}; raise {TIMEOUT_SETTING} "
-        f"or retry when the machine is less busy. Its log {companion.log_path} ends with: {shown}",
-        space=f"local:{companion.name}", elapsed_s=elapsed, log_tail=tail)
-
-
-def _log_tail(path: Path, lines: int = 3, limit: int = 400) -> str:
-    try:
-        text = path.read_text(errors="replace")[-4000:]
-    except OSError:
-        return ""
-    kept = [" ".join(line.split()) for line in text.splitlines() if line.strip()][-lines:]
-    return " | ".join(kept)[-limit:]
-
-
-def _cpu_seconds(pid: int) -> float | None:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return None
-
-
-def _signal_and_wait(pid: int, wait_s: float) -> None:
-    """SIGTERM a process, then SIGKILL it if it is still there after `wait_s`; reap it if it is our child."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.kill(pid, sig)
-        except ProcessLookupError:
-            return
-        deadline = time.monotonic() + wait_s
-        while time.monotonic() < deadline:
-            try:
-                if os.waitpid(pid, os.WNOHANG)[0] == pid:
-                    return
-            except ChildProcessError:
-                pass  # not our child: init reaps it
-            if not pid_alive(pid):
-                return
-            time.sleep(0.05)
 
 
 def _notify(progress: StartProgress) -> None:
