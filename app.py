@@ -9,6 +9,7 @@
     python app.py --prompt "..." --recipe NAME      # replay a saved recipe for new subjects (no LLM)
     python app.py --call SPACE_OR_URL /endpoint --args '{"prompt": "a red box"}'   # one call, result as JSON
     python app.py --suggest text_to_3d              # Spaces for a capability: catalog + Hub search (JSON)
+    python app.py --stop-companions                 # stop the shared bundled Spaces now (else they idle out)
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--suggest", metavar="CAPABILITY", help="print, as JSON, Spaces for a capability "
                         "(text_to_3d, image_to_3d, text_to_image, scene_assembly): the catalog, plus a Hub "
                         "search when online; and exit")
+    parser.add_argument("--stop-companions", action="store_true", help="stop the bundled Spaces shared through "
+                        "the data folder now (they otherwise exit after limits.companion_idle_s unused), and exit")
     return parser.parse_args(argv)
 
 
@@ -77,12 +80,17 @@ def _prepare_environment(settings) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
-def _exit_now(code: int) -> None:
-    """Stop the bundled Spaces and exit without waiting for gradio_client threads of abandoned (timed-out,
-    cancelled) jobs, which may never finish."""
+def _use_companions(settings) -> None:
+    """Share the bundled Spaces with the other Diorama processes of this data folder (started when first needed)."""
     from tools import companions
 
-    companions.stop_all()
+    companions.use(companions.Fleet(settings.companions_dir, start_timeout_s=settings.companion_start_timeout_s,
+                                    idle_s=settings.companion_idle_s))
+
+
+def _exit_now(code: int) -> None:
+    """Exit without waiting for gradio_client threads of abandoned (timed-out, cancelled) jobs, which may never
+    finish. Shared bundled Spaces keep running for the next run and exit when idle."""
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
@@ -114,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
         from agent.cli import call_endpoint
         _exit_now(call_endpoint(settings, args.call[0], args.call[1], args.call_args))
     _prepare_environment(settings)
+    _use_companions(settings)
+    if args.stop_companions:
+        from agent.cli import stop_companions
+        return stop_companions(settings)
     if args.history is not None:
         from agent.cli import print_history
         return print_history(settings, args.history)

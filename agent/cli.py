@@ -14,6 +14,7 @@ from agent.journal import run_folder
 from agent.recipes import RecipeModel, check_name, load_recipe, recipe_from_log, save_recipe
 from agent.runner import ChainRunner
 from agent.store import Store
+from tools import companions
 from tools.errors import DioramaError, InvalidInputError
 
 
@@ -32,6 +33,24 @@ def run_headless(settings: Settings, prompt: str | None, *, out: Path | None, lo
         0 when a scene was written, 1 when the run failed, 2 for a bad request.
     """
     runner = ChainRunner(settings)
+    progress = _start_printer(stream)
+    companions.add_observer(progress)
+    earlier = len(companions.start_failures())
+    try:
+        code = _run_headless(runner, settings, prompt, out=out, log_path=log_path, resume=resume, recipe=recipe,
+                             save_recipe=save_recipe, stream=stream)
+        failed_start = companions.start_failures()[earlier:]
+        if code == 1 and failed_start:  # the one line that says what did not start, not the run's restatement
+            print(f"diorama: {' '.join(str(failed_start[0]).split())}", file=sys.stderr)
+        return code
+    finally:
+        companions.remove_observer(progress)
+
+
+def _run_headless(runner: ChainRunner, settings: Settings, prompt: str | None, *, out: Path | None,
+                  log_path: Path | None, resume: str | None, recipe: str | None, save_recipe: str | None,
+                  stream: TextIO) -> int:
+    failures_before = len(companions.start_failures())
     model = None
     try:
         if recipe:
@@ -84,11 +103,42 @@ def run_headless(settings: Settings, prompt: str | None, *, out: Path | None, lo
         if save_recipe:
             return _save(runner, final, save_recipe, stream)
         return 0
+    if len(companions.start_failures()) > failures_before:
+        return 1  # run_headless prints the one line naming the Space that did not start
     reason = " ".join(str(result.get("error") or "no scene was produced").split())
     finished = [e for e in final.get("events", []) if e.get("type") == "space_call" and e.get("status") == "ok"]
     hint = f" Resume with: python app.py --resume {final['run_id']}" if finished else ""
     print(f"diorama: {reason}{hint}", file=sys.stderr)
     return 1
+
+
+def stop_companions(settings: Settings, *, stream: TextIO = sys.stdout) -> int:
+    """`--stop-companions`: stop the bundled Spaces shared through this data folder now; exit 0."""
+    stopped = companions.Fleet(settings.companions_dir).stop()
+    print(f"[spaces] stopped {', '.join(stopped) if stopped else 'nothing (no bundled Space was running)'}",
+          file=stream, flush=True)
+    return 0
+
+
+def _start_printer(stream: TextIO):
+    """An observer of `tools.companions` starts that prints "[start] starting text_to_3d … 12 s" lines."""
+    shown: dict[str, float] = {}
+
+    def show(progress: companions.StartProgress) -> None:
+        if progress.state == "ready":
+            line = f"[start] {progress.name} ready in {progress.elapsed_s:.1f} s"
+        elif progress.state == "failed":
+            line = f"[start] {progress.name} did not start ({progress.elapsed_s:.0f} s)"
+        elif progress.name not in shown:
+            line = f"[start] starting {progress.name} …"
+        elif progress.elapsed_s - shown[progress.name] >= 5:
+            line = f"[start] starting {progress.name} … {progress.elapsed_s:.0f} s"
+        else:
+            return
+        shown[progress.name] = progress.elapsed_s
+        print(line, file=stream, flush=True)
+
+    return show
 
 
 def print_history(settings: Settings, limit: int, *, stream: TextIO = sys.stdout) -> int:

@@ -108,6 +108,9 @@ class Settings:
     connect_timeout_s: float = 30.0
     call_timeout_s: float = 180.0
     call_attempts: int = 2
+    companion_start_timeout_s: float = 180.0  # one bundled Space's start, until it answers
+    companion_idle_s: float = 600.0  # a shared bundled Space exits after this long unused; 0: with its starter
+    prerender_examples: bool = True  # the UI renders its examples' scenes at start-up, in the background
     backoff_s: float = 1.0
     max_parallel_per_space: int = 4
     breaker_failures: int = 3
@@ -177,6 +180,11 @@ class Settings:
             connect_timeout_s=_pick(env, "DIORAMA_CONNECT_TIMEOUT_S", limits.get("connect_timeout_s", 30), float),
             call_timeout_s=_pick(env, "DIORAMA_CALL_TIMEOUT_S", limits.get("call_timeout_s", 180), float),
             call_attempts=_pick(env, "DIORAMA_CALL_ATTEMPTS", limits.get("call_attempts", 2), int),
+            companion_start_timeout_s=_pick(env, "DIORAMA_COMPANION_START_TIMEOUT_S",
+                                            limits.get("companion_start_timeout_s", 180), float),
+            companion_idle_s=_pick(env, "DIORAMA_COMPANION_IDLE_S", limits.get("companion_idle_s", 600), float),
+            prerender_examples=_pick(env, "DIORAMA_PRERENDER_EXAMPLES", str(raw.get("ui", {}).get(
+                "prerender_examples", True)), str).lower() in ("true", "1", "yes"),
             backoff_s=_pick(env, "DIORAMA_BACKOFF_S", limits.get("backoff_s", 1.0), float),
             breaker_failures=_typed(limits, "limits", "breaker_failures", 3, int),
             max_parallel_per_space=_pick(env, "DIORAMA_MAX_PARALLEL", limits.get("max_parallel_per_space", 4), int),
@@ -258,8 +266,13 @@ class Settings:
         if self.sandbox_memory_mb < 256 or self.sandbox_cpu_s < 5:
             raise ConfigError(f"sandbox.memory_mb must be at least 256 and sandbox.cpu_s at least 5, got "
                               f"{self.sandbox_memory_mb} and {self.sandbox_cpu_s}.")
+        if self.companion_idle_s < 0:
+            raise ConfigError(f"limits.companion_idle_s (DIORAMA_COMPANION_IDLE_S) must be 0 (exit with the process "
+                              f"that started them) or a number of seconds, got {self.companion_idle_s}.")
         for key, value in (("connect_timeout_s", self.connect_timeout_s), ("call_timeout_s", self.call_timeout_s),
                            ("run_timeout_s", self.run_timeout_s),
+                           ("companion_start_timeout_s (DIORAMA_COMPANION_START_TIMEOUT_S)",
+                            self.companion_start_timeout_s),
                            ("sandbox.step_timeout_s", self.sandbox_step_timeout_s)):
             if value <= 0:
                 raise ConfigError(f"{key} must be a positive number of seconds, got {value}.")
@@ -303,6 +316,11 @@ class Settings:
         return Limits(max_calls=self.max_calls, max_space_seconds=self.max_space_seconds,
                       max_cost_usd=self.max_cost_usd, usd_per_space_second=self.usd_per_space_second,
                       usd_per_1k_tokens=self.usd_per_1k_tokens)
+
+    @property
+    def companions_dir(self) -> Path:
+        """The registry folder of the bundled Spaces shared by every process using this data folder."""
+        return self.data_dir / "companions"
 
     def tool(self, capability: str) -> ToolConfig | None:
         """The first tool that serves `capability`."""

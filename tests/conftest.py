@@ -19,6 +19,12 @@ for _secret in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "DIORAMA_LLM_API_KEY", "DI
                 "DIORAMA_MODEL_PROVIDER", "DIORAMA_CONFIG", "DIORAMA_DATA_DIR"):
     os.environ.pop(_secret, None)
 os.environ["GRADIO_TEMP_DIR"] = tempfile.mkdtemp(prefix="diorama-test-gradio-")
+# Diorama processes the tests launch (app, CLI) stop their bundled Spaces when they exit, unless a test asks for
+# sharing; and a loaded machine gets a generous start: the wait ends as soon as a Space answers, or when it exits.
+os.environ["DIORAMA_COMPANION_IDLE_S"] = "0"
+os.environ["DIORAMA_COMPANION_START_TIMEOUT_S"] = "600"
+os.environ["DIORAMA_PRERENDER_EXAMPLES"] = "false"  # an app launched by a test runs only the test's requests
+COMPANION_START_TIMEOUT_S = 600.0
 
 import pytest  # noqa: E402
 
@@ -44,14 +50,22 @@ def _loopback_only(self: socket.socket, address):  # type: ignore[no-untyped-def
 socket.socket.connect = _loopback_only  # type: ignore[method-assign]
 
 
-@pytest.fixture(scope="session")
-def companion_urls() -> dict[str, str]:
-    """The bundled Spaces, started as real servers on 127.0.0.1 for the whole session."""
+@pytest.fixture(scope="session", autouse=True)
+def companion_fleet(tmp_path_factory):
+    """One set of bundled Spaces for the whole session: every runner of every test uses this fleet (started
+    when first needed, shared by all tests), and they are stopped when the session ends."""
     from tools import companions
 
-    urls = companions.ensure_started(["text_to_3d", "scene_builder"])
-    yield urls
+    fleet = companions.use(companions.Fleet(tmp_path_factory.mktemp("companions"), idle_s=0,
+                                            start_timeout_s=COMPANION_START_TIMEOUT_S))
+    yield fleet
     companions.stop_all()
+
+
+@pytest.fixture(scope="session")
+def companion_urls(companion_fleet) -> dict[str, str]:
+    """The bundled Spaces, started as real servers on 127.0.0.1 for the whole session."""
+    return companion_fleet.ensure(["text_to_3d", "scene_builder"])
 
 
 @pytest.fixture(scope="session")
@@ -59,16 +73,8 @@ def fault_url(companion_urls) -> str:
     """The fault-injecting Space (spaces/fault_injector) forwarding to the bundled text_to_3d; p=0 until /configure."""
     from tools import companions
 
-    previous = os.environ.get("FAULT_TARGET")
-    os.environ["FAULT_TARGET"] = companion_urls["text_to_3d"]
-    try:
-        url = companions.ensure_started(["fault_injector"])["fault_injector"]
-    finally:
-        if previous is None:
-            os.environ.pop("FAULT_TARGET", None)
-        else:
-            os.environ["FAULT_TARGET"] = previous
-    return url  # stopped with the other companions when companion_urls ends
+    return companions.ensure_started(["fault_injector"], env={"FAULT_TARGET": companion_urls["text_to_3d"]})[
+        "fault_injector"]  # stopped with the other companions when the session ends
 
 
 def served(demo) -> Iterator[str]:  # type: ignore[no-untyped-def]
@@ -136,7 +142,7 @@ def running_app(data: Path, env: dict[str, str] | None = None):
     process = subprocess.Popen([sys.executable, str(REPO / "app.py"), "--port", str(port)], env=env, cwd=data,
                                stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
-    if not wait_until_serving(url, 90, alive=lambda: process.poll() is None):
+    if not wait_until_serving(url, COMPANION_START_TIMEOUT_S, alive=lambda: process.poll() is None):
         process.kill()
         pytest.fail("Diorama did not start: " + (data / "app.log").read_text()[-2000:])
     try:

@@ -60,9 +60,8 @@ def _wait_until_finished(client: Client, run_id: str, timeout_s: float = 60) -> 
 
 def test_start_returns_at_once_and_status_fetches_the_scene_later(app_url, tmp_path):
     client = Client(app_url, verbose=False, download_files=str(tmp_path))
-    started = time.monotonic()
     run = client.predict("a gallery of a red lighthouse and a windmill", api_name="/start")
-    assert time.monotonic() - started < 5 and run["status"] == "running"
+    assert run["status"] == "running"  # it answered before the run ended (no clock asserted: load varies)
     scene, report = _wait_until_finished(client, run["run_id"])
     assert report["status"] == "done" and report["error"] is None
     assert report["progress"] == {"space_calls_done": 3, "space_calls_running": 0, "current": None, "steps": 2}

@@ -107,7 +107,7 @@ def _open_circuit(registry: Registry, url: str, tmp_path) -> CircuitBreaker:
     return breaker
 
 
-def _wait_for_trial(breaker: CircuitBreaker, deadline_s: float = 15.0) -> None:
+def _wait_for_trial(breaker: CircuitBreaker, deadline_s: float = 120.0) -> None:
     """Poll until the cooldown is over (the next call is the half-open trial)."""
     give_up = time.monotonic() + deadline_s
     while breaker.retry_in_s() > 0:

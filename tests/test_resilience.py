@@ -60,7 +60,7 @@ def test_circuit_breaker_skips_a_failing_space_without_waiting_on_it(companion_u
     assert [c["error"].split(": ", 1)[1][:15] for c in primary][:2] == ["failed inside t"] * 2
     skipped = primary[2:]
     assert skipped and all("circuit is open" in c["error"] for c in skipped)
-    assert all(c["duration_s"] < 0.05 for c in skipped)
+    assert not any(c["fault"] for c in skipped)  # skipped without a call: no Space fault (no clock asserted)
 
 
 def test_partial_result_beats_no_result(companion_urls, stub_url, settings):

@@ -142,18 +142,16 @@ def test_ordinary_chain_code_passes_the_screen(code):
 def test_a_cancel_stops_a_busy_step_between_operations(companion_urls, settings):
     """`stop` is checked between operations, so a cancelled run does not wait for a CPU-bound step."""
     import threading
-    import time
 
-    spin = _reply("x = 0\nfor i in range(900000):\n    x += i * i % 7")
+    spin = _reply("x = 0\nfor i in range(10 ** 10):\n    x += i * i % 7")  # far past the step timeout
     runner = ChainRunner(settings.with_overrides(max_steps=3), llm=ScriptedLLM([spin]))
     cancel = threading.Event()
     threading.Timer(0.5, cancel.set).start()
-    started = time.monotonic()
     final = None
     for final in runner.run("A red lighthouse", cancel=cancel):
         pass
-    assert time.monotonic() - started < 5
-    assert "cancelled" in final["result"]["error"]
+    # ended by the cancel, not by the step timeout or the CPU limit (no clock asserted: load varies)
+    assert "cancelled" in final["result"]["error"] and "computed for more than" not in final["result"]["error"]
 
 
 def test_screen_refusals_are_interpreter_errors():

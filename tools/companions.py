@@ -1,12 +1,15 @@
-"""Start the bundled companion Spaces (`spaces/<name>/app.py`) as local servers.
+"""Start the bundled companion Spaces (`spaces/<name>/app.py`) as local servers, once per machine.
 
-Each companion runs in its own process on 127.0.0.1, exactly as it would run
-as a Space, and Diorama talks to it over HTTP through gradio_client.
+Each companion runs in its own process on 127.0.0.1, exactly as it would run as a
+Space, and Diorama talks to it over HTTP through gradio_client. A `Fleet` finds the
+companions other Diorama processes started (`tools.companion_registry`, in the data
+folder), checks them with a quick health call, and starts only what is missing, when
+it is first needed. Shared companions outlive the process that started them and exit
+on their own after an idle period; a companion whose code changed is restarted.
 """
 
 from __future__ import annotations
 
-import atexit
 import logging
 import os
 import re
@@ -18,42 +21,40 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Literal, Mapping
 
 import httpx
 
-from tools.errors import SpaceUnavailableError
+from tools.companion_process import Companion, signal_and_wait, start_error
+from tools.companion_registry import CompanionRegistry, Entry, code_identity, pid_alive
+from tools.errors import CompanionStartError, SpaceUnavailableError
 
 logger = logging.getLogger(__name__)
 
 SPACES_DIR = Path(__file__).resolve().parent.parent / "spaces"
-READY_TIMEOUT_S = 90.0
+START_TIMEOUT_S = 180.0  # a loaded 2-core machine can take a minute to import gradio
+IDLE_S = 600.0
+READY_TIMEOUT_S = START_TIMEOUT_S  # the name older callers use
+TIMEOUT_SETTING = "limits.companion_start_timeout_s (DIORAMA_COMPANION_START_TIMEOUT_S)"
 _SECRET_NAME = re.compile(r"TOKEN|SECRET|KEY|PASSWORD|PASSWD|CREDENTIAL", re.I)
+_PROGRESS_EVERY_S = 3.0
 
 
-@dataclass
-class Companion:
-    """A running companion Space."""
+@dataclass(frozen=True)
+class StartProgress:
+    """What a companion start is doing, for progress lines and the UI's status."""
 
     name: str
-    url: str
-    process: subprocess.Popen
-    log_path: Path
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def stop(self) -> None:
-        if self.alive():
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+    state: Literal["starting", "ready", "failed"]
+    elapsed_s: float
 
 
-_running: dict[str, Companion] = {}
-_lock = threading.Lock()
+_known: dict[tuple[str, str, str], Companion] = {}  # (home, name, identity) -> a companion this process uses
+_started: list[Companion] = []  # started by this process, oldest first
+_observers: list[Callable[[StartProgress], None]] = []
+_failures: list[CompanionStartError] = []
+_state_lock = threading.Lock()
+_name_locks: dict[str, threading.Lock] = {}
 
 
 def available() -> list[str]:
@@ -68,17 +69,31 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_serving(url: str, timeout_s: float, alive: Callable[[], bool] = lambda: True) -> bool:
-    """Poll a Gradio app's `/config` until it answers 200 (True), `timeout_s` passes or `alive()` is False."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and alive():
-        try:
-            if httpx.get(url.rstrip("/") + "/config", timeout=1.0).status_code == 200:
-                return True
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
+def wait_until_serving(url: str, timeout_s: float, alive: Callable[[], bool] = lambda: True,
+                       on_wait: Callable[[float], None] | None = None) -> bool:
+    """Poll a Gradio app's `/config` until it answers 200 (True), `timeout_s` passes or `alive()` is False.
+
+    The poll interval grows from 0.05 s to 0.5 s, so a fast start is seen at once and a slow one on a loaded
+    machine is not slowed further. `on_wait(elapsed_s)` is called between polls.
+    """
+    started = time.monotonic()
+    pause = 0.05
+    while time.monotonic() - started < timeout_s and alive():
+        if healthy(url, timeout_s=min(2.0, max(0.2, timeout_s - (time.monotonic() - started)))):
+            return True
+        if on_wait is not None:
+            on_wait(time.monotonic() - started)
+        time.sleep(pause)
+        pause = min(0.5, pause * 1.5)
     return False
+
+
+def healthy(url: str, *, timeout_s: float = 3.0) -> bool:
+    """One quick health call: True when the Gradio app at `url` answers `/config` with 200."""
+    try:
+        return httpx.get(url.rstrip("/") + "/config", timeout=timeout_s).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def child_env(environ: Mapping[str, str]) -> dict[str, str]:
@@ -92,47 +107,320 @@ def child_env(environ: Mapping[str, str]) -> dict[str, str]:
     return {name: value for name, value in environ.items() if not _SECRET_NAME.search(name)}
 
 
-def _spawn(name: str) -> Companion:
-    app = SPACES_DIR / name / "app.py"
-    if not app.is_file():
-        raise SpaceUnavailableError(
-            f"No bundled Space named '{name}'; bundled: {', '.join(available()) or 'none'}.", space=f"local:{name}")
-    port = free_port()
-    env = {
-        **child_env(os.environ),
-        "GRADIO_SERVER_NAME": "127.0.0.1",
-        "GRADIO_SERVER_PORT": str(port),
-        "GRADIO_ANALYTICS_ENABLED": "False",
-        "HF_HUB_DISABLE_TELEMETRY": "1",
-        "HF_HUB_OFFLINE": "1",
-        "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1",  # nor a saved login (huggingface-cli login) in their Hub calls
-        "PYTHONUNBUFFERED": "1",
-    }
-    log_path = Path(tempfile.gettempdir()) / f"diorama-space-{name}-{port}.log"
-    log = log_path.open("wb")
-    runner = [sys.executable, "-m", "tools.companion_runner", str(app), str(os.getpid())]
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SPACES_DIR.parent), env.get("PYTHONPATH")]))
-    process = subprocess.Popen(runner, cwd=app.parent, env=env,
-                               stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    log.close()
-    return Companion(name=name, url=f"http://127.0.0.1:{port}/", process=process, log_path=log_path)
+def add_observer(observer: Callable[[StartProgress], None]) -> None:
+    """Call `observer` with each start's progress (about every 3 s while waiting, then ready or failed)."""
+    with _state_lock:
+        _observers.append(observer)
 
 
-def _wait_ready(companion: Companion, deadline: float) -> None:
-    if wait_until_serving(companion.url, deadline - time.monotonic(), alive=companion.alive):
-        return
-    if not companion.alive():
-        tail = companion.log_path.read_text(errors="replace")[-800:]
-        raise SpaceUnavailableError(
-            f"Bundled Space '{companion.name}' exited during start-up (code {companion.process.returncode}). "
-            f"Its log ends with: {' '.join(tail.split())[-300:]}", space=f"local:{companion.name}")
-    companion.stop()
-    raise SpaceUnavailableError(
-        f"Bundled Space '{companion.name}' did not start within {READY_TIMEOUT_S:g} s; see {companion.log_path}.",
-        space=f"local:{companion.name}")
+def remove_observer(observer: Callable[[StartProgress], None]) -> None:
+    with _state_lock:
+        if observer in _observers:
+            _observers.remove(observer)
 
 
-def ensure_started(names: list[str]) -> dict[str, str]:
+def start_failures() -> list[CompanionStartError]:
+    """The start failures of this process, oldest first (the CLI reports the first as its one line)."""
+    with _state_lock:
+        return list(_failures)
+
+
+def started_here() -> list[str]:
+    """Names of the companions this process started (not those it found running)."""
+    with _state_lock:
+        return [c.name for c in _started]
+
+
+def starting_now() -> list[str]:
+    """Names of the companions this process is waiting for right now."""
+    with _state_lock:
+        return sorted(_waiting)
+
+
+_waiting: set[str] = set()
+
+
+class Fleet:
+    """The companions of one registry folder: found when running, started when first needed.
+
+    Args:
+        home: the registry folder shared by the processes that share companions (the data folder's
+            `companions/`); None: a private temporary folder, and companions exit with this process.
+        start_timeout_s: how long one start may take before it fails, seconds.
+        idle_s: how long a shared companion stays up unused; 0: it exits with the process that started it.
+        spaces_dir: where the bundled Spaces' folders are.
+    """
+
+    def __init__(self, home: Path | None = None, *, start_timeout_s: float = START_TIMEOUT_S,
+                 idle_s: float = IDLE_S, spaces_dir: Path = SPACES_DIR) -> None:
+        if home is None:
+            home, idle_s = Path(tempfile.mkdtemp(prefix="diorama-companions-")), 0.0
+        self.home = Path(home)
+        self.registry = CompanionRegistry(self.home)
+        self.start_timeout_s = start_timeout_s
+        self.idle_s = idle_s
+        self.spaces_dir = Path(spaces_dir)
+        self._identities: dict[tuple[str, tuple], str] = {}
+
+    def identity(self, name: str, env: Mapping[str, str] | None = None) -> str:
+        """The code identity of a companion (`code_identity`), cached until one of its files changes.
+
+        Raises:
+            SpaceUnavailableError: there is no bundled Space of that name.
+        """
+        folder = self.spaces_dir / name
+        if not (folder / "app.py").is_file():
+            raise SpaceUnavailableError(
+                f"No bundled Space named '{name}'; bundled: {', '.join(available()) or 'none'}.",
+                space=f"local:{name}")
+        environ = self._child_env(env)
+        stamp = tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in folder.rglob("*")
+                             if p.is_file() and "__pycache__" not in p.parts))
+        key = (name, (stamp, tuple(sorted((k, v) for k, v in environ.items() if k.startswith(("FAULT_", "SCENE_"))))))
+        if key not in self._identities:
+            self._identities[key] = code_identity(folder, environ)
+        return self._identities[key]
+
+    def url(self, name: str, *, env: Mapping[str, str] | None = None) -> str:
+        """The base URL of a running companion, starting it if no process on the machine runs its code.
+
+        Returns:
+            e.g. "http://127.0.0.1:40123/".
+
+        Raises:
+            CompanionStartError: it exited during start-up or did not answer within the start timeout.
+            SpaceUnavailableError: there is no bundled Space of that name.
+        """
+        key = (str(self.home), name, self.identity(name, env))
+        companion = _known.get(key)
+        if companion is not None and companion.alive():
+            self._touch(companion)
+            return companion.url
+        with _state_lock:
+            lock = _name_locks.setdefault(f"{self.home}/{name}", threading.Lock())
+        with lock:
+            companion = _known.get(key)
+            if companion is not None and companion.alive():
+                self._touch(companion)
+                return companion.url
+            companion = self._find_or_start(name, key[2], env)
+            _known[key] = companion
+            return companion.url
+
+    def in_use(self, name: str) -> bool:
+        """True when this process already uses a live companion of that name (no start, no health call)."""
+        return any(h == str(self.home) and n == name and c.alive() for (h, n, _), c in list(_known.items()))
+
+    def ensure(self, names: list[str], *, env: Mapping[str, str] | None = None) -> dict[str, str]:
+        """`url` for several companions, started in parallel.
+
+        Returns:
+            name -> base URL.
+
+        Raises:
+            CompanionStartError: the first companion that failed (each failure names its own Space).
+        """
+        names = list(dict.fromkeys(names))
+        urls: dict[str, str] = {}
+        errors: list[BaseException] = []
+
+        def one(name: str) -> None:
+            try:
+                urls[name] = self.url(name, env=env)
+            except BaseException as exc:  # re-raised below, in the caller's thread
+                errors.append(exc)
+
+        threads = [threading.Thread(target=one, args=(n,), name=f"start-{n}") for n in names[1:]]
+        for thread in threads:
+            thread.start()
+        if names:
+            one(names[0])
+        for thread in threads:
+            thread.join()
+        if errors:
+            raise errors[0]
+        return {n: urls[n] for n in names}
+
+    def prestart(self, names: list[str]) -> None:
+        """Start these companions in the background, if they are not running (errors come with the first call)."""
+        for name in dict.fromkeys(names):
+            threading.Thread(target=self._quietly, args=(name,), daemon=True, name=f"prestart-{name}").start()
+
+    def running(self) -> dict[str, Entry]:
+        """The companions of this folder whose process is alive, by name."""
+        return self.registry.entries()
+
+    def stop(self) -> list[str]:
+        """Stop every companion of this folder now, whoever started it.
+
+        Returns:
+            The names stopped.
+        """
+        entries = self.registry.entries()
+        for entry in entries.values():
+            signal_and_wait(entry.pid, 5.0)
+            self.registry.remove(entry.name, entry.pid)
+        with _state_lock:
+            for key, companion in list(_known.items()):
+                if companion.home == self.home:
+                    del _known[key]
+        return sorted(entries)
+
+    # ---- internals ----------------------------------------------------------------------------
+
+    def _quietly(self, name: str) -> None:
+        try:
+            self.url(name)
+        except Exception as exc:  # the first real call raises it again, with its own message
+            logger.info("background start of %s failed: %s", name, exc)
+
+    def _touch(self, companion: Companion) -> None:
+        if companion.heartbeat is not None:
+            try:
+                os.utime(companion.heartbeat)
+            except OSError:
+                pass
+
+    def _find_or_start(self, name: str, identity: str, env: Mapping[str, str] | None) -> Companion:
+        try:
+            with self.registry.starting(name, timeout_s=self.start_timeout_s + 30):
+                entry = self.registry.entries().get(name)
+                if entry is not None and entry.identity == identity and (healthy(entry.url) or wait_until_serving(
+                        entry.url, self.start_timeout_s, alive=lambda: pid_alive(entry.pid))):  # slow, not dead
+                    self.registry.touch(name)
+                    logger.info("bundled Space %s: using the one already running at %s (pid %d)",
+                                name, entry.url, entry.pid)
+                    return Companion(name=name, url=entry.url, pid=entry.pid, log_path=Path(entry.log),
+                                     heartbeat=self.registry.heartbeat(name), identity=identity, home=self.home)
+                if entry is not None:
+                    why = "its code changed" if entry.identity != identity else "it did not answer a health call"
+                    logger.warning("bundled Space %s (pid %d): restarting, %s", name, entry.pid, why)
+                    signal_and_wait(entry.pid, 5.0)
+                    self.registry.remove(name, entry.pid)
+                return self._start(name, identity, env)
+        except TimeoutError as exc:  # filelock.Timeout is a TimeoutError
+            raise CompanionStartError(
+                f"Bundled Space '{name}' is being started by another Diorama process that has held its start lock "
+                f"for over {self.start_timeout_s + 30:g} s; stop it with `python app.py --stop-companions` and "
+                f"retry, or raise {TIMEOUT_SETTING}.", space=f"local:{name}") from exc
+
+    def _start(self, name: str, identity: str, env: Mapping[str, str] | None) -> Companion:
+        self.registry.touch(name)  # the idle clock starts now
+        companion = self._spawn(name, self._child_env(env), identity)
+        self.registry.put(Entry(name=name, url=companion.url, port=int(companion.url.rsplit(":", 1)[1].strip("/")),
+                                pid=companion.pid, identity=identity, log=str(companion.log_path),
+                                idle_s=self.idle_s, started_at=time.time()))
+        try:
+            self.wait_ready(companion)
+        except CompanionStartError:
+            companion.stop()
+            self.registry.remove(name, companion.pid)
+            raise
+        with _state_lock:
+            _started.append(companion)
+        return companion
+
+    def _child_env(self, env: Mapping[str, str] | None) -> dict[str, str]:
+        return {**child_env(os.environ), **(env or {})}
+
+    def _spawn(self, name: str, environ: Mapping[str, str], identity: str = "") -> Companion:
+        app = self.spaces_dir / name / "app.py"
+        if not app.is_file():
+            raise SpaceUnavailableError(
+                f"No bundled Space named '{name}'; bundled: {', '.join(available()) or 'none'}.",
+                space=f"local:{name}")
+        port = free_port()
+        env = {
+            **child_env(environ),
+            "GRADIO_SERVER_NAME": "127.0.0.1",
+            "GRADIO_SERVER_PORT": str(port),
+            "GRADIO_ANALYTICS_ENABLED": "False",
+            "HF_HUB_DISABLE_TELEMETRY": "1",
+            "HF_HUB_OFFLINE": "1",
+            "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1",  # nor a saved login (huggingface-cli login) in their Hub calls
+            "PYTHONUNBUFFERED": "1",
+        }
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SPACES_DIR.parent), env.get("PYTHONPATH")]))
+        logs = self.home / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        log_path = logs / f"{name}-{port}.log"
+        heartbeat = self.registry.heartbeat(name)
+        runner = [sys.executable, "-m", "tools.companion_runner", str(app), str(os.getpid()),
+                  f"{self.idle_s:g}", str(heartbeat)]
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(runner, cwd=app.parent, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                       stdin=subprocess.DEVNULL, start_new_session=self.idle_s > 0)
+        return Companion(name=name, url=f"http://127.0.0.1:{port}/", pid=process.pid, log_path=log_path,
+                         heartbeat=heartbeat, process=process, identity=identity, home=self.home)
+
+    def wait_ready(self, companion: Companion, timeout_s: float | None = None) -> None:
+        """Wait until a just-started companion answers, reporting progress to the observers.
+
+        Raises:
+            CompanionStartError: it exited, or did not answer within `timeout_s` (default: the start timeout).
+        """
+        timeout_s = self.start_timeout_s if timeout_s is None else timeout_s
+        last = [0.0]
+
+        def waiting(elapsed: float) -> None:
+            self._touch(companion)  # starting is using: a tiny idle period must not end the start
+            if elapsed - last[0] >= _PROGRESS_EVERY_S:
+                last[0] = elapsed
+                _notify(StartProgress(companion.name, "starting", elapsed))
+
+        with _state_lock:
+            _waiting.add(companion.name)
+        started = time.monotonic()
+        try:
+            _notify(StartProgress(companion.name, "starting", 0.0))
+            ready = wait_until_serving(companion.url, timeout_s, alive=companion.alive, on_wait=waiting)
+        finally:
+            with _state_lock:
+                _waiting.discard(companion.name)
+        elapsed = time.monotonic() - started
+        if ready:
+            logger.info("bundled Space %s ready at %s in %.1f s", companion.name, companion.url, elapsed)
+            _notify(StartProgress(companion.name, "ready", elapsed))
+            return
+        error = start_error(companion, timeout_s, elapsed, setting=TIMEOUT_SETTING)
+        with _state_lock:
+            _failures.append(error)
+        _notify(StartProgress(companion.name, "failed", elapsed))
+        raise error
+
+
+def _notify(progress: StartProgress) -> None:
+    with _state_lock:
+        observers = list(_observers)
+    for observer in observers:
+        try:
+            observer(progress)
+        except Exception:  # a broken observer must not break a start
+            logger.exception("companion progress observer failed")
+
+
+# ---- the process's default fleet, and the functions older callers use -----------------------------
+
+_default: Fleet | None = None
+
+
+def use(fleet: Fleet) -> Fleet:
+    """Make `fleet` the one `ensure_started` and `default_fleet` use in this process."""
+    global _default
+    _default = fleet
+    return fleet
+
+
+def default_fleet() -> Fleet:
+    """The fleet set by `use`, or a private one whose companions exit with this process."""
+    global _default
+    with _state_lock:
+        if _default is None:
+            _default = Fleet()
+        return _default
+
+
+def ensure_started(names: list[str], *, env: Mapping[str, str] | None = None) -> dict[str, str]:
     """Start the named companions (those not already running) and wait until they answer.
 
     Returns:
@@ -141,27 +429,27 @@ def ensure_started(names: list[str]) -> dict[str, str]:
     Raises:
         SpaceUnavailableError: a companion is unknown, crashed, or did not start in time.
     """
-    with _lock:
-        fresh = [_spawn(n) for n in dict.fromkeys(names) if n not in _running or not _running[n].alive()]
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        try:
-            for companion in fresh:
-                _wait_ready(companion, deadline)
-                logger.info("bundled Space %s ready at %s", companion.name, companion.url)
-        except SpaceUnavailableError:
-            for companion in fresh:
-                companion.stop()
-            raise
-        _running.update({c.name: c for c in fresh})
-        return {n: _running[n].url for n in names}
+    return default_fleet().ensure(names, env=env)
 
 
 def stop_all() -> None:
-    """Stop every companion this process started."""
-    with _lock:
-        for companion in _running.values():
-            companion.stop()
-        _running.clear()
+    """Stop every companion this process started (tests and benchmarks; shared ones otherwise idle out)."""
+    with _state_lock:
+        mine, _started[:] = list(_started), []
+        for key, companion in list(_known.items()):
+            if companion in mine:
+                del _known[key]
+    for companion in mine:
+        companion.stop()
+        if companion.home is not None:
+            CompanionRegistry(companion.home).remove(companion.name, companion.pid)
 
 
-atexit.register(stop_all)
+def _spawn(name: str) -> Companion:
+    """A fresh companion process of the default fleet, not registered (tests inspect its environment)."""
+    fleet = default_fleet()
+    return fleet._spawn(name, fleet._child_env(None))
+
+
+def _wait_ready(companion: Companion, deadline: float) -> None:
+    default_fleet().wait_ready(companion, max(0.0, deadline - time.monotonic()))

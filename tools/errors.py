@@ -7,6 +7,7 @@
       SpaceError                                  a Space could not do its job
         SpaceUnavailableError (ConnectionError)   unreachable, asleep, queue full, rate-limited, circuit open
           SpaceDownError                          paused, stopped or broken on the Hub (not retried)
+          CompanionStartError                     a bundled Space did not start (not retried; names it, its log)
         SpaceTimeoutError (TimeoutError)          accepted the job, no answer in time (job cancelled)
         SpaceCallError                            the Space raised and hid why (no verbose errors)
           SpaceQuotaError                         the Space's GPU quota is used up (ZeroGPU)
@@ -103,6 +104,20 @@ class SpaceDownError(SpaceUnavailableError):
     """The Hub says the Space is paused, stopped or broken: asking it again will not help, another provider may."""
 
     retryable = False
+
+
+class CompanionStartError(SpaceUnavailableError):
+    """A bundled Space (`spaces/<name>`) exited or did not answer within the start timeout.
+
+    Not retried: a second start would wait as long again. `log_tail` holds the last lines of its log.
+    """
+
+    retryable = False
+
+    def __init__(self, message: str, *, space: str, endpoint: str = "", elapsed_s: float = 0.0,
+                 server_message: str | None = None, log_tail: str = "") -> None:
+        super().__init__(message, space=space, endpoint=endpoint, elapsed_s=elapsed_s, server_message=server_message)
+        self.log_tail = log_tail
 
 
 class SpaceTimeoutError(SpaceError, TimeoutError):

@@ -11,7 +11,8 @@ from typing import Any, Callable, Protocol
 
 from tools import companions, multi_call
 from tools.breaker import CircuitBreaker
-from tools.errors import ConfigError, DioramaError, InvalidInputError
+from tools.companion_session import CompanionSession
+from tools.errors import CompanionStartError, ConfigError, DioramaError, InvalidInputError
 from tools.fallback_args import fallback_problem
 from tools.schema import EndpointSchema, build_spec, parse_api, phantom_reason, unsupported_note, with_config
 from tools.space_tool import CallContext, ProviderSlot, SpaceTool
@@ -69,8 +70,10 @@ class Registry:
 
     def __init__(self, entries: tuple[ToolEntry, ...], *, connect_timeout_s: float, hf_token: str | None = None,
                  breaker_failures: int = 3, breaker_cooldown_s: float = 60.0, max_parallel: int = 4,
-                 health: Callable[[str, str], float | None] | None = None, download_dir: Path | None = None) -> None:
+                 health: Callable[[str, str], float | None] | None = None, download_dir: Path | None = None,
+                 fleet: companions.Fleet | None = None) -> None:
         self._health = health
+        self._fleet = fleet  # the bundled Spaces; None: the process's default fleet
         self.entries = entries
         self.connect_timeout_s = connect_timeout_s
         self._token = hf_token
@@ -90,8 +93,12 @@ class Registry:
         """Provider space (as configured) -> Space id or URL, starting the bundled Spaces the config uses."""
         spaces = {p.space: p for e in (self.entries if entries is None else entries) for p in e.providers}
         local = [p.local_name for p in spaces.values() if p.local_name]
-        urls = companions.ensure_started(local) if local else {}
+        urls = self.fleet.ensure(local) if local else {}
         return {space: urls[p.local_name] if p.local_name else space for space, p in spaces.items()}
+
+    @property
+    def fleet(self) -> companions.Fleet:
+        return self._fleet or companions.default_fleet()
 
     def breaker(self, space: str, endpoint: str) -> CircuitBreaker:
         """The circuit of one endpoint of one Space, shared by every run: an endpoint that keeps failing does
@@ -117,22 +124,25 @@ class Registry:
         """
         self._prune_downloads()
         entries = self.entries  # one snapshot: `add` may rebind self.entries while this run loads
-        try:
-            sources = self.sources(entries)
-        except DioramaError as exc:
-            return LoadedTools(tools={}, failed={e.name: str(exc) for e in entries}, sessions=())
         sessions: dict[str, SpaceSession] = {}
         tools: dict[str, SpaceTool] = {}
         failed: dict[str, str] = {}
+        download_dir = self._download_dir or context.run_dir / "downloads"
+        bundled = tuple(dict.fromkeys(p.local_name for e in entries for p in e.providers if p.local_name))
+        if bundled and (context.cache is None or not any(context.cache.folder.glob("*/*"))):
+            self.fleet.prestart(list(bundled))  # no call can come from the cache: start them while the agent plans
 
         def session_for(space: str) -> SpaceSession:
-            source = sources[space]
-            if source not in sessions:
-                sessions[source] = SpaceSession(source, label=space,
-                                                download_dir=self._download_dir or context.run_dir / "downloads",
-                                                connect_timeout_s=self.connect_timeout_s, token=self._token,
-                                                pool=self._pool)
-            return sessions[source]
+            if space not in sessions:  # a bundled Space starts when its first call is about to be made
+                if space.startswith("local:"):
+                    sessions[space] = CompanionSession(
+                        space.removeprefix("local:"), self.fleet, label=space, download_dir=download_dir,
+                        connect_timeout_s=self.connect_timeout_s, pool=self._pool, siblings=bundled)
+                else:
+                    sessions[space] = SpaceSession(
+                        space, label=space, download_dir=download_dir, connect_timeout_s=self.connect_timeout_s,
+                        token=self._token, pool=self._pool)
+            return sessions[space]
 
         refused: dict[str, list[str]] = {}
         for entry in entries:
@@ -169,7 +179,9 @@ class Registry:
                 schema = slot.schema()
             except DioramaError as exc:
                 reasons.append(str(exc))
-                logger.warning("tool %s: provider %s unavailable: %s", entry.name, slot.label, exc)
+                # a bundled Space that did not start is reported once, by whoever shows the run's outcome
+                logger.log(logging.INFO if isinstance(exc, CompanionStartError) else logging.WARNING,
+                           "tool %s: provider %s unavailable: %s", entry.name, slot.label, exc)
                 continue
             spec = build_spec(schema, name=entry.name, space_label=slot.label, description=entry.description,
                               card=slot.card.sentence() if slot.card else "")
@@ -255,7 +267,7 @@ class Registry:
                 raise ConfigError(
                     f"Endpoint '{endpoint}' not found on {space}{hint}; available: "
                     f"{', '.join(repr(e) for e in [*named, *unnamed]) or 'none'}. Fix the endpoint in the config.")
-            config = session.client().config or {}
+            config = session.config()
             phantom = phantom_reason(schema, config)
             if phantom:
                 raise ConfigError(f"Endpoint '{endpoint}' of {space} cannot be called: {phantom}. Pick another "

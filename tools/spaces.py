@@ -125,6 +125,7 @@ class SpaceSession:
         self._idle: list[Client] = []
         self._retired: set[int] = set()
         self._all: list[Client] = []
+        self._address_of: dict[int, str] = {}  # id(client) -> the address it is connected to (its pool key)
         self._lock = threading.Lock()
 
     @property
@@ -141,14 +142,25 @@ class SpaceSession:
         with self._lease() as client:
             return client
 
+    def address(self) -> str:
+        """What to connect to: `source` here; a bundled Space's URL, started on demand, in `CompanionSession`."""
+        return self.source
+
+    def config(self) -> dict[str, Any]:
+        """The Space's Gradio config (components, dependencies)."""
+        return self.client().config or {}
+
     @contextlib.contextmanager
     def _lease(self) -> Iterator[Client]:
         with self._lock:
             client = self._idle.pop() if self._idle else None
-        if client is None and self._pool is not None:
-            client = self._pool.take(self.source, id(self))
         if client is None:
-            client = self._new_client()
+            address = self.address()
+            client = self._pool.take(address, id(self)) if self._pool is not None else None
+            if client is None:
+                client = self._new_client(address)
+            with self._lock:
+                self._address_of[id(client)] = address
         try:
             yield client
         finally:
@@ -159,9 +171,9 @@ class SpaceSession:
             if retired:  # it cancelled a job or lost its connection: don't reuse it (nor pool it)
                 _close_quietly(client)
 
-    def _new_client(self) -> Client:
+    def _new_client(self, address: str) -> Client:
         self.download_dir.mkdir(parents=True, exist_ok=True)
-        future = _connect_pool.submit(self._connect)
+        future = _connect_pool.submit(self._connect, address)
         started = time.monotonic()
         try:
             client = future.result(timeout=self.connect_timeout_s)
@@ -175,11 +187,11 @@ class SpaceSession:
             self._all.append(client)
         return client
 
-    def _connect(self) -> Client:
+    def _connect(self, address: str) -> Client:
         # download_files=False: gradio_client would fetch any file-shaped output wherever its URL points
         # (following redirects); `OutputFiles` downloads them instead, from this Space's origin only.
         try:
-            return OwnOriginClient(self.source, token=token_for(self.source, self._token), verbose=False,
+            return OwnOriginClient(address, token=token_for(self.source, self._token), verbose=False,
                                     download_files=False)
         except ForeignOriginError as exc:
             raise SpaceUnavailableError(
@@ -214,7 +226,7 @@ class SpaceSession:
     def hidden_inputs(self, endpoint: str, fn_index: int | None = None) -> tuple[tuple[int, Any], ...]:
         """(position, value) of the endpoint's inputs that its API hides (`skip_api`) but its function takes,
         such as a Button passed as an input (its label is the value). gr.State is not one: the client adds it."""
-        config = self.client().config or {}
+        config = self.config()
         name = endpoint.lstrip("/")
         dependency = next((d for i, d in enumerate(config.get("dependencies") or [])
                            if (fn_index is not None and d.get("id", i) == fn_index)
@@ -376,7 +388,7 @@ class SpaceSession:
             idle, self._all, self._idle = self._idle, [], []
         for client in idle:
             if self._pool is not None:
-                self._pool.give(self.source, client, id(self))
+                self._pool.give(self._address_of.get(id(client), self.source), client, id(self))
             else:
                 _close_quietly(client)
 

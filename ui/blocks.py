@@ -31,6 +31,7 @@ from ui.jobs import Jobs
 from ui.limits import ClientLimits, Ticket, check_text
 from ui.owners import Access, Caller, check_access, check_edit_access, identify, oauth_available
 from ui.progress import status_line
+from ui.startup import example_scenes, wire_startup
 from ui.public import public_log, public_text, run_dir, run_file, scene_file
 from ui.versions import add_version, choices, known, label_of, previous
 from ui.walk import STATIC_DIR as WALK_STATIC_DIR
@@ -426,7 +427,8 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None, admin_token: st
                     fresh = gr.Button("New scene", elem_id="new-scene", size="sm", min_width=80)
                 version_list = gr.Radio(label="Versions (click one to go back to it)", choices=[], visible=False,
                                         elem_id="versions")
-                gr.Examples(EXAMPLES, inputs=[request], label="Examples")
+                example_set = gr.Examples(EXAMPLES, inputs=[request], label="Examples")
+                spaces_line = gr.Markdown("", elem_id="spaces-status")  # "Starting Spaces …" (ui/startup.py)
                 status = gr.Markdown("", elem_id="status")
                 chat = gr.Chatbot(label="Chain log", height=520, elem_id="chain-log", group_consecutive_messages=False)
             with gr.Column(scale=3, min_width=300):
@@ -453,6 +455,7 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None, admin_token: st
                                            elem_id="resume-id")
                     again = gr.Button("Resume", elem_id="resume")
         demo.load(new_browser_id, [browser], [browser], api_visibility="private")
+        wire_startup(runner, EXAMPLES, example_set, spaces_line, scene)  # pre-rendered examples, start-up status
         runs = []
         for trigger, handler, inputs, group in ((go.click, build_ui, [request, base], "build_ui"),
                                                 (request.submit, build_ui, [request, base], "build_ui"),
@@ -579,3 +582,5 @@ def _warm_up(runner: ChainRunner) -> None:
         runner.warm_up()
     except DioramaError as exc:
         logger.warning("bundled Spaces did not start: %s", exc)
+    if runner.settings.prerender_examples:  # so a click on an example shows its scene at once
+        example_scenes(runner, EXAMPLES).render_in_background()

@@ -1,0 +1,160 @@
+"""Start-up benchmark: how long a user waits before the first scene, cold, warm and cached, CLI and UI.
+
+    python bench/startup.py [--runs 3]      # ~2-4 minutes on a 2-core machine
+
+Measured side by side in one run, each a real `python app.py` process (wall time of the
+whole command, imports included), the headless Paris run in one data folder:
+
+1. cold: no bundled Space running, empty result cache (their described APIs kept in the
+   data folder, as after any earlier run on the machine). Target <= 5 s.
+2. warm: the bundled Spaces already running (left by the cold run), empty result cache.
+   Target <= 1.5 s.
+3. cached: the same request again with nothing running: every call is a cache hit.
+   Target <= 1.0 s and 0 bundled Spaces started.
+4. UI: `python app.py` with the examples' scenes kept in its data folder (rendered at an
+   earlier start) and nothing running: from the moment it prints its URL until the page
+   and the first example's scene are both served. Target <= 3 s. Also shown: the very
+   first start, until the first example's scene is rendered.
+
+Rounds are interleaved (cold, warm, cached, cold, ...); medians are reported. The last
+lines read `NAME: VALUE (target OP TARGET) ok|MISS`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tools.companions import Fleet, free_port  # noqa: E402
+
+PARIS = "Build a 3D gallery of Paris landmarks"
+_URL = re.compile(r"Running on local URL:\s+(http://\S+)")
+
+
+def _env(data: Path) -> dict[str, str]:
+    return {**os.environ, "DIORAMA_DATA_DIR": str(data), "DIORAMA_COMPANION_IDLE_S": "600",
+            "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "WARNING"}
+
+
+def _headless(data: Path, out: Path) -> tuple[float, str]:
+    """Wall seconds of one `python app.py --prompt PARIS`, and its stdout."""
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, str(REPO / "app.py"), "--prompt", PARIS, "--out", str(out)],
+                          env=_env(data), cwd=data.parent, capture_output=True, text=True, timeout=900)
+    wall = time.monotonic() - started
+    if done.returncode != 0:
+        raise SystemExit(f"the run failed: {done.stderr[-2000:]}")
+    return wall, done.stdout
+
+
+def _started(stdout: str) -> int:
+    return sum(1 for line in stdout.splitlines() if line.startswith("[start]") and " ready in " in line)
+
+
+def _split(stdout: str) -> str:
+    found = re.search(r"\[done\] scene: \S+\s+\((.*)\)", stdout)
+    return found.group(1) if found else "?"
+
+
+def _ui(data: Path, *, until_rendered: bool) -> float:
+    """Seconds from `python app.py` printing its URL until the page and the first example's scene are served
+    (`until_rendered`: until the first example's scene exists at all)."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, str(REPO / "app.py"), "--port", str(port), "--no-mcp"],
+                               env=_env(data), cwd=data.parent, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
+    try:
+        url = None
+        for line in process.stdout:
+            found = _URL.search(line)
+            if found:
+                url, printed = found.group(1).rstrip("/") + "/", time.monotonic()
+                break
+        if url is None:
+            raise SystemExit("the app exited before printing its URL")
+        examples = data / "runs" / "examples"
+        while True:
+            scenes = sorted(examples.glob("*.glb")) if examples.is_dir() else []
+            if scenes and until_rendered:
+                return time.monotonic() - printed
+            if scenes and not until_rendered:
+                page = httpx.get(url, timeout=30)
+                scene = httpx.get(f"{url}gradio_api/file={scenes[0]}", timeout=30)
+                if page.status_code == 200 and scene.status_code == 200 and scene.content[:4] == b"glTF":
+                    return time.monotonic() - printed
+            if time.monotonic() - printed > 600:
+                raise SystemExit("no example scene after 600 s")
+            time.sleep(0.05)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _line(name: str, value: float, unit: str, op: str, target: float) -> str:
+    ok = value <= target if op == "<=" else value >= target
+    return f"{name}: {value:.2f}{unit} (target {op} {target:g}{unit}) {'ok' if ok else 'MISS'}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="diorama-bench-startup-"))
+    data, ui_data = root / "cli" / "data", root / "ui" / "data"
+    data.mkdir(parents=True)
+    ui_data.mkdir(parents=True)
+    fleet, ui_fleet = Fleet(data / "companions"), Fleet(ui_data / "companions")
+    print(f"  load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
+    try:
+        first, out = _headless(data, root / "first.glb")  # the first run ever: describes the Spaces once
+        print(f"  first run ever (fresh data folder): {first:.2f} s wall, {_started(out)} started; {_split(out)}")
+        cold, warm, cached, cached_started = [], [], [], []
+        for round_ in range(args.runs):
+            fleet.stop()
+            shutil.rmtree(data / "cache", ignore_errors=True)
+            wall, out = _headless(data, root / "cold.glb")
+            cold.append(wall)
+            print(f"  round {round_ + 1} cold: {wall:.2f} s wall, {_started(out)} started; {_split(out)}")
+            shutil.rmtree(data / "cache", ignore_errors=True)
+            wall, out = _headless(data, root / "warm.glb")
+            warm.append(wall)
+            print(f"  round {round_ + 1} warm: {wall:.2f} s wall, {_started(out)} started; {_split(out)}")
+            fleet.stop()
+            wall, out = _headless(data, root / "cached.glb")
+            cached.append(wall)
+            cached_started.append(_started(out) + len(fleet.running()))
+            print(f"  round {round_ + 1} cached: {wall:.2f} s wall, {cached_started[-1]} started; {_split(out)}")
+        rendered = _ui(ui_data, until_rendered=True)
+        print(f"  UI first start ever: first example's scene rendered {rendered:.2f} s after the URL was printed")
+        ui = []
+        for _ in range(args.runs):
+            ui_fleet.stop()
+            ui.append(_ui(ui_data, until_rendered=False))
+        print(f"  UI restarts (examples kept, nothing running): {', '.join(f'{s:.2f}' for s in ui)} s")
+        print(f"  load average at end: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
+        print(_line("cold_paris_s", statistics.median(cold), "s", "<=", 5.0))
+        print(_line("warm_paris_s", statistics.median(warm), "s", "<=", 1.5))
+        print(_line("cached_rerun_s", statistics.median(cached), "s", "<=", 1.0))
+        print(_line("cached_rerun_companions_started", max(cached_started), "", "<=", 0))
+        print(_line("ui_example_scene_s", statistics.median(ui), "s", "<=", 3.0))
+    finally:
+        fleet.stop()
+        ui_fleet.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
