@@ -38,7 +38,7 @@ def run_headless(settings: Settings, prompt: str | None, *, out: Path | None, lo
     earlier = len(companions.start_failures())
     try:
         code = _run_headless(runner, settings, prompt, out=out, log_path=log_path, resume=resume, recipe=recipe,
-                             save_recipe=save_recipe, stream=stream)
+                             save_recipe=save_recipe, stream=stream, edit=edit)
         failed_start = companions.start_failures()[earlier:]
         if code == 1 and failed_start:  # the one line that says what did not start, not the run's restatement
             print(f"diorama: {' '.join(str(failed_start[0]).split())}", file=sys.stderr)
@@ -49,7 +49,7 @@ def run_headless(settings: Settings, prompt: str | None, *, out: Path | None, lo
 
 def _run_headless(runner: ChainRunner, settings: Settings, prompt: str | None, *, out: Path | None,
                   log_path: Path | None, resume: str | None, recipe: str | None, save_recipe: str | None,
-                  stream: TextIO) -> int:
+                  stream: TextIO, edit: tuple[str, str] | None = None) -> int:
     failures_before = len(companions.start_failures())
     model = None
     try:
