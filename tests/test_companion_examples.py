@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import threading
 
-import pytest
-
 from agent.runner import ChainRunner
 from tests.test_companion_sharing import wait_until
 from tools.companions import Fleet, starting_now
@@ -13,7 +11,6 @@ from tools.errors import CompanionStartError
 from ui.startup import ExampleScenes, spaces_status
 
 EXAMPLE = "A gallery of a red lighthouse and an oak tree"
-
 
 def test_examples_are_rendered_ahead_kept_and_not_in_the_users_history(companion_urls, settings):
     runner = ChainRunner(settings)
@@ -27,7 +24,6 @@ def test_examples_are_rendered_ahead_kept_and_not_in_the_users_history(companion
     assert again.scene(EXAMPLE) == path and again.ready
     text, timer = spaces_status(again)
     assert text == "" and timer.active is False
-
 
 def test_the_status_line_says_which_space_is_starting(tmp_path, settings):
     spaces = tmp_path / "spaces"

@@ -6,7 +6,6 @@ Real companion processes started by a `Fleet` in this process; no clock is asser
 from __future__ import annotations
 
 import shutil
-import time
 from pathlib import Path
 
 import pytest

@@ -7,7 +7,6 @@ The "strict" app counts the requests that reach it, so a test proves invalid inp
 
 from __future__ import annotations
 
-import json
 import wave
 from pathlib import Path
 

@@ -14,9 +14,13 @@ from __future__ import annotations
 import json
 import math
 import struct
+from typing import TYPE_CHECKING
 
 import numpy as np
 import trimesh
+
+if TYPE_CHECKING:
+    from PIL import Image, ImageDraw
 
 __all__ = ["EYE_HEIGHT_M", "PLACARD_PREFIX", "add_lights_and_camera", "placard_mesh", "walk_extras"]
 
@@ -61,7 +65,7 @@ def walk_extras(floor: tuple[float, float], walls: list[tuple[list[float], list[
     }
 
 
-def _fitted_font(draw: "ImageDraw.ImageDraw", text: str, width: int, start_px: int):  # type: ignore[name-defined]
+def _fitted_font(draw: "ImageDraw.ImageDraw", text: str, width: int, start_px: int):  # type: ignore[no-untyped-def]
     """The largest default font (from `start_px` down) that fits `text` in `width` pixels, and the text's box."""
     from PIL import ImageFont
 
