@@ -112,6 +112,9 @@ def try_tool(runner: ChainRunner, name: str, arguments: str, *, uploads: Sequenc
     return (files[0] if files else None), {"result": context.relative(result), "calls": calls}
 
 
+_try_by_hand = try_tool  # `tools_tab` defines an API function named try_tool (its MCP tool's name)
+
+
 def _checked_files(tool: Any, kwargs: dict[str, Any], uploads: Sequence[str], runs: Path,
                    may_open: Callable[[str], Any] | None) -> dict[str, Any]:
     """`kwargs` with each file argument replaced by the real path `allowed_file` returns (see `try_tool`)."""
@@ -187,11 +190,11 @@ def tools_tab(runner: ChainRunner, access: Access) -> None:
                  request: gr.Request = None) -> tuple[str | None, dict[str, Any]]:
             who = access.caller(request, browser)
             with access.admit(request, args, what="Try it's JSON"), access.errors():
-                glb, report = try_tool(runner, name, args, uploads=files or [],
+                glb, report = _try_by_hand(runner, name, args, uploads=files or [],
                                        may_open=lambda run_id: access.allowed(run_id, who))
             return glb, public_value(report, Path(runner.settings.data_dir))
 
-        def try_tool_api(tool_name: str, arguments: Any = "{}", request: gr.Request = None) -> tuple[str | None, dict[str, Any]]:
+        def try_tool(tool_name: str, arguments: Any = "{}", request: gr.Request = None) -> tuple[str | None, dict[str, Any]]:
             """Call one of Diorama's tools by hand, as the agent would: arguments checked against the Space's schema
             before any request, then retries, fallbacks and the circuit breaker (rate-limited like /build).
 
@@ -205,7 +208,7 @@ def tools_tab(runner: ChainRunner, access: Access) -> None:
             text = arguments if isinstance(arguments, str) else json.dumps(arguments)
             who = access.caller(request, None)
             with access.admit(request, text, what="The arguments"), access.errors():
-                glb, report = try_tool(runner, str(tool_name or ""), text,
+                glb, report = _try_by_hand(runner, str(tool_name or ""), text,
                                        may_open=lambda run_id: access.allowed(run_id, who))
             return glb, public_value(report, Path(runner.settings.data_dir))
 
@@ -214,7 +217,7 @@ def tools_tab(runner: ChainRunner, access: Access) -> None:
                   concurrency_id="tools_try")
         api_name_box, api_arguments = gr.Textbox(visible=False), gr.JSON(visible=False, label="Arguments")
         api_file, api_result = gr.File(visible=False, label="GLB"), gr.JSON(visible=False, label="Result")
-        api_name_box.submit(try_tool_api, [api_name_box, api_arguments], [api_file, api_result], api_name="try_tool",
+        api_name_box.submit(try_tool, [api_name_box, api_arguments], [api_file, api_result], api_name="try_tool",
                             concurrency_limit=2, concurrency_id="tools_try")
         _space_adder(runner, pick, access)  # "Add a Space" and "Suggest Spaces" (API /add_space, /suggest_spaces)
 
