@@ -188,3 +188,21 @@ def glb_validator_errors(path: Path) -> int | None:
     """Number of validator errors in one file, or None when the validator is not installed."""
     report = glb_validator_report([path])
     return None if report is None else report[str(path)]["numErrors"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for every browser test (tests/browser.py)."""
+    from tests.browser import launched_chromium
+
+    yield from launched_chromium()
+
+
+@pytest.fixture
+def page(browser):  # type: ignore[no-untyped-def]
+    """A fresh tab per test: a closed tab's aborted streams cannot land in the next test's errors."""
+    from tests.browser import open_tab
+
+    tab = open_tab(browser, viewport={"width": 1280, "height": 1000})
+    yield tab
+    tab.context.close()

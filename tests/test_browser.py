@@ -3,64 +3,12 @@
 from __future__ import annotations
 
 import io
-import os
 import re
-import shutil
 import time
 
 import httpx
 import pytest
 from PIL import Image, ImageStat
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu-sandbox", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-                 "--enable-unsafe-swiftshader", "--use-angle=swiftshader"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which(CHROMIUM) or not _has_playwright():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium or playwright is missing in CI: .ci/run must install them.")
-        pytest.skip("needs Debian's chromium and the playwright package")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser):  # type: ignore[no-untyped-def]
-    """A fresh tab per test: a closing tab's aborted streams cannot land in the next test's errors."""
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
-    tab = context.new_page()
-    tab.errors = []  # type: ignore[attr-defined]
-    tab.on("pageerror", lambda error: tab.errors.append(str(error)))
-    tab.on("console", lambda message: _keep_console_error(tab.errors, message))
-    yield tab
-    context.close()
-
-
-# Babylon.js (inside gr.Model3D) tries WebGPU first and logs this when headless Chromium has no GPU, then
-# falls back to WebGL, which renders the scene. It is the only console error tolerated, matched exactly.
-_KNOWN_CONSOLE_ERROR = re.compile(r"BJS - \[[0-9:]+\]: A fatal error occurred during WebGPU creation/initialization\.")
-
-
-def _keep_console_error(errors: list[str], message) -> None:  # type: ignore[no-untyped-def]
-    if message.type == "error" and not _KNOWN_CONSOLE_ERROR.fullmatch(message.text):
-        errors.append(f"console: {message.text}")
-
-
-def _has_playwright() -> bool:
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
 
 def _spread(png: bytes) -> float:
     """Mean per-channel standard deviation of an image: ~0 for a blank area."""

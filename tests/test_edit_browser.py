@@ -8,39 +8,6 @@ import struct
 import time
 
 import httpx
-import pytest
-
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _has_playwright, _keep_console_error
-
-
-@pytest.fixture(scope="module")
-def browser():
-    import shutil
-    import os
-
-    if not shutil.which(CHROMIUM) or not _has_playwright():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium or playwright is missing in CI: .ci/run must install them.")
-        pytest.skip("needs Debian's chromium and the playwright package")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser):  # type: ignore[no-untyped-def]
-    """A fresh browser context per test (its own localStorage: its own owner id)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
-    tab = context.new_page()
-    tab.errors = []  # type: ignore[attr-defined]
-    tab.on("pageerror", lambda error: tab.errors.append(str(error)))
-    tab.on("console", lambda message: _keep_console_error(tab.errors, message))
-    yield tab
-    context.close()
-
 
 def _labels_of_download(page) -> list[str]:  # type: ignore[no-untyped-def]
     """The object labels of the scene offered for download, read from its scenes[0].extras.layout."""

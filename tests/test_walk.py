@@ -19,7 +19,7 @@ import httpx
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _has_playwright, _keep_console_error
+from tests.browser import open_tab
 from ui.walk import provenance
 
 REPO = Path(__file__).resolve().parents[1]
@@ -30,27 +30,8 @@ FOV_DEG = 70  # the view's vertical field of view (ui/static/walk.js)
 MAP_PX = 140  # the mini-map canvas's own size (ui/walk.py)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which(CHROMIUM) or not _has_playwright():
-        import os
-
-        if os.environ.get("CI"):
-            pytest.fail("Chromium or playwright is missing in CI: .ci/run must install them.")
-        pytest.skip("needs Debian's chromium and the playwright package")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
 def _open(browser, app_url, **context):  # type: ignore[no-untyped-def]
-    tab = browser.new_context(**context).new_page()
-    tab.errors = []  # type: ignore[attr-defined]
-    tab.on("pageerror", lambda error: tab.errors.append(str(error)))
-    tab.on("console", lambda message: _keep_console_error(tab.errors, message))
+    tab = open_tab(browser, **context)
     tab.goto(app_url)
     return tab
 
