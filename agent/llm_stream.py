@@ -47,7 +47,7 @@ class CallReport:
         outcome: "ok", "length" (stopped at max_tokens), "runaway", "timeout", "unreachable", "error", "context".
         limit_s: the wall-clock limit this call had.
         elapsed_s: how long it ran.
-        input_tokens / output_tokens: the server's counts, or estimates when it sent none.
+        input_tokens / output_tokens: the server's counts, or estimates when it sent none (`estimated`).
         dropped_messages: old messages left out to fit the context.
     """
 
@@ -57,6 +57,7 @@ class CallReport:
     input_tokens: int
     output_tokens: int
     dropped_messages: int = 0
+    estimated: bool = False
 
 
 def find_runaway(text: str) -> int | None:
@@ -166,7 +167,8 @@ class StreamingChatModel(Model):
             text = _from_json_step(text)
         tokens = TokenUsage(input_tokens=usage.get("prompt_tokens") or prompt_tokens,
                             output_tokens=usage.get("completion_tokens") or estimate_tokens(text))
-        self._report(outcome, limit, started, tokens.input_tokens, tokens.output_tokens, len(plain) - len(fitted))
+        self._report(outcome, limit, started, tokens.input_tokens, tokens.output_tokens, len(plain) - len(fitted),
+                     estimated=not usage)
         message = ChatMessage(role=MessageRole.ASSISTANT, content=text, token_usage=tokens)
         message.raw = {"diorama_outcome": outcome}
         return message
@@ -269,11 +271,11 @@ class StreamingChatModel(Model):
         raise ModelReplyError(message, reason=f"its server answered HTTP {response.status_code}")
 
     def _report(self, outcome: str, limit: float, started: float, tokens_in: int, tokens_out: int,
-                dropped: int = 0) -> None:
+                dropped: int = 0, *, estimated: bool = True) -> None:
         if self.on_call is not None:
             self.on_call(CallReport(outcome=outcome, limit_s=round(limit, 3),
                                     elapsed_s=round(time.monotonic() - started, 3), input_tokens=tokens_in,
-                                    output_tokens=tokens_out, dropped_messages=dropped))
+                                    output_tokens=tokens_out, dropped_messages=dropped, estimated=estimated))
 
 
 _END = object()
