@@ -108,6 +108,7 @@ class Settings:
     llm_fallback: bool = True  # the offline planner finishes a run the LLM failed (False: pure LLM runs)
     llm_fallback_reserve_s: float = 30.0  # run seconds kept for the planner to finish (at most half the run)
     llm_structured: bool = False  # ask the server for JSON {"thought", "code"} (json_schema response_format)
+    llm_system_in_user: bool = False  # send the system prompt in the first user turn (chat formats that drop it)
     hf_inference_url: str = "https://router.huggingface.co/v1"  # OpenAI-compatible HF Inference endpoint
     connect_timeout_s: float = 30.0
     call_timeout_s: float = 180.0
@@ -184,6 +185,7 @@ class Settings:
             llm_fallback_reserve_s=_pick(env, "DIORAMA_LLM_FALLBACK_RESERVE_S", model.get("fallback_reserve_s", 30),
                                          float),
             llm_structured=_flag(env, "DIORAMA_LLM_STRUCTURED", model.get("structured_output", False)),
+            llm_system_in_user=_flag(env, "DIORAMA_LLM_SYSTEM_IN_USER", model.get("system_in_user", False)),
             hf_inference_url=_pick(env, "DIORAMA_HF_INFERENCE_URL",
                                    model.get("hf_inference_url", cls.hf_inference_url), str),
             connect_timeout_s=_pick(env, "DIORAMA_CONNECT_TIMEOUT_S", limits.get("connect_timeout_s", 30), float),

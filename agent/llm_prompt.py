@@ -121,7 +121,7 @@ def fit_messages(messages: list[dict[str, Any]], *, context_tokens: int, reply_t
     are dropped, newest kept.
 
     Args:
-        messages: OpenAI-style {"role", "content": str} dicts; the first two are the system prompt and the task.
+        messages: OpenAI-style {"role", "content": str} dicts: the system prompt (if any), the task, then the steps.
         context_tokens: the model's context window.
         reply_tokens: room to keep for the reply.
 
@@ -130,12 +130,13 @@ def fit_messages(messages: list[dict[str, Any]], *, context_tokens: int, reply_t
     """
     room = context_tokens - reply_tokens
     fitted = [dict(m) for m in messages]
-    for message in fitted[2:]:
+    split = next((i for i, m in enumerate(fitted) if m["role"] == "user"), 0) + 1  # system prompt and task
+    for message in fitted[split:]:
         if message["role"] == "user" and len(message["content"]) > _KEEP_OBSERVATION_CHARS:
             text = message["content"]
             message["content"] = text[:_KEEP_OBSERVATION_CHARS // 2] + "\n[...cut...]\n" + \
                 text[-_KEEP_OBSERVATION_CHARS // 2:]
-    head, tail = fitted[:2], fitted[2:]
+    head, tail = fitted[:split], fitted[split:]
     while tail and _total(head + tail) > room:
         tail = tail[2:] if len(tail) > 2 else tail[1:]
         if tail and tail[0]["role"] == "assistant" and head[-1]["role"] == "assistant":

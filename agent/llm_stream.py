@@ -64,7 +64,8 @@ def find_runaway(text: str) -> int | None:
     """Where a reply starts repeating itself (an index into `text`), or None.
 
     A runaway is the same non-blank line `_REPEATED_LINES` times in a row, or the same phrase of 8-120
-    characters `_REPEATED_PHRASE` times back to back at the end of the text.
+    characters (of at least three different characters) `_REPEATED_PHRASE` times back to back at the end of
+    the text.
     """
     lines = text.split("\n")
     complete = lines[:-1]
@@ -83,7 +84,7 @@ def find_runaway(text: str) -> int | None:
         if len(tail) < span:
             break
         unit = tail[-period:]
-        if unit.strip() and tail[-span:] == unit * _REPEATED_PHRASE:
+        if len(set(unit)) >= 3 and tail[-span:] == unit * _REPEATED_PHRASE:  # not a ===== or ---- rule
             return len(text) - span + period
     return None
 
@@ -100,13 +101,16 @@ class StreamingChatModel(Model):
         context_tokens: the model's context window; the conversation is trimmed to fit.
         deadline: returns the monotonic time by which every call must end (the run's budget), or None.
         structured: ask for JSON {"thought", "code"} (json_schema response_format) and turn it back into text.
+        system_in_user: send the system prompt at the top of the first user turn (for chat formats that drop
+            system messages, e.g. llama-cpp-python's "gemma").
         on_call: called with a `CallReport` after every call, failed ones included.
     """
 
     def __init__(self, model_id: str, base_url: str, *, api_key: str | None = None, max_tokens: int = 1500,
                  call_timeout_s: float = 60.0, context_tokens: int = 8192,
                  deadline: Callable[[], float | None] | None = None, structured: bool = False,
-                 on_call: Callable[[CallReport], None] | None = None, connect_timeout_s: float = 5.0) -> None:
+                 on_call: Callable[[CallReport], None] | None = None, connect_timeout_s: float = 5.0,
+                 system_in_user: bool = False) -> None:
         super().__init__(model_id=model_id)
         self.base_url = base_url.rstrip("/")
         self._api_key = api_key
@@ -117,6 +121,7 @@ class StreamingChatModel(Model):
         self.structured = structured
         self.on_call = on_call
         self.connect_timeout_s = connect_timeout_s
+        self.system_in_user = system_in_user
 
     def for_run(self, *, deadline: Callable[[], float | None],
                 on_call: Callable[[CallReport], None] | None) -> "StreamingChatModel":
@@ -124,7 +129,7 @@ class StreamingChatModel(Model):
         return StreamingChatModel(self.model_id, self.base_url, api_key=self._api_key, max_tokens=self.max_tokens,
                                   call_timeout_s=self.call_timeout_s, context_tokens=self.context_tokens,
                                   deadline=deadline, structured=self.structured, on_call=on_call,
-                                  connect_timeout_s=self.connect_timeout_s)
+                                  connect_timeout_s=self.connect_timeout_s, system_in_user=self.system_in_user)
 
     def generate(self, messages: list[ChatMessage | dict[str, Any]], stop_sequences: list[str] | None = None,
                  response_format: dict[str, Any] | None = None, tools_to_call_from: list[Any] | None = None,
@@ -143,6 +148,8 @@ class StreamingChatModel(Model):
         if run_deadline is not None:
             limit = max(0.0, min(limit, run_deadline - started))
         plain = to_openai_messages(messages)
+        if self.system_in_user and len(plain) > 1 and plain[0]["role"] == "system" and plain[1]["role"] == "user":
+            plain = [{"role": "user", "content": f"{plain[0]['content']}\n\n{plain[1]['content']}"}, *plain[2:]]
         try:
             fitted = fit_messages(plain, context_tokens=self.context_tokens,
                                   reply_tokens=min(self.max_tokens, self.context_tokens // 4))

@@ -59,8 +59,8 @@ def build_llm(settings: Settings) -> Model | None:
                 else (settings.llm_base_url, settings.llm_api_key))
     return StreamingChatModel(settings.model_id, url, api_key=key, max_tokens=settings.max_tokens_per_step,
                               call_timeout_s=settings.llm_call_timeout_s, context_tokens=settings.llm_context_tokens,
-                              structured=settings.llm_structured, connect_timeout_s=min(10.0,
-                                                                                         settings.connect_timeout_s))
+                              structured=settings.llm_structured, system_in_user=settings.llm_system_in_user,
+                              connect_timeout_s=min(10.0, settings.connect_timeout_s))
 
 
 def split_reply(text: str) -> tuple[str, str]:

@@ -78,6 +78,9 @@ def main() -> int:
     parser.add_argument("--max-tokens", type=int, default=400, help="max_tokens per step")
     parser.add_argument("--context", type=int, default=8192, help="the server's context size (n_ctx)")
     parser.add_argument("--structured", action="store_true", help="ask for JSON {thought, code} (response_format)")
+    parser.add_argument("--system-in-user", action="store_true",
+                        help="send the system prompt in the first user turn (llama-cpp-python's gemma format drops "
+                             "system messages)")
     parser.add_argument("--no-fallback", action="store_true", help="pure LLM runs: the planner never finishes")
     parser.add_argument("--json", type=Path, help="also write every run's figures here")
     args = parser.parse_args()
@@ -87,7 +90,7 @@ def main() -> int:
         data_dir=data, model_provider="openai", llm_base_url=args.url, model_id=args.model, cache_enabled=False,
         run_timeout_s=args.run_timeout, llm_call_timeout_s=args.call_timeout, llm_fallback_reserve_s=args.reserve,
         max_steps=args.max_steps, max_tokens_per_step=args.max_tokens, llm_context_tokens=args.context,
-        llm_structured=args.structured, llm_fallback=not args.no_fallback)
+        llm_structured=args.structured, llm_system_in_user=args.system_in_user, llm_fallback=not args.no_fallback)
     runner = ChainRunner(settings)
     runner.warm_up()
     runs = []
