@@ -84,21 +84,20 @@ def _example(chain: Sequence[ToolSpec], scene: ToolSpec, task: str, thought: str
         arg = _prompt_arg(spec) if index == 0 else _file_arg(spec)
         key = _file_key(spec)
         pick = f"m['result'][{key!r}]" if key else "m['result']"
-        items = f"[{{{arg!r}: n}} for n in names]" if index == 0 else f"[{{{arg!r}: f}} for f in files]"
+        items = f"[{{{arg!r}: n}} for n in names]" if index == 0 else f"[{{{arg!r}: f}} for f in ok.values()]"
         lines += [f"made = parallel_map(tool={spec.name!r}, items={items})",
-                  "names = [n for n, m in zip(names, made) if m['ok']]",
-                  f"files = [{pick} for m in made if m['ok']]"]
+                  f"ok = {{n: {pick} for n, m in zip({'names' if index == 0 else 'ok'}, made) if m['ok']}}"]
     args = []
     for param in scene.endpoint.params:
         if param.kind == "files":
-            args.append(f"{param.name}=files")
+            args.append(f"{param.name}=list(ok.values())")
         elif "label" in param.name or "name" in param.name:
-            args.append(f"{param.name}='\\n'.join(names)")
+            args.append(f"{param.name}='\\n'.join(ok)")
         elif "title" in param.name:
             args.append(f"{param.name}={title!r}")
     key = _file_key(scene)
     lines += [f"scene = {scene.name}({', '.join(args)})",
-              f"final_answer({{'scene': scene{f'[{key!r}]' if key else ''}, 'objects': names, 'missing': {{}}}})"]
+              f"final_answer({{'scene': scene{f'[{key!r}]' if key else ''}, 'objects': list(ok), 'missing': {{}}}})"]
     code = "\n".join(lines)
     return f"Task: {task}\nThought: {thought}\n<code>\n{code}\n</code>"
 

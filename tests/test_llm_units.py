@@ -120,3 +120,34 @@ def test_llm_settings_come_from_the_environment():
 def test_bad_llm_settings_fail_at_startup(env, phrase):
     with pytest.raises(ConfigError, match=phrase):
         Settings.load(environ=env)
+
+
+def _spec(name: str, params: list[tuple[str, str, bool]], outputs: list[tuple[str, str]], description: str):
+    from tools.schema import EndpointSchema, Output, Param, ToolSpec
+
+    endpoint = EndpointSchema("/run", tuple(Param(n, n, "Textbox", "str", k, required=r, default=None if r else "x")
+                                            for n, k, r in params),
+                              tuple(Output(key, key, "File", kind) for key, kind in outputs))
+    return ToolSpec(name, description, {}, "object", endpoint)
+
+
+def test_the_prompt_is_compact_and_its_examples_run_the_whole_chain():
+    import ast
+    import re
+
+    from agent.llm_prompt import system_prompt
+
+    image = _spec("text_to_image", [("prompt", "text", True)], [("image", "file")], "Draw a picture. More text.")
+    mesh = _spec("image_to_3d", [("image", "file", True)], [("glb", "file"), ("info", "json")], "Lift to 3D. More.")
+    scene = _spec("assemble_scene", [("files", "files", True), ("labels", "text", True), ("title", "text", False)],
+                  [("scene", "file"), ("layout", "json")], "Arrange models in a gallery. Long details here.")
+    prompt = system_prompt([image, mesh], scene, max_objects=6, imports=["math"], notes="Prefer local:x.")
+    assert "- text_to_image(prompt) -> a file path: Draw a picture." in prompt
+    assert "- assemble_scene(files, labels, title='x') -> {'scene': path, 'layout': ...}" in prompt
+    assert "More text" not in prompt and prompt.endswith("Prefer local:x.")
+    codes = re.findall(r"<code>\n(.*?)\n</code>", prompt, re.S)
+    assert len(codes) == 2
+    for code in codes:
+        ast.parse(code)
+        assert code.count("parallel_map(") == 2 and "assemble_scene(" in code and "final_answer(" in code
+    assert estimate_tokens(prompt) < 900  # smolagents' generic prompt was ~3,200 tokens
