@@ -122,6 +122,7 @@ class StreamingChatModel(Model):
         self.on_call = on_call
         self.connect_timeout_s = connect_timeout_s
         self.system_in_user = system_in_user
+        self._json_form = "json_schema"  # OpenAI's form; "json_object" + schema for servers that refuse it
 
     def for_run(self, *, deadline: Callable[[], float | None],
                 on_call: Callable[[CallReport], None] | None) -> "StreamingChatModel":
@@ -161,15 +162,20 @@ class StreamingChatModel(Model):
         body: dict[str, Any] = {"model": self.model_id, "messages": fitted, "max_tokens": reply_room,
                                 "stream": True, "stream_options": {"include_usage": True}}
         if self.structured:
-            body["response_format"] = {"type": "json_schema",
-                                       "json_schema": {"name": "step", "schema": STEP_SCHEMA, "strict": True}}
+            body["response_format"] = _response_format(self._json_form)
         elif stop_sequences:
             body["stop"] = list(stop_sequences)[:4]
         if limit <= 0:
             self._report("timeout", 0.0, started, prompt_tokens, 0, len(plain) - len(fitted))
             raise ModelTimeoutError("The run's time budget was spent before the model could be asked again.",
                                     reason="the run's time budget ran out")
-        text, usage, outcome = self._stream(body, limit, started, prompt_tokens, len(plain) - len(fitted))
+        try:
+            text, usage, outcome = self._stream(body, limit, started, prompt_tokens, len(plain) - len(fitted))
+        except _FormatRefused:  # e.g. llama-cpp-python takes only {"type": "json_object", "schema": ...}
+            self._json_form = "json_object"
+            body["response_format"] = _response_format(self._json_form)
+            limit = max(0.0, limit - (time.monotonic() - started))
+            text, usage, outcome = self._stream(body, limit, started, prompt_tokens, len(plain) - len(fitted))
         if self.structured:
             text = _from_json_step(text)
         tokens = TokenUsage(input_tokens=usage.get("prompt_tokens") or prompt_tokens,
@@ -197,6 +203,9 @@ class StreamingChatModel(Model):
             with httpx.Client(timeout=timeout, trust_env=False) as client, \
                     client.stream("POST", url, json=body, headers=headers) as response:
                 if response.status_code >= 400:
+                    if response.status_code in (400, 422) and \
+                            (body.get("response_format") or {}).get("type") == "json_schema":
+                        raise _FormatRefused()
                     self._fail_status(response, limit, started, prompt_tokens, dropped)
                 lines = _LineReader(response)
                 try:
@@ -286,6 +295,16 @@ class StreamingChatModel(Model):
 
 
 _END = object()
+
+
+class _FormatRefused(Exception):
+    """The server refused the json_schema response_format (it may take the json_object form)."""
+
+
+def _response_format(form: str) -> dict[str, Any]:
+    if form == "json_schema":
+        return {"type": "json_schema", "json_schema": {"name": "step", "schema": STEP_SCHEMA, "strict": True}}
+    return {"type": "json_object", "schema": STEP_SCHEMA}
 
 
 class _LineReader:

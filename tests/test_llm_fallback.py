@@ -186,3 +186,19 @@ def test_auto_with_a_token_but_no_inference_endpoint_runs_offline_with_a_notice(
     [notice] = _events(outcome, "notice")
     assert notice["text"].startswith("HF_TOKEN is set but HF Inference") and "\n" not in notice["text"]
     assert "hf_canary_token_123" not in json.dumps(outcome.log)
+
+
+def test_structured_output_falls_back_to_the_json_object_form_and_makes_the_scene(companion_urls, settings):
+    code = GOOD.split("<code>\n", 1)[1].split("</code>", 1)[0]
+    server = ScriptedChatServer([json.dumps({"thought": "Two objects, then assemble.", "code": code})],
+                                json_object_only=True)
+    try:
+        settings = _llm_settings(settings, server.base_url, llm_structured=True)
+        outcome = ChainRunner(settings).run_to_end(REQUEST)
+    finally:
+        server.close()
+    assert outcome.error is None, outcome.error
+    assert not _events(outcome, "fallback")
+    assert [r["response_format"]["type"] for r in server.requests] == ["json_object"]  # the 422 was not recorded
+    assert server.requests[0]["response_format"]["schema"]["required"] == ["thought", "code"]
+    assert "stop" not in server.requests[0]

@@ -42,6 +42,8 @@ class ScriptedChatServer:
     Args:
         replies: reply texts or `Reply` behaviours.
         choose: `choose(body) -> str | Reply | None` picks the reply for a request (None: the scripted one).
+        json_object_only: refuse `response_format` {"type": "json_schema"} with HTTP 422 and take only
+            {"type": "json_object", "schema": ...}, as llama-cpp-python's server does.
 
     Attributes:
         requests: every accepted request body, in order.
@@ -50,7 +52,7 @@ class ScriptedChatServer:
     """
 
     def __init__(self, replies: list[str | Reply], *,
-                 choose: Callable[[dict], str | Reply | None] | None = None) -> None:
+                 choose: Callable[[dict], str | Reply | None] | None = None, json_object_only: bool = False) -> None:
         self.replies = [r if isinstance(r, Reply) else Reply(r) for r in replies]
         self.choose = choose
         self.requests: list[dict] = []
@@ -65,6 +67,8 @@ class ScriptedChatServer:
                 server.auth_headers.append(self.headers.get("Authorization", ""))
                 if any(not isinstance(m.get("content"), str) for m in body.get("messages", [])):
                     return self._send(400, {"error": {"message": "unsupported content[] type: expected a string"}})
+                if json_object_only and (body.get("response_format") or {}).get("type") == "json_schema":
+                    return self._send(422, {"detail": [{"msg": "Input should be 'text' or 'json_object'"}]})
                 with server._lock:
                     server.requests.append(body)
                     number = len(server.requests)
