@@ -286,8 +286,8 @@ class ChainRunner:
             if reason is not None:
                 answer, failed, account = self._planner_finishes(request, loaded, emit, cancel, started, budget,
                                                                  over_budget, run_dir, memo, log, guard, reason)
-            if failed is not None:
-                error = str(failed) if account is None else f"{account} {failed}"
+            if failed is not None:  # the account already gives the planner's reason
+                error = str(failed) if account is None else account
         except DioramaError as exc:
             error = str(exc)
         except Exception as exc:  # the agent framework or an LLM client failed: report, never crash the app
