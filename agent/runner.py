@@ -260,11 +260,12 @@ class ChainRunner:
               "failed": loaded.failed, "duration_s": round(startup_s, 3)})
         account: str | None = None
         try:
+            begun = time.monotonic()  # the run's time budget counts from here, after the tools loaded
             writer = model or self._model_for(loaded, emit)
             own_code = isinstance(writer, OfflinePlanner) or bool(getattr(writer, "recipe_name", None))
             llm_share = self.settings.run_timeout_s - (self._planner_reserve_s() if not own_code else 0.0)
             if isinstance(writer, StreamingChatModel):
-                writer = writer.for_run(deadline=lambda: started + llm_share,
+                writer = writer.for_run(deadline=lambda: begun + llm_share,
                                         on_call=lambda report: emit({"type": "llm_call", **asdict(report)}))
             observed = ObservedModel(writer, on_reply=lambda *a: self._on_reply(emit, *a),
                                      on_tokens=budget.record_tokens)
@@ -272,7 +273,7 @@ class ChainRunner:
                                                        max_steps=self.settings.max_steps)
             failed: DioramaError | None = None
             try:
-                answer = self._drive(request, loaded, guard or observed, emit, cancel, started, budget, over_budget,
+                answer = self._drive(request, loaded, guard or observed, emit, cancel, begun, budget, over_budget,
                                      run_dir, own_code=own_code, time_limit_s=llm_share)
             except DioramaError as exc:
                 failed = exc
@@ -284,7 +285,7 @@ class ChainRunner:
                     and self._scene_of(log, run_dir, answer) is None):
                 reason = rescue_reason(guard, failed, time_share_s=llm_share)
             if reason is not None:
-                answer, failed, account = self._planner_finishes(request, loaded, emit, cancel, started, budget,
+                answer, failed, account = self._planner_finishes(request, loaded, emit, cancel, begun, budget,
                                                                  over_budget, run_dir, memo, log, guard, reason)
             if failed is not None:  # the account already gives the planner's reason
                 error = str(failed) if account is None else account
@@ -406,9 +407,7 @@ class ChainRunner:
         executor.stop = lambda: bool(agent.interrupt_switch)
         if isinstance(executor, WorkerExecutor):
             executor.on_fatal = lambda error: stop("sandbox")
-        deadline = threading.Timer(max(0.0, started + time_limit_s - time.monotonic()), stop, args=("budget",))
-        deadline.daemon = True
-        deadline.start()
+        deadline_at = started + time_limit_s
         finished = threading.Event()
 
         def watch_cancel() -> None:
@@ -416,6 +415,10 @@ class ChainRunner:
                 if cancel.is_set() or over_budget.is_set():
                     stop("cancel" if cancel.is_set() else "spent")
                     return
+                if time.monotonic() >= deadline_at:  # every tick: agent.run() clears the switch when it starts
+                    if not stopped:
+                        stopped.append("budget")
+                    agent.interrupt()
 
         threading.Thread(target=watch_cancel, daemon=True, name="cancel-watch").start()
         seen: set[int] = set()
@@ -448,7 +451,6 @@ class ChainRunner:
                     "far are kept in its folder. Raise model.run_timeout_s or ask for fewer objects.") from exc
             raise AgentRunError("The run was cancelled; files made so far are kept in its folder.") from exc
         finally:
-            deadline.cancel()
             finished.set()
             executor.cleanup()
         if getattr(executor, "fatal", None) is not None:  # the agent may have answered after; the run still ended
