@@ -105,6 +105,13 @@ class Settings:
     max_steps: int = 6
     run_timeout_s: float = 600.0
     flatten_messages: bool = True
+    llm_call_timeout_s: float = 60.0  # wall-clock limit of one LLM reply (streamed, then cut and closed)
+    llm_context_tokens: int = 8192  # the model's context window; older steps are dropped to fit
+    llm_fallback: bool = True  # the offline planner finishes a run the LLM failed (False: pure LLM runs)
+    llm_fallback_reserve_s: float = 30.0  # run seconds kept for the planner to finish (at most half the run)
+    llm_structured: bool = False  # ask the server for JSON {"thought", "code"} (json_schema response_format)
+    llm_system_in_user: bool = False  # send the system prompt in the first user turn (chat formats that drop it)
+    hf_inference_url: str = "https://router.huggingface.co/v1"  # OpenAI-compatible HF Inference endpoint
     connect_timeout_s: float = 30.0
     call_timeout_s: float = 180.0
     call_attempts: int = 2
@@ -177,6 +184,15 @@ class Settings:
             max_steps=_pick(env, "DIORAMA_MAX_STEPS", model.get("max_steps", 6), int),
             run_timeout_s=_pick(env, "DIORAMA_RUN_TIMEOUT_S", model.get("run_timeout_s", 600), float),
             flatten_messages=bool(model.get("flatten_messages", True)),
+            llm_call_timeout_s=_pick(env, "DIORAMA_LLM_CALL_TIMEOUT_S", model.get("call_timeout_s", 60), float),
+            llm_context_tokens=_pick(env, "DIORAMA_LLM_CONTEXT_TOKENS", model.get("context_tokens", 8192), int),
+            llm_fallback=_flag(env, "DIORAMA_LLM_FALLBACK", model.get("fallback", True)),
+            llm_fallback_reserve_s=_pick(env, "DIORAMA_LLM_FALLBACK_RESERVE_S", model.get("fallback_reserve_s", 30),
+                                         float),
+            llm_structured=_flag(env, "DIORAMA_LLM_STRUCTURED", model.get("structured_output", False)),
+            llm_system_in_user=_flag(env, "DIORAMA_LLM_SYSTEM_IN_USER", model.get("system_in_user", False)),
+            hf_inference_url=_pick(env, "DIORAMA_HF_INFERENCE_URL",
+                                   model.get("hf_inference_url", cls.hf_inference_url), str),
             connect_timeout_s=_pick(env, "DIORAMA_CONNECT_TIMEOUT_S", limits.get("connect_timeout_s", 30), float),
             call_timeout_s=_pick(env, "DIORAMA_CALL_TIMEOUT_S", limits.get("call_timeout_s", 180), float),
             call_attempts=_pick(env, "DIORAMA_CALL_ATTEMPTS", limits.get("call_attempts", 2), int),
@@ -269,8 +285,14 @@ class Settings:
         if self.companion_idle_s < 0:
             raise ConfigError(f"limits.companion_idle_s (DIORAMA_COMPANION_IDLE_S) must be 0 (exit with the process "
                               f"that started them) or a number of seconds, got {self.companion_idle_s}.")
+        if self.llm_context_tokens < 512 or self.llm_context_tokens <= self.max_tokens_per_step:
+            raise ConfigError(f"model.context_tokens (DIORAMA_LLM_CONTEXT_TOKENS) must be at least 512 and more than "
+                              f"max_tokens_per_step ({self.max_tokens_per_step}), got {self.llm_context_tokens}.")
+        if self.llm_fallback_reserve_s < 0:
+            raise ConfigError(f"model.fallback_reserve_s (DIORAMA_LLM_FALLBACK_RESERVE_S) must be 0 or more seconds, "
+                              f"got {self.llm_fallback_reserve_s}.")
         for key, value in (("connect_timeout_s", self.connect_timeout_s), ("call_timeout_s", self.call_timeout_s),
-                           ("run_timeout_s", self.run_timeout_s),
+                           ("run_timeout_s", self.run_timeout_s), ("model.call_timeout_s", self.llm_call_timeout_s),
                            ("companion_start_timeout_s (DIORAMA_COMPANION_START_TIMEOUT_S)",
                             self.companion_start_timeout_s),
                            ("sandbox.step_timeout_s", self.sandbox_step_timeout_s)):
@@ -323,8 +345,9 @@ class Settings:
         return self.data_dir / "companions"
 
     def tool(self, capability: str) -> ToolConfig | None:
-        """The first tool that serves `capability`."""
-        return next((t for t in self.tools if t.capability == capability), None)
+        """The first tool that serves `capability`, else the tool of that name (asset_chain takes both)."""
+        return next((t for t in self.tools if t.capability == capability),
+                    next((t for t in self.tools if t.name == capability), None))
 
 
 def _allow_list(env: Mapping[str, str], spaces: Any) -> tuple[str, ...]:
@@ -341,6 +364,18 @@ def _allow_list(env: Mapping[str, str], spaces: Any) -> tuple[str, ...]:
 def _default_data_dir() -> Path:
     persistent = Path("/data")
     return persistent / "diorama" if persistent.is_dir() and os.access(persistent, os.W_OK) else REPO_DIR / "data"
+
+
+def _flag(env: Mapping[str, str], var: str, default: Any) -> bool:
+    """A yes/no setting: the variable if set (true/1/yes or false/0/no), else the config value."""
+    value = env.get(var)
+    if value is None or value == "":
+        return bool(default)
+    if value.lower() in ("true", "1", "yes"):
+        return True
+    if value.lower() in ("false", "0", "no"):
+        return False
+    raise ConfigError(f"{var} must be true or false (also 1/0, yes/no), got {value!r}.")
 
 
 def _pick(env: Mapping[str, str], var: str, default: Any, kind: type) -> Any:

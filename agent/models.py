@@ -2,63 +2,72 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
 from smolagents import ChatMessage, Model
 
 from agent.config import Settings
-from tools.errors import ConfigError
+from tools.hub_probe import hub_reachable
+
+logger = logging.getLogger(__name__)
 
 STUCK_PROMPT = "An agent tried to answer a user query but it got stuck"
 _CODE = re.compile(r"<code>(.*?)(?:</code>|$)|```(?:python|py)?\n(.*?)(?:```|$)", re.S)
 
 
+def effective_provider(settings: Settings) -> tuple[Literal["offline", "hf", "openai"], str | None]:
+    """The provider a run really uses, and a one-line notice when `auto` had to step down to the planner.
+
+    With provider "auto" and only a token (no base_url), HF Inference is probed first (one quick request,
+    remembered for a minute): a machine without the Hub gets the offline planner, not a traceback.
+    """
+    provider = settings.resolved_provider
+    if provider == "hf" and settings.model_provider == "auto" and not hub_reachable(settings.hf_inference_url):
+        return "offline", (f"HF_TOKEN is set but HF Inference ({settings.hf_inference_url}) does not answer; using "
+                           "the offline planner. Set provider = \"hf\" to insist, or \"offline\" to skip the check.")
+    return provider, None
+
+
 def model_info(settings: Settings) -> dict[str, str]:
     """Which model drives the agent, for the banner and the chain log."""
-    provider = settings.resolved_provider
+    provider, notice = effective_provider(settings)
     if provider == "offline":
-        return {"provider": "offline", "id": "rule-based planner (no LLM)"}
+        return {"provider": "offline", "id": "rule-based planner (no LLM)" + (f"; {notice}" if notice else "")}
     if provider == "hf":
         return {"provider": "hf", "id": settings.model_id}
     return {"provider": "openai", "id": f"{settings.model_id} @ {settings.llm_base_url}"}
 
 
 def build_llm(settings: Settings) -> Model | None:
-    """The configured LLM, or None when the offline planner should write the code.
+    """The configured LLM (streamed and bounded per call), or None when the offline planner should write the code.
 
-    Raises:
-        ConfigError: the provider's package is missing.
+    Both providers speak the OpenAI chat API: HF Inference through its router (`hf_inference_url`), any
+    other server (llama.cpp, vLLM, Ollama) at `llm_base_url`.
     """
-    provider = settings.resolved_provider
+    from agent.llm_stream import StreamingChatModel
+
+    provider, notice = effective_provider(settings)
+    if notice:
+        logger.warning("%s", notice)
     if provider == "offline":
         return None
-    if provider == "hf":
-        from smolagents import InferenceClientModel
-
-        return InferenceClientModel(model_id=settings.model_id, token=settings.hf_token,
-                                    max_tokens=settings.max_tokens_per_step, timeout=int(settings.call_timeout_s))
-    try:
-        import openai  # noqa: F401  (OpenAIModel imports it lazily; fail early with the install line)
-    except ModuleNotFoundError as exc:
-        raise ConfigError("model.provider 'openai' needs the openai package: pip install 'openai>=1.50'.") from exc
-    from smolagents import OpenAIModel
-
-    # llama.cpp's server rejects list-of-parts message content: flatten messages to plain text.
-    return OpenAIModel(model_id=settings.model_id, api_base=settings.llm_base_url,
-                       api_key=settings.llm_api_key or "not-needed",
-                       flatten_messages_as_text=settings.flatten_messages,
-                       max_tokens=settings.max_tokens_per_step,
-                       client_kwargs={"timeout": settings.call_timeout_s, "max_retries": 1})
+    url, key = ((settings.hf_inference_url, settings.hf_token) if provider == "hf"
+                else (settings.llm_base_url, settings.llm_api_key))
+    return StreamingChatModel(settings.model_id, url, api_key=key, max_tokens=settings.max_tokens_per_step,
+                              call_timeout_s=settings.llm_call_timeout_s, context_tokens=settings.llm_context_tokens,
+                              structured=settings.llm_structured, system_in_user=settings.llm_system_in_user,
+                              connect_timeout_s=min(10.0, settings.connect_timeout_s))
 
 
 def split_reply(text: str) -> tuple[str, str]:
     """(thought, code) of a model reply; either may be empty."""
     match = _CODE.search(text)
     if not match:
-        return text.strip(), ""
+        return text.strip().removeprefix("Thought:").strip(), ""
     code = (match.group(1) if match.group(1) is not None else match.group(2) or "").strip()
     thought = text[: match.start()].strip()
     return thought.removeprefix("Thought:").strip(), code

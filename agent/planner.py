@@ -45,10 +45,12 @@ class OfflinePlanner(Model):
         scene_tool: spec of the tool that assembles files into a scene, or None if unavailable.
         max_objects: most subjects put in one gallery.
         unavailable: tool name -> reason, for tools the config lists but that failed to load.
+        subjects: what to build, instead of reading it from the request (e.g. what a failed LLM had chosen).
     """
 
     def __init__(self, asset_tools: list[ToolSpec | None] | ToolSpec | None, scene_tool: ToolSpec | None, *,
-                 max_objects: int = 12, unavailable: dict[str, str] | None = None) -> None:
+                 max_objects: int = 12, unavailable: dict[str, str] | None = None,
+                 subjects: Subjects | None = None) -> None:
         super().__init__(model_id="offline-planner")
         chain = asset_tools if isinstance(asset_tools, list) else [asset_tools]
         self.asset_tools: list[ToolSpec] = [t for t in chain if t is not None]
@@ -58,6 +60,7 @@ class OfflinePlanner(Model):
         self.unavailable = unavailable or {}
         self._phase = "start"
         self._subjects: Subjects | None = None
+        self._given = subjects
         self._dropped_files: set[str] = set()
         self._retried = False
 
@@ -82,7 +85,7 @@ class OfflinePlanner(Model):
         return "Finishing.", "final_answer('The run could not assemble a scene; see the chain log.')"
 
     def _start(self, task: str) -> tuple[str, str]:
-        self._subjects = subjects_from_request(task, max_items=self.max_objects)
+        self._subjects = self._given or subjects_from_request(task, max_items=self.max_objects)
         if not self._subjects.items:
             self._phase = "done"
             return "The request names nothing I can build.", f"final_answer({NOTHING_TO_BUILD!r})"

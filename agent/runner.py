@@ -11,17 +11,20 @@ import threading
 import time
 import unicodedata
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from smolagents import Model
 from smolagents.memory import ActionStep, FinalAnswerStep
-from smolagents.utils import AgentError
+from smolagents.utils import AgentError, AgentParsingError
 
 from agent.config import Settings
 from agent.events import ChainLog, utc_now
-from agent.models import ObservedModel, build_llm, model_info
+from agent.gazetteer import Subjects
+from agent.llm_fallback import GuardedModel, account, failed_step, model_subjects, rescue_reason
+from agent.llm_stream import StreamingChatModel
+from agent.models import ObservedModel, build_llm, effective_provider, model_info
 from agent.broker import InProcessExecutor, WorkerExecutor, WorkerPool
 from agent.confine import WorkerLimits
 from agent.factory import build_agent
@@ -33,7 +36,7 @@ from agent.edit_planner import EditPlanner
 from agent.edit_run import EditSetup, check_instruction, copy_reused, edit_event, prepare_edit, read_edit, \
     task_text, write_edit
 from tools.budget import Budget, BudgetExceededError
-from tools.errors import AgentRunError, DioramaError, InvalidInputError, \
+from tools.errors import AgentRunError, DioramaError, InvalidInputError, RunTimeoutError, \
     SandboxUnavailableError
 from tools.cache import ResultCache
 from tools.glb import set_asset_extras
@@ -327,16 +330,38 @@ class ChainRunner:
                                                  "description": t.description} for t in loaded.tools.values()],
               "failed": loaded.failed, "duration_s": round(startup_s, 3),
               **({"refused_fallbacks": loaded.refused_fallbacks} if loaded.refused_fallbacks else {})})
+        account: str | None = None
         try:
-            writer = model or (planner(loaded) if planner else None) or self._model_for(loaded)
+            begun = time.monotonic()  # the run's time budget counts from here, after the tools loaded
+            writer = model or (planner(loaded) if planner else None) or self._model_for(loaded, emit)
+            own_code = isinstance(writer, OfflinePlanner) or bool(getattr(writer, "recipe_name", None))
+            llm_share = self.settings.run_timeout_s - (self._planner_reserve_s() if not own_code else 0.0)
+            if isinstance(writer, StreamingChatModel):
+                writer = writer.for_run(deadline=lambda: begun + llm_share,
+                                        on_call=lambda report: emit({"type": "llm_call", **asdict(report)}))
             observed = ObservedModel(writer, on_reply=lambda *a: self._on_reply(emit, *a),
                                      on_tokens=budget.record_tokens)
-            own_code = isinstance(writer, OfflinePlanner) or bool(getattr(writer, "recipe_name", None))
-            answer = self._drive(task or request, loaded, observed, emit, cancel, started, budget, over_budget,
-                                 run_dir, own_code=own_code)
-            if over_budget.is_set():  # the agent may have answered with what it had; the run still ran out
-                error = (f"Stopped: {budget.snapshot()['budget_exceeded']}. Files made so far are kept; raise the "
-                         "budget in the config and resume the run.")
+            guard = None if own_code else GuardedModel(observed, label=self.model_info()["id"],
+                                                       max_steps=self.settings.max_steps)
+            failed: DioramaError | None = None
+            try:
+                answer = self._drive(task or request, loaded, guard or observed, emit, cancel, begun, budget,
+                                     over_budget, run_dir, own_code=own_code, time_limit_s=llm_share)
+            except DioramaError as exc:
+                failed = exc
+            if failed is None and over_budget.is_set():  # the agent may have answered with what it had
+                failed = BudgetExceededError(f"Stopped: {budget.snapshot()['budget_exceeded']}. Files made so far "
+                                             "are kept; raise the budget in the config and resume the run.")
+            reason = None
+            if (self.settings.llm_fallback and task is None  # an LLM-driven edit is not rebuilt from scratch
+                    and not cancel.is_set() and not over_budget.is_set()
+                    and self._scene_of(log, run_dir, answer) is None):
+                reason = rescue_reason(guard, failed, time_share_s=llm_share)
+            if reason is not None:
+                answer, failed, account = self._planner_finishes(request, loaded, emit, cancel, begun, budget,
+                                                                 over_budget, run_dir, memo, log, guard, reason)
+            if failed is not None:  # the account already gives the planner's reason
+                error = str(failed) if account is None else account
         except DioramaError as exc:
             error = str(exc)
         except Exception as exc:  # the agent framework or an LLM client failed: report, never crash the app
@@ -348,20 +373,67 @@ class ChainRunner:
         if cancel.is_set() and error is None:
             error = "The run was cancelled; files made so far are kept in its folder."
         scene = self._finish(log, emit, run_dir, answer, error, observed, startup_s, started,
-                             cancelled=cancel.is_set())
+                             cancelled=cancel.is_set(), account=account if error is None else None)
         status = "ok" if scene else "cancelled" if cancel.is_set() else "error"
         journal.end(status, log.to_dict()["result"]["error"])
 
-    def _model_for(self, loaded) -> Model:
-        llm = self._llm or build_llm(self.settings)
-        if llm is not None:
-            return llm
+    def _model_for(self, loaded, emit=None, *, subjects: Subjects | None = None, planner: bool = False) -> Model:
+        if not planner:
+            notice = None if self._llm is not None else effective_provider(self.settings)[1]
+            if notice and emit is not None:
+                emit({"type": "notice", "text": notice})
+            llm = self._llm or build_llm(self.settings)
+            if llm is not None:
+                return llm
         by_capability = {t.capability: loaded.tools.get(t.name) for t in self.settings.tools
                          if loaded.tools.get(t.name) is not None}
         chain = [by_capability.get(c) or loaded.tools.get(c) for c in self.settings.asset_chain]  # capability or name
         scene = by_capability.get("scene_assembly")
         return OfflinePlanner([t.spec if t else None for t in chain], scene.spec if scene else None,
-                              max_objects=self.settings.max_objects, unavailable=loaded.failed)
+                              max_objects=self.settings.max_objects, unavailable=loaded.failed, subjects=subjects)
+
+    # ---- the planner finishes what a failed model started (agent.llm_fallback) --------------
+
+    def _planner_reserve_s(self) -> float:
+        """Seconds of the run kept for the planner when the model fails (none when fallback is off)."""
+        if not self.settings.llm_fallback:
+            return 0.0
+        return min(self.settings.llm_fallback_reserve_s, self.settings.run_timeout_s / 2)
+
+    def _scene_of(self, log: ChainLog, run_dir: Path, answer: Any) -> Path | None:
+        scene_tools = {t.name for t in self.settings.tools if t.capability == "scene_assembly"}
+        calls = [e for e in log.events("space_call") if e.get("status") == "ok"]
+        return _scene_from_answer(answer, run_dir) or _last_scene(calls, scene_tools, run_dir)
+
+    def _planner_finishes(self, request: str, loaded, emit, cancel: threading.Event, started: float,
+                          budget: Budget, over_budget: threading.Event, run_dir: Path, memo: dict[str, Any],
+                          log: ChainLog, guard: GuardedModel | None,
+                          reason: str) -> tuple[Any, DioramaError | None, str]:
+        """Run the offline planner in the time left, reusing the model's finished calls (replayed from the
+        journal) and its subjects; returns (answer, error or None, the one-line account)."""
+        step = failed_step(guard)
+        first = self.settings.tool(self.settings.asset_chain[0])
+        subjects = model_subjects(log.events("space_call"), first.name if first else "",
+                                  max_items=self.settings.max_objects)
+        memo.update(read_journal(run_dir).calls)  # the model's finished calls are replayed, not made again
+        emit({"type": "fallback", "id": "fallback", "step": step, "reason": reason, "status": "running",
+              "subjects": list(subjects.items) if subjects else None})
+        planner = ObservedModel(self._model_for(loaded, subjects=subjects, planner=True),
+                                on_reply=lambda n, *rest: self._on_reply(emit, n + step, *rest))
+        answer, failed = None, None
+        try:
+            answer = self._drive(request, loaded, planner, emit, cancel, started, budget, over_budget, run_dir,
+                                 own_code=True, step_offset=step, time_limit_s=self.settings.run_timeout_s)
+        except DioramaError as exc:
+            failed = exc
+        scene = self._scene_of(log, run_dir, answer)
+        why = str(failed) if failed is not None else _answer_text(answer)
+        line = account(step, reason, finished=scene is not None, planner_error=None if scene else why)
+        emit({"type": "fallback", "id": "fallback", "status": "ok" if scene else "error", "text": line})
+        if scene is None and failed is None:
+            failed = AgentRunError(why or "The planner finished without a scene.")
+        logger.warning("%s", line)
+        return answer, failed, line
 
     def _chain_specs(self, loaded) -> tuple[list[Any], Any]:
         """The asset chain's tool specs (None for an unavailable stage) and the scene tool's spec (or None)."""
@@ -398,8 +470,9 @@ class ChainRunner:
 
     def _drive(self, request: str, loaded, model: ObservedModel, emit, cancel: threading.Event,
                started: float, budget: Budget, over_budget: threading.Event, run_dir: Path, *,
-               own_code: bool) -> Any:
+               own_code: bool, time_limit_s: float | None = None, step_offset: int = 0) -> Any:
         executor = self._executor(run_dir, own_code, emit)
+        time_limit_s = self.settings.run_timeout_s if time_limit_s is None else max(0.0, time_limit_s)
         agent = build_agent(self.settings, loaded.tools, model, executor=executor)
         note = self.health.note((t.name, [p.space for p in t.providers]) for t in self.settings.tools
                                 if t.name in loaded.tools)
@@ -415,9 +488,7 @@ class ChainRunner:
         executor.stop = lambda: bool(agent.interrupt_switch)
         if isinstance(executor, WorkerExecutor):
             executor.on_fatal = lambda error: stop("sandbox")
-        deadline = threading.Timer(self.settings.run_timeout_s, stop, args=("budget",))
-        deadline.daemon = True
-        deadline.start()
+        deadline_at = started + time_limit_s
         finished = threading.Event()
 
         def watch_cancel() -> None:
@@ -425,6 +496,10 @@ class ChainRunner:
                 if cancel.is_set() or over_budget.is_set():
                     stop("cancel" if cancel.is_set() else "spent")
                     return
+                if time.monotonic() >= deadline_at:  # every tick: agent.run() clears the switch when it starts
+                    if not stopped:
+                        stopped.append("budget")
+                    agent.interrupt()
 
         threading.Thread(target=watch_cancel, daemon=True, name="cancel-watch").start()
         seen: set[int] = set()
@@ -433,14 +508,17 @@ class ChainRunner:
             for item in agent.run(request, stream=True):
                 if isinstance(item, ActionStep) and item.step_number not in seen:
                     seen.add(item.step_number)
-                    emit({"type": "agent_step", "id": f"step-{item.step_number}", "step": item.step_number,
-                          "status": "error" if item.error else "ok", "observation": item.observations,
-                          "error": str(item.error) if item.error else None,
-                          "duration_s": round(item.timing.duration or 0.0, 3)})
+                    number = item.step_number + step_offset
+                    error = _step_error(item, model)
+                    emit({"type": "agent_step", "id": f"step-{number}", "step": number,
+                          "status": "error" if error else "ok", "observation": item.observations,
+                          "error": error, "duration_s": round(item.timing.duration or 0.0, 3)})
                 elif isinstance(item, FinalAnswerStep):
                     answer = item.output
         except AgentError as exc:
             if not stopped:
+                if isinstance(exc.__cause__, DioramaError):  # the model's call failed: Diorama's own message
+                    raise exc.__cause__
                 raise
             if stopped[0] == "sandbox" and getattr(executor, "fatal", None) is not None:
                 raise executor.fatal from exc
@@ -449,12 +527,11 @@ class ChainRunner:
                     f"Stopped: {budget.snapshot()['budget_exceeded']}. Files made so far are kept; raise the budget "
                     "in the config and resume the run.") from exc
             if stopped[0] == "budget":
-                raise AgentRunError(
+                raise RunTimeoutError(
                     f"The run hit its {self.settings.run_timeout_s:g} s time budget and was stopped; files made so "
                     "far are kept in its folder. Raise model.run_timeout_s or ask for fewer objects.") from exc
             raise AgentRunError("The run was cancelled; files made so far are kept in its folder.") from exc
         finally:
-            deadline.cancel()
             finished.set()
             executor.cleanup()
         if getattr(executor, "fatal", None) is not None:  # the agent may have answered after; the run still ended
@@ -463,11 +540,13 @@ class ChainRunner:
 
     def _finish(self, log: ChainLog, emit, run_dir: Path, answer: Any, error: str | None,
                 observed: ObservedModel | None, startup_s: float, started: float, *,
-                cancelled: bool = False) -> Path | None:
+                cancelled: bool = False, account: str | None = None) -> Path | None:
         scene_tools = {t.name for t in self.settings.tools if t.capability == "scene_assembly"}
         calls = [e for e in log.events("space_call") if e.get("status") == "ok"]
         scene = _scene_from_answer(answer, run_dir) or _last_scene(calls, scene_tools, run_dir)
         text = _answer_text(answer)
+        if account and text:
+            text = f"{account} {text}"
         if scene is not None:
             final = run_dir / "scene.glb"
             shutil.copyfile(scene, final)
@@ -502,6 +581,19 @@ class ChainRunner:
         # not "path": gradio_client treats any JSON dict with a "path" key as a file to download
         emit({"type": "saved", "log_file": str(run_dir / "chain.json")})
         return scene
+
+
+def _step_error(step: ActionStep, model: Model) -> str | None:
+    """A step's error for the chain log, in Diorama's words: a failed LLM call, or a reply without code."""
+    failure = getattr(model, "failure", None)
+    if step.error is None:
+        if failure is not None and failure.step == step.step_number:
+            return str(failure)
+        return None
+    if isinstance(step.error, AgentParsingError):
+        return ("The reply had no runnable code block (<code> ... </code>); the reply itself is the step's "
+                "thought.")
+    return str(step.error)
 
 
 def _run_model_info(model: Model) -> dict[str, str]:

@@ -30,36 +30,61 @@ NO_CODE = "Thought: I should build a coast scene. I will now think about what to
 RUNAWAY = "Thought: " + "I will consider the lighthouse again. " * 400
 
 
-def test_scripted_llm_recovers_from_malformed_code_and_a_reply_without_code(companion_urls, settings):
-    llm = ScriptedLLM([MALFORMED, NO_CODE, GOOD])
+def test_scripted_llm_recovers_from_malformed_code(companion_urls, settings):
+    llm = ScriptedLLM([MALFORMED, GOOD])
     outcome = ChainRunner(settings, llm=llm).run_to_end("A coast with a red lighthouse and an oak tree")
     assert outcome.error is None, outcome.error
     steps = [e for e in outcome.log["events"] if e["type"] == "agent_step"]
-    assert [s["status"] for s in steps] == ["error", "error", "ok"]
+    assert [s["status"] for s in steps] == ["error", "ok"]
     assert "SyntaxError" in steps[0]["error"] or "invalid syntax" in steps[0]["error"].lower()
-    # the model saw its own error as an observation before the third reply
-    assert any("Error" in t for t in llm.prompts[2])
+    # the model saw its own error as an observation before the second reply
+    assert any("Error" in t for t in llm.prompts[1])
+    assert not [e for e in outcome.log["events"] if e["type"] == "fallback"]  # one bad reply is forgiven
     scene = trimesh.load(outcome.scene, file_type="glb", force="scene")
     roots = set(scene.graph.transforms.children[scene.graph.base_frame])
     assert {"red_lighthouse", "oak_tree"} <= roots
     assert outcome.log["timings"]["llm_input_tokens"] > 0
 
 
-def test_a_runaway_model_is_stopped_by_max_steps_with_a_clear_error(companion_urls, settings):
-    settings = settings.with_overrides(max_steps=3)
+def test_malformed_code_then_no_code_is_two_strikes_and_the_planner_finishes(companion_urls, settings):
+    llm = ScriptedLLM([MALFORMED, NO_CODE, GOOD])
+    outcome = ChainRunner(settings, llm=llm).run_to_end("A coast with a red lighthouse and an oak tree")
+    assert outcome.error is None, outcome.error
+    assert len(llm.prompts) == 2  # the third reply was never asked for
+    steps = [e for e in outcome.log["events"] if e["type"] == "agent_step"]
+    assert [s["status"] for s in steps[:2]] == ["error", "error"]
+    assert steps[1]["error"].startswith("The model scripted-test-llm wrote no runnable code in 2 replies in a row")
+    assert outcome.log["result"]["answer"].startswith(
+        "The model failed at step 2: no code in its reply; the built-in planner finished the scene.")
+
+
+def test_a_runaway_model_without_fallback_ends_with_dioramas_own_error(companion_urls, settings):
+    settings = settings.with_overrides(max_steps=3, llm_fallback=False)
     llm = ScriptedLLM([RUNAWAY], summary="I could not decide what to build.")
     outcome = ChainRunner(settings, llm=llm).run_to_end("A coast with a red lighthouse")
     assert outcome.scene is None
-    assert len(llm.prompts) == 3
-    assert outcome.error == "I could not decide what to build."
+    assert len(llm.prompts) == 2  # two replies without code end the model's turn
+    assert outcome.error == ("The model scripted-test-llm wrote no runnable code in 2 replies in a row (no code in "
+                             "its reply); try a stronger model or provider = \"offline\".")
+    assert "lighthouse again" not in outcome.error  # the model's text is in the chain log, not in the error
     assert not [e for e in outcome.log["events"] if e["type"] == "space_call"]
     saved = Path(next(e["log_file"] for e in outcome.log["events"] if e["type"] == "saved"))
-    assert saved.is_file() and "I could not decide" in saved.read_text()
+    assert saved.is_file() and "lighthouse again" in saved.read_text()
+
+
+def test_the_summary_after_the_last_step_is_dioramas_not_an_llm_call(companion_urls, settings):
+    dawdle = "Thought: look first.\n<code>\nprint('thinking')\n</code>"
+    settings = settings.with_overrides(max_steps=2, llm_fallback=False)
+    llm = ScriptedLLM([dawdle], summary="MODEL SUMMARY")
+    outcome = ChainRunner(settings, llm=llm).run_to_end("A coast with a red lighthouse")
+    assert outcome.scene is None and len(llm.prompts) == 2
+    assert outcome.error == "The model used all its steps without finishing a scene."
+    assert "MODEL SUMMARY" not in json.dumps(outcome.log)
 
 
 def test_openai_compatible_server_path_sends_flat_text_and_bounds_tokens(companion_urls, settings):
-    """The real OpenAIModel + openai client against a local scripted server that, like llama.cpp,
-    rejects list-of-parts message content."""
+    """Diorama's streaming client against the fake model server that, like llama.cpp, rejects list-of-parts
+    message content."""
     from tests.stubs.openai_server import ScriptedChatServer
 
     server = ScriptedChatServer([GOOD])
@@ -80,11 +105,12 @@ def test_openai_compatible_server_path_sends_flat_text_and_bounds_tokens(compani
     assert server.auth_headers == ["Bearer sk-canary-123456"]
     assert "sk-canary-123456" not in json.dumps(outcome.log)
     assert outcome.log["timings"]["llm_input_tokens"] == 100
+    assert request["stream"] is True
 
 
 def test_wall_clock_budget_stops_a_slow_run_cleanly(companion_urls, settings):
     slow = "Thought: wait.\n<code>\nimport time\ntime.sleep(0.6)\nprint('still thinking')\n</code>"
-    settings = settings.with_overrides(run_timeout_s=1.0, max_steps=20)
+    settings = settings.with_overrides(run_timeout_s=1.0, max_steps=20, llm_fallback=False)
     llm = ScriptedLLM([slow])
     outcome = ChainRunner(settings, llm=llm).run_to_end("A coast with a red lighthouse")
     assert outcome.scene is None

@@ -17,6 +17,12 @@
       AgentRunError (RuntimeError)                the agent finished without a scene
         SandboxLimitError                         the agent's code broke its worker's limits (run ends)
         SandboxUnavailableError                   no worker process for the agent's code (nothing runs)
+        RunTimeoutError (TimeoutError)            the run (or the model's share of it) hit its time budget
+      ModelError                                  the LLM could not write the next step (the planner may finish)
+        ModelUnreachableError (ConnectionError)   no LLM server answers at the URL
+        ModelTimeoutError (TimeoutError)          the reply took longer than the per-call limit (not retried)
+        ModelContextError (ValueError)            the conversation outgrew the model's context window
+        ModelReplyError                           the server failed, or the replies had no runnable code
 
 Each error carries fields that the chain log, the UI and the tests use, and a
 one-line message saying what failed and what to do next.  Messages never
@@ -186,3 +192,37 @@ def restated(exc: SpaceError, message: str) -> SpaceError:
     """The same kind of error with a message that says which attempt failed and what happens next."""
     return type(exc)(message, space=exc.space, endpoint=exc.endpoint, elapsed_s=exc.elapsed_s,
                      server_message=exc.server_message)
+
+
+class RunTimeoutError(AgentRunError, TimeoutError):
+    """The run, or the model's share of it, hit its wall-clock budget; files made so far are kept."""
+
+
+class ModelError(DioramaError):
+    """The LLM could not write the next step; the message is Diorama's own, the model's text is in the chain log.
+
+    Attributes:
+        reason: a short cause for the one-line account, e.g. "no code in its reply".
+        step: the agent step whose LLM call failed (0 when unknown).
+    """
+
+    def __init__(self, message: str, *, reason: str, step: int = 0) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.step = step
+
+
+class ModelUnreachableError(ModelError, ConnectionError):
+    """No LLM server answers at the configured URL (refused, unknown host, TLS failure)."""
+
+
+class ModelTimeoutError(ModelError, TimeoutError):
+    """A reply was still streaming (or silent) at the per-call limit; the request was closed, never retried."""
+
+
+class ModelContextError(ModelError, ValueError):
+    """The conversation no longer fits the model's context window, even with old steps dropped."""
+
+
+class ModelReplyError(ModelError):
+    """The LLM server answered with an error, or the model wrote no runnable code twice in a row."""

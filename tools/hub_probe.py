@@ -18,7 +18,8 @@ _last: dict[str, tuple[float, bool]] = {}
 
 
 def hub_reachable(endpoint: str | None = None, *, timeout_s: float = 3.0) -> bool:
-    """True when the Hub (`HF_ENDPOINT`, default https://huggingface.co) answers HTTP within `timeout_s`."""
+    """True when the Hub (`HF_ENDPOINT`, default https://huggingface.co), or another `endpoint` such as HF
+    Inference's router, answers HTTP within `timeout_s` (name lookup included)."""
     if endpoint is None:
         from huggingface_hub import constants
 
@@ -28,11 +29,20 @@ def hub_reachable(endpoint: str | None = None, *, timeout_s: float = 3.0) -> boo
         seen = _last.get(endpoint)
         if seen is not None and now - seen[0] < _REMEMBER_S:
             return seen[1]
-    try:
-        httpx.head(endpoint.rstrip("/") + "/api/spaces", timeout=timeout_s)
-        reachable = True
-    except (httpx.HTTPError, OSError):
-        reachable = False
+    answered: list[bool] = []
+
+    def probe() -> None:
+        try:
+            httpx.head(endpoint.rstrip("/") + "/api/spaces", timeout=timeout_s)
+            answered.append(True)
+        except (httpx.HTTPError, OSError):
+            answered.append(False)
+
+    # in a thread: a name lookup with no DNS server can block for many seconds, past any httpx timeout
+    worker = threading.Thread(target=probe, name="hub-probe", daemon=True)
+    worker.start()
+    worker.join(timeout_s)
+    reachable = bool(answered and answered[0])
     with _lock:
         _last[endpoint] = (now, reachable)
     return reachable
