@@ -69,7 +69,9 @@ class OfflinePlanner(Model):
                  **kwargs: Any) -> ChatMessage:
         texts = [(m.role, message_text(m)) for m in messages]
         if texts and STUCK_PROMPT in texts[0][1]:
-            return code_reply("The run stopped before the scene was finished: see the chain log for what was made.")
+            return ChatMessage(role=MessageRole.ASSISTANT,  # smolagents' closing summary asks for words, not code
+                               content="The run stopped before the scene was finished: see the chain log for what "
+                                       "was made.", token_usage=TokenUsage(input_tokens=0, output_tokens=0))
         task = next((t.split("New task:", 1)[1].strip() for r, t in texts
                      if r == MessageRole.USER and "New task:" in t), "")
         observation = next((t for r, t in reversed(texts) if r == MessageRole.TOOL_RESPONSE), "")

@@ -190,9 +190,10 @@ def glb_validator_errors(path: Path) -> int | None:
     return None if report is None else report[str(path)]["numErrors"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium for every browser test (tests/browser.py)."""
+    """One headless Chromium per browser-test module (tests/browser.py). Not per session: Playwright's sync API
+    keeps an event loop on the main thread while it runs, and tests after it use asyncio.run."""
     from tests.browser import launched_chromium
 
     yield from launched_chromium()

@@ -154,7 +154,8 @@ def hostile_app(tmp_path_factory):
     data = tmp_path_factory.mktemp("escape-data")
     env = {"HF_TOKEN": TOKEN, "DIORAMA_MODEL_PROVIDER": "openai", "DIORAMA_LLM_BASE_URL": server.base_url,
            "DIORAMA_MODEL_ID": "scripted-attacker", "DIORAMA_MAX_STEPS": "1", "DIORAMA_CACHE": "false",
-           "DIORAMA_SANDBOX_STEP_TIMEOUT_S": "6", "DIORAMA_SANDBOX_CPU_S": "60", "DIORAMA_SANDBOX_MEMORY_MB": "768"}
+           "DIORAMA_SANDBOX_STEP_TIMEOUT_S": "6", "DIORAMA_SANDBOX_CPU_S": "60", "DIORAMA_SANDBOX_MEMORY_MB": "768",
+           "DIORAMA_LLM_FALLBACK": "false"}  # pure LLM runs: each run ends as the hostile step left it
     try:
         with running_app(data, env=env) as (url, process):
             yield {"url": url, "data": data, "server": server, "listener": listener, "process": process}

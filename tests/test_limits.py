@@ -83,7 +83,7 @@ def test_refused_text_makes_no_run_folder_at_any_entry_point(strict_app, text):
     before = _run_folders(data)
     browser = secrets.token_hex(16)
     # raw queue calls: gradio_client cannot even encode a lone surrogate, an attacker's own client can
-    for event, payload in (("build", [text]), ("start", [text]), ("build_ui", [text, browser]),
+    for event, payload in (("build", [text]), ("start", [text]), ("build_ui", [text, None, browser]),
                            ("replay", [text, None, browser])):
         message = queue_call(url, event, payload)
         assert not message["success"], (event, message)

@@ -126,7 +126,7 @@ def test_no_answer_holds_the_data_folder_path(app, tmp_path):
 def test_the_ui_shows_its_own_run_by_id_and_its_log_download_has_no_server_path(app):
     url, data, _ = app
     session, browser = uuid.uuid4().hex, secrets.token_hex(16)
-    built = queue_call(url, "build_ui", ["a gallery of a windmill", browser], session_hash=session)
+    built = queue_call(url, "build_ui", ["a gallery of a windmill", None, browser], session_hash=session)  # None: no version shown
     assert built["success"], built
     shown = queue_call(url, "show_scene", [None, browser], session_hash=session)  # the run id is server state
     scene, download, log_file, _ = shown["output"]["data"]
