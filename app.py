@@ -152,5 +152,26 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _main_or_one_line() -> int:
+    """`main`, with any unexpected failure as one line on stderr (the traceback goes to the log), exit 1."""
+    try:
+        return main()
+    except KeyboardInterrupt:
+        print("diorama: interrupted; files made so far are kept in the run folder.", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        import tempfile
+
+        from tools.errors import user_message
+
+        path = os.environ.get("DIORAMA_DEBUG_LOG") or os.path.join(tempfile.gettempdir(), "diorama-debug.log")
+        debug = logging.getLogger("diorama")
+        debug.propagate = False  # the traceback goes to the debug log only, not to the console
+        debug.addHandler(logging.FileHandler(path, encoding="utf-8"))
+        message = user_message(exc, where="the command line").replace("the server log", path)
+        print(f"diorama: {message}", file=sys.stderr)
+        return 1
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_main_or_one_line())

@@ -87,15 +87,23 @@ def _run_headless(runner: ChainRunner, settings: Settings, prompt: str | None, *
     except KeyboardInterrupt:
         print("diorama: interrupted; files made so far are kept in the run folder.", file=sys.stderr)
         return 130
-    if log_path is not None:
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        log_path.write_text(json.dumps(final, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
     result = final.get("result", {})
     timings = final.get("timings", {})
+    try:
+        if log_path is not None:
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            log_path.write_text(json.dumps(final, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+        target = out or Path(f"{final.get('run_id')}.glb")
+        if result.get("scene"):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(result["scene"], target)
+    except OSError as exc:  # the run is done and kept: only the copy out of its folder failed
+        kept = Path(result["scene"]).parent if result.get("scene") else "its run folder"
+        print(f"diorama: could not write {exc.filename or 'an output file'} ({exc.strerror or exc}); the run "
+              f"{final.get('run_id')} and its chain log are kept in {kept}. Pick another --out/--log path.",
+              file=sys.stderr)
+        return 1
     if result.get("scene"):
-        target = out or Path(f"{final['run_id']}.glb")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(result["scene"], target)
         if result.get("answer"):
             print(f"[answer] {result['answer']}", file=stream)
         print(f"[cost] {_cost_summary(final.get('cost', {}))}", file=stream)

@@ -226,3 +226,16 @@ class ModelContextError(ModelError, ValueError):
 
 class ModelReplyError(ModelError):
     """The LLM server answered with an error, or the model wrote no runnable code twice in a row."""
+
+
+def user_message(exc: BaseException, *, where: str = "request") -> str:
+    """What a person is told about a failure, the same in the UI, the API and the CLI: Diorama's own errors say
+    what happened and what to do; anything else is logged with its traceback under a short reference."""
+    if isinstance(exc, DioramaError):
+        return str(exc)
+    import logging
+    import uuid
+
+    ref = uuid.uuid4().hex[:8]
+    logging.getLogger("diorama").error("unexpected failure in %s (ref %s)", where, ref, exc_info=exc)
+    return f"Something went wrong (ref {ref}); the server log has the details."

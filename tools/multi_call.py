@@ -35,7 +35,7 @@ from tools.schema import EndpointSchema, Param, ToolSpec, build_spec, endpoint_s
 from tools.space_tool import CallContext, ProviderSlot, SpaceTool
 
 if TYPE_CHECKING:
-    from agent.config import Binding, Step
+    from tools.tool_config import Binding, Step
 
 __all__ = ["MultiCallTool", "PlannedStep", "build_tool", "plan"]
 

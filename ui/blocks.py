@@ -14,7 +14,6 @@ import logging
 import secrets
 import threading
 import time
-import uuid
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -24,7 +23,7 @@ from agent.events import log_to_messages
 from agent.journal import JOURNAL
 from agent.runner import ChainRunner, validate_request
 from agent.store import FILE_NAME as STORE_FILE
-from tools.errors import DioramaError, InvalidInputError
+from tools.errors import DioramaError, InvalidInputError, user_message
 from ui.history import history_tab
 from ui.tools_tab import tools_tab
 from ui.jobs import Jobs
@@ -75,19 +74,16 @@ def banner(runner: ChainRunner) -> str:
 
 
 @contextlib.contextmanager
-def _user_errors(data_dir: Path | None = None) -> Iterator[None]:
-    """Turn Diorama's errors into a gr.Error with their message (the data folder's path taken out); anything
-    else into a logged reference."""
+def user_errors(data_dir: Path | None = None) -> Iterator[None]:
+    """Any failure as a gr.Error with `tools.errors.user_message` (the data folder's path taken out): the one
+    translation the UI, the API and MCP share."""
     try:
         yield
-    except DioramaError as exc:
-        raise gr.Error(public_text(str(exc), data_dir) if data_dir is not None else str(exc)) from exc
     except gr.Error:
         raise
     except Exception as exc:
-        ref = uuid.uuid4().hex[:8]
-        logger.exception("unexpected failure (ref %s)", ref)
-        raise gr.Error(f"Something went wrong (ref {ref}); the server log has the details.") from exc
+        message = user_message(exc, where="the UI or API")
+        raise gr.Error(public_text(message, data_dir) if data_dir is not None else message) from exc
 
 
 def _resume_snapshots(runner: ChainRunner, run_id: str, cancel: threading.Event,
@@ -110,7 +106,7 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None, admin_token: st
     admin_token = admin_token if admin_token is not None else runner.settings.admin_token
     limits = ClientLimits(per_minute=runner.settings.builds_per_minute, concurrent=runner.settings.runs_per_client,
                           trusted_proxies=runner.settings.trusted_proxies)
-    errors = lambda: _user_errors(data_dir)  # noqa: E731
+    errors = lambda: user_errors(data_dir)  # noqa: E731
     public = lambda log: public_log(log, data_dir)  # noqa: E731
 
     def admit(client: gr.Request | None, request: str | None = None, *, what: str = "The request") -> Ticket:

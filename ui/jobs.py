@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any, Iterator
 
 from agent.runner import ChainRunner
 from agent.journal import check_run_id
-from tools.errors import DioramaError, InvalidInputError
+from tools.errors import DioramaError, InvalidInputError, user_message
 from ui.progress import RunState, progress, state_of
 
 logger = logging.getLogger(__name__)
@@ -154,12 +153,8 @@ class Jobs:
         try:
             for log in snapshots:
                 job.log = log
-        except DioramaError as exc:
-            job.error = str(exc)
-        except Exception:  # a background thread has nobody to raise to: log it and report it in /status
-            ref = uuid.uuid4().hex[:8]
-            logger.exception("background run %s failed (ref %s)", job.run_id, ref)
-            job.error = f"Something went wrong (ref {ref}); the server log has the details."
+        except Exception as exc:  # a background thread has nobody to raise to: reported in /status
+            job.error = user_message(exc, where=f"background run {job.run_id}")
         finally:
             job.finished = True
 

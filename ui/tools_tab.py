@@ -7,7 +7,6 @@ import json
 import logging
 import tempfile
 import threading
-import uuid
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -247,15 +246,11 @@ _KEPT = ("Added tools are kept in memory for this server's life (a restart drops
 
 
 def _answer(work, *args: Any) -> Any:
-    """Run a handler: Diorama's errors become their message, anything else a logged reference; never a traceback."""
-    try:
+    """Run a handler; any failure becomes a gr.Error with the shared message (`ui.blocks.user_errors`)."""
+    from ui.blocks import user_errors
+
+    with user_errors():
         return work(*args)
-    except DioramaError as exc:
-        raise gr.Error(str(exc)) from exc
-    except Exception as exc:
-        ref = uuid.uuid4().hex[:8]
-        logger.exception("Tools tab handler failed (ref %s)", ref)
-        raise gr.Error(f"Something went wrong (ref {ref}); the server log has the details.") from exc
 
 
 def _space_adder(runner: ChainRunner, pick: gr.Dropdown, access: Access) -> None:
