@@ -17,7 +17,7 @@ from smolagents import ChatMessage, MessageRole
 
 from agent.edit_grammar import ALL, COLOURS, FOCUS, Edit, match_label
 from agent.models import STUCK_PROMPT, message_text
-from agent.planner import OfflinePlanner, _file_arg, _file_key, _prompt_arg, code_reply, fan_out_stage
+from agent.planner import OfflinePlanner, _file_arg, _file_key, _prompt_arg, code_reply, fan_out_stage, scene_args
 from agent.scene_manifest import SceneManifest, SceneObject
 from tools.errors import InvalidInputError
 from tools.schema import ToolSpec
@@ -259,14 +259,4 @@ class EditPlanner(OfflinePlanner):
         return thought, "\n".join(lines)
 
     def _edit_scene_args(self, title: str, hints: str) -> list[str]:
-        args = []
-        for param in self.scene_tool.endpoint.params:
-            if param.kind == "files":
-                args.append(f"{param.name}=[assets[s] for s in made]")
-            elif "label" in param.name or "name" in param.name:
-                args.append(f"{param.name}='\\n'.join(made)")
-            elif "title" in param.name:
-                args.append(f"{param.name}={title!r}")
-            elif param.name == "hints" and hints:
-                args.append(f"{param.name}={hints!r}")
-        return args
+        return scene_args(self.scene_tool, title, hints)

@@ -165,16 +165,7 @@ class OfflinePlanner(Model):
                 f"final_answer({('The scene could not be assembled: ' + reason)!r})")
 
     def _scene_args(self) -> list[str]:
-        args = []
-        title = self._subjects.title if self._subjects else "Gallery"
-        for param in self.scene_tool.endpoint.params:
-            if param.kind == "files":
-                args.append(f"{param.name}=[assets[s] for s in made]")
-            elif "label" in param.name or "name" in param.name:
-                args.append(f"{param.name}='\\n'.join(made)")
-            elif "title" in param.name:
-                args.append(f"{param.name}={title!r}")
-        return args
+        return scene_args(self.scene_tool, self._subjects.title if self._subjects else "Gallery")
 
     def _final_answer_code(self) -> str:
         pick = _file_key(self.scene_tool)
@@ -259,6 +250,22 @@ def _file_key(spec: ToolSpec) -> str | None:
         return None
     files = [o.key for o in spec.endpoint.outputs if o.kind == "file"]
     return files[0] if files else spec.endpoint.outputs[0].key
+
+
+def scene_args(scene_tool: ToolSpec, title: str, hints: str = "") -> list[str]:
+    """The scene tool's keyword arguments, as code: the files made (`assets[s] for s in made`), their labels, the
+    title, and placement hints when the tool takes them and there are any."""
+    args = []
+    for param in scene_tool.endpoint.params:
+        if param.kind == "files":
+            args.append(f"{param.name}=[assets[s] for s in made]")
+        elif "label" in param.name or "name" in param.name:
+            args.append(f"{param.name}='\\n'.join(made)")
+        elif "title" in param.name:
+            args.append(f"{param.name}={title!r}")
+        elif param.name == "hints" and hints:
+            args.append(f"{param.name}={hints!r}")
+    return args
 
 
 def code_reply(thought: str, code: str) -> ChatMessage:
