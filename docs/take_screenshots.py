@@ -17,7 +17,7 @@ from playwright.sync_api import Page, sync_playwright
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (one set of browser flags)
+from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (one set of browser flags)
 from tools.companions import free_port, wait_until_serving  # noqa: E402
 
 SHOTS = {"desktop": {"width": 1280, "height": 1000}, "narrow": {"width": 390, "height": 844}}
