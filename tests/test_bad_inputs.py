@@ -169,7 +169,9 @@ def test_the_app_enforces_the_limits_end_to_end(companion_urls, settings):
 
     # the first build holds its slot long enough that the second request surely meets it, however loaded the machine
     hold = "Thought: wait.\n<code>\nimport time\ntime.sleep(4)\nfinal_answer('no scene')\n</code>"
-    runner = ChainRunner(settings.with_overrides(builds_per_minute=2, runs_per_client=1), llm=ScriptedLLM([hold]))
+    # no planner rescue: each scripted build ends right after its hold, well inside the one-minute window
+    runner = ChainRunner(settings.with_overrides(builds_per_minute=2, runs_per_client=1, llm_fallback=False),
+                         llm=ScriptedLLM([hold]))
     demo = build_demo(runner)
     demo.queue()
     _, url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
