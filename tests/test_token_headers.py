@@ -69,9 +69,10 @@ def test_a_bundled_companion_starts_without_secrets(monkeypatch):
     monkeypatch.setenv("GRADIO_CANARY_SETTING", "kept")
     companion = companions._spawn("text_to_3d")  # a fresh process: the session's companions started earlier
     try:
+        companions._wait_ready(companion, time.monotonic() + companions.READY_TIMEOUT_S)  # runs without them
+        # read once it answers: right after exec the kernel may not have set up the new environment yet
         environ = dict(item.split(b"=", 1) for item in
                        Path(f"/proc/{companion.process.pid}/environ").read_bytes().split(b"\0") if b"=" in item)
-        companions._wait_ready(companion, time.monotonic() + companions.READY_TIMEOUT_S)  # runs without them
     finally:
         companion.stop()
     names = {key.decode() for key in environ}
