@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from agent.planner import _file_arg, _file_key, _prompt_arg
+from agent.planner import _file_arg, _file_key, _prompt_arg, scene_args
 from tools.errors import ModelContextError
 from tools.schema import ToolSpec
 
@@ -87,14 +87,7 @@ def _example(chain: Sequence[ToolSpec], scene: ToolSpec, task: str, thought: str
         items = f"[{{{arg!r}: n}} for n in names]" if index == 0 else f"[{{{arg!r}: f}} for f in ok.values()]"
         lines += [f"made = parallel_map(tool={spec.name!r}, items={items})",
                   f"ok = {{n: {pick} for n, m in zip({'names' if index == 0 else 'ok'}, made) if m['ok']}}"]
-    args = []
-    for param in scene.endpoint.params:
-        if param.kind == "files":
-            args.append(f"{param.name}=list(ok.values())")
-        elif "label" in param.name or "name" in param.name:
-            args.append(f"{param.name}='\\n'.join(ok)")
-        elif "title" in param.name:
-            args.append(f"{param.name}={title!r}")
+    args = scene_args(scene, title, files="list(ok.values())", names="ok")
     key = _file_key(scene)
     lines += [f"scene = {scene.name}({', '.join(args)})",
               f"final_answer({{'scene': scene{f'[{key!r}]' if key else ''}, 'objects': list(ok), 'missing': {{}}}})"]

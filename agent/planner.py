@@ -252,15 +252,16 @@ def _file_key(spec: ToolSpec) -> str | None:
     return files[0] if files else spec.endpoint.outputs[0].key
 
 
-def scene_args(scene_tool: ToolSpec, title: str, hints: str = "") -> list[str]:
-    """The scene tool's keyword arguments, as code: the files made (`assets[s] for s in made`), their labels, the
-    title, and placement hints when the tool takes them and there are any."""
+def scene_args(scene_tool: ToolSpec, title: str, hints: str = "", *, files: str = "[assets[s] for s in made]",
+               names: str = "made") -> list[str]:
+    """The scene tool's keyword arguments, as code: the files made (the expression `files`), their labels (one
+    per line from the iterable expression `names`), the title, and placement hints when the tool takes them."""
     args = []
     for param in scene_tool.endpoint.params:
         if param.kind == "files":
-            args.append(f"{param.name}=[assets[s] for s in made]")
+            args.append(f"{param.name}={files}")
         elif "label" in param.name or "name" in param.name:
-            args.append(f"{param.name}='\\n'.join(made)")
+            args.append(f"{param.name}='\\n'.join({names})")
         elif "title" in param.name:
             args.append(f"{param.name}={title!r}")
         elif param.name == "hints" and hints:
