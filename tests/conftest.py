@@ -29,7 +29,6 @@ COMPANION_START_TIMEOUT_S = 600.0
 import pytest  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED_GLB = REPO.parent / "shared" / "fixtures" / "glb"
 sys.path.insert(0, str(REPO))
 
 _real_connect = socket.socket.connect

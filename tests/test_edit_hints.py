@@ -12,18 +12,16 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 
 from agent.scene_manifest import read_layout
-from tests.conftest import REPO, SHARED_GLB, glb_validator_report
+from tests.conftest import REPO, glb_validator_report
 
 sys.path.insert(0, str(REPO / "spaces" / "scene_builder"))
 import sb_gallery  # noqa: E402
 from sb_errors import RequestError  # noqa: E402
 
-if not SHARED_GLB.is_dir():
-    pytest.skip(f"GLB fixtures not found at {SHARED_GLB}", allow_module_level=True)
-
-FILES = [str(SHARED_GLB / "real" / name) for name in ("trimesh_Duck.glb", "trimesh_fox.glb")
-         if (SHARED_GLB / "real" / name).is_file()]
-FILES = (FILES + [str(p) for p in sorted((SHARED_GLB / "real").glob("*.glb")) if "draco" not in p.name
+FIXTURES = REPO / "tests" / "fixtures" / "glb"  # shipped in the repo: this module never skips in a fresh clone
+FILES = [str(FIXTURES / "real" / name) for name in ("trimesh_Duck.glb", "trimesh_fox.glb")
+         if (FIXTURES / "real" / name).is_file()]
+FILES = (FILES + [str(p) for p in sorted((FIXTURES / "real").glob("*.glb")) if "draco" not in p.name
                   and "empty" not in p.name])[:4]
 LABELS = ["A", "B", "C", "D"][:len(FILES)]
 
