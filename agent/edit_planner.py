@@ -16,7 +16,7 @@ from typing import Any
 from smolagents import ChatMessage, MessageRole
 
 from agent.edit_grammar import ALL, COLOURS, FOCUS, Edit, match_label
-from agent.models import STUCK_PROMPT, message_text
+from agent.chat_messages import STUCK_PROMPT, message_text
 from agent.planner import OfflinePlanner, _file_arg, _file_key, _prompt_arg, code_reply, fan_out_stage, scene_args
 from agent.scene_manifest import SceneManifest, SceneObject
 from tools.errors import InvalidInputError

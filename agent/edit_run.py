@@ -16,6 +16,7 @@ from typing import Any
 from agent.config import Settings
 from agent.edit_grammar import parse_edit
 from agent.edit_planner import EditPlan, plan_edit
+from agent.request_text import check_text
 from agent.scene_manifest import SceneManifest, manifest_of_run
 from tools.errors import InvalidInputError
 
@@ -37,8 +38,6 @@ class EditSetup:
 
 def check_instruction(instruction: Any, settings: Settings) -> str:
     """The follow-up stripped, or InvalidInputError saying what to send instead."""
-    from agent.runner import check_text  # the request's own character rules
-
     check_text(instruction, what="The follow-up")
     if not isinstance(instruction, str) or not instruction.strip():
         raise InvalidInputError("The follow-up is empty: say how to change the scene, e.g. 'remove the obelisk' or "

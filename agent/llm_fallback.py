@@ -21,7 +21,7 @@ from smolagents.utils import parse_code_blobs
 
 from agent.gazetteer import Subjects
 from agent.llm_stream import RUNAWAY_NOTE
-from agent.models import STUCK_PROMPT, message_text
+from agent.chat_messages import STUCK_PROMPT, message_text
 from tools.errors import ModelError, ModelReplyError, RunTimeoutError
 
 logger = logging.getLogger(__name__)

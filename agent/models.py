@@ -10,12 +10,12 @@ from typing import Any, Callable, Literal
 
 from smolagents import ChatMessage, Model
 
+from agent.chat_messages import STUCK_PROMPT, message_text
 from agent.config import Settings
 from tools.hub_probe import hub_reachable
 
 logger = logging.getLogger(__name__)
 
-STUCK_PROMPT = "An agent tried to answer a user query but it got stuck"
 _CODE = re.compile(r"<code>(.*?)(?:</code>|$)|```(?:python|py)?\n(.*?)(?:```|$)", re.S)
 
 
@@ -117,11 +117,3 @@ class ObservedModel(Model):
         return reply
 
 
-def message_text(message: Any) -> str:
-    """A chat message's text, whether its content is a string or a list of parts."""
-    content = getattr(message, "content", None)
-    if content is None and isinstance(message, dict):
-        content = message.get("content")
-    if isinstance(content, list):
-        return "\n".join(part.get("text", "") for part in content if isinstance(part, dict))
-    return str(content or "")

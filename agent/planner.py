@@ -24,7 +24,7 @@ from smolagents import ChatMessage, MessageRole, Model
 from smolagents.monitoring import TokenUsage
 
 from agent.gazetteer import Subjects, subjects_from_request
-from agent.models import STUCK_PROMPT, message_text
+from agent.chat_messages import STUCK_PROMPT, message_text
 from tools.schema import ToolSpec
 
 NOTHING_TO_BUILD = (

@@ -26,7 +26,7 @@ from smolagents import ChatMessage, MessageRole, Model
 
 from agent.events import utc_now
 from agent.gazetteer import subjects_from_request
-from agent.models import message_text
+from agent.chat_messages import message_text
 from agent.planner import code_reply, fan_out_stage
 from tools.errors import InvalidInputError
 

@@ -9,7 +9,6 @@ import queue
 import shutil
 import threading
 import time
-import unicodedata
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -33,10 +32,11 @@ from agent.store import Store
 from agent.journal import RunJournal, read_journal, run_folder
 from agent.planner import OfflinePlanner
 from agent.edit_planner import EditPlanner
+from agent.request_text import validate_request
 from agent.edit_run import EditSetup, check_instruction, copy_reused, edit_event, prepare_edit, read_edit, \
     task_text, write_edit
 from tools.budget import Budget, BudgetExceededError
-from tools.errors import AgentRunError, DioramaError, InvalidInputError, RunTimeoutError, \
+from tools.errors import AgentRunError, DioramaError, RunTimeoutError, \
     SandboxUnavailableError
 from tools.cache import ResultCache
 from tools.glb import set_asset_extras
@@ -56,47 +56,6 @@ class RunOutcome:
     @property
     def error(self) -> str | None:
         return self.log["result"]["error"]
-
-
-_ALLOWED_FORMAT = {"\u200d"}  # the zero-width joiner: emoji sequences need it
-
-
-def check_text(request: Any, *, what: str = "The request") -> None:
-    """Refuse text with control characters (NUL, escape sequences), invisible format characters (bidirectional
-    overrides, zero-width spaces, tag characters) or unpaired surrogates (not text at all).
-
-    Args:
-        request: the text; other types pass (the length and emptiness checks answer for them).
-        what: how the text is named in the message, e.g. "The request", "Try it's JSON".
-
-    Raises:
-        InvalidInputError: naming the first offending character and what to do.
-    """
-    if not isinstance(request, str):
-        return
-    for char in request:
-        if char in "\t\n\r" or char in _ALLOWED_FORMAT:
-            continue
-        category = unicodedata.category(char)
-        if category == "Cs":
-            raise InvalidInputError(f"{what} has an unpaired surrogate (U+{ord(char):04X}), which is not text; "
-                                    "send it as UTF-8 text, e.g. 'Build a 3D gallery of Paris landmarks'.")
-        if category in ("Cc", "Cf"):
-            raise InvalidInputError(f"{what} has a control character (U+{ord(char):04X}); remove it and "
-                                    "describe the scene in plain text, e.g. 'Build a 3D gallery of Paris landmarks'.")
-
-
-
-def validate_request(request: Any, settings: Settings) -> str:
-    """The request stripped, or InvalidInputError with what to do instead (nothing is started)."""
-    check_text(request)
-    if not isinstance(request, str) or not request.strip():
-        raise InvalidInputError("The request is empty: describe a scene, e.g. 'Build a 3D gallery of Paris landmarks'.")
-    request = request.strip()
-    if len(request) > settings.max_request_chars:
-        raise InvalidInputError(f"The request is {len(request)} characters long; the limit is "
-                                f"{settings.max_request_chars}. Shorten it to the objects you want.")
-    return request
 
 
 class ChainRunner:

@@ -204,7 +204,7 @@ def add_space(registry: Registry, source: str, endpoint: str = "", *, name: str 
         InvalidInputError: a malformed value, no such endpoint, a name already taken, or too many tools.
         SpaceUnavailableError: unreachable, not a Gradio app, or no API.
     """
-    from agent.config import ToolConfig
+    from tools.tool_config import ToolConfig
     from tools.describe import describe
 
     source, endpoint, name = (_field(source, "Space"), _field(endpoint, "endpoint"), _field(name, "name"))

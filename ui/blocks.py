@@ -21,10 +21,12 @@ import gradio as gr
 
 from agent.events import log_to_messages
 from agent.journal import JOURNAL
-from agent.runner import ChainRunner, validate_request
+from agent.request_text import validate_request
+from agent.runner import ChainRunner
 from agent.store import FILE_NAME as STORE_FILE
-from tools.errors import DioramaError, InvalidInputError, user_message
+from tools.errors import DioramaError, InvalidInputError
 from ui.history import history_tab
+from ui.errors import user_errors
 from ui.tools_tab import tools_tab
 from ui.jobs import Jobs
 from ui.limits import ClientLimits, Ticket, check_text
@@ -71,19 +73,6 @@ def banner(runner: ChainRunner) -> str:
         sandbox += " (no worker process on this host; the owner allowed LLM code in the app)"
     return (f"**Agent model:** {_PROVIDER_NAMES.get(info['provider'], info['provider'])} — `{info['id']}`  \n"
             f"**Tools:** {tools}  \n**Sandbox:** {sandbox}")
-
-
-@contextlib.contextmanager
-def user_errors(data_dir: Path | None = None) -> Iterator[None]:
-    """Any failure as a gr.Error with `tools.errors.user_message` (the data folder's path taken out): the one
-    translation the UI, the API and MCP share."""
-    try:
-        yield
-    except gr.Error:
-        raise
-    except Exception as exc:
-        message = user_message(exc, where="the UI or API")
-        raise gr.Error(public_text(message, data_dir) if data_dir is not None else message) from exc
 
 
 def _resume_snapshots(runner: ChainRunner, run_id: str, cancel: threading.Event,

@@ -4,7 +4,7 @@ A client is its IP address: with `trusted_proxies` = N > 0 (1 on a Hugging Face 
 hop N from the right, which the platform's own proxy wrote (anything left of it is client-supplied and
 ignored), and only when the peer itself is on a private or loopback address; with 0, the peer. Without a
 request (in-process calls) everyone is one client. The queue's overall size is `demo.queue(max_size=...)` in
-app.py; the request length cap is `agent.runner.validate_request`; `check_text` refuses what is not plain text.
+app.py; the request length cap is `agent.request_text.validate_request`; `check_text` refuses what is not plain text.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import time
 from collections import defaultdict, deque
 from typing import Any, Callable
 
-from agent.runner import check_text
+from agent.request_text import check_text
 from tools.errors import DioramaError
 
 # Format characters (Unicode category Cf) are invisible: bidirectional overrides make a request (and the chain

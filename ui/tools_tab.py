@@ -20,6 +20,7 @@ from tools.discovery import CAPABILITIES, suggest
 from tools.file_args import allowed_file
 from tools.space_tool import CallContext
 from ui.limits import check_text
+from ui.errors import user_errors
 from ui.owners import Access
 from ui.public import public_value
 
@@ -246,9 +247,7 @@ _KEPT = ("Added tools are kept in memory for this server's life (a restart drops
 
 
 def _answer(work, *args: Any) -> Any:
-    """Run a handler; any failure becomes a gr.Error with the shared message (`ui.blocks.user_errors`)."""
-    from ui.blocks import user_errors
-
+    """Run a handler; any failure becomes a gr.Error with the shared message (`ui.errors.user_errors`)."""
     with user_errors():
         return work(*args)
 
