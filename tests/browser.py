@@ -37,6 +37,7 @@ def launched_chromium() -> Iterator[Any]:
 def open_tab(browser: Any, **context: Any) -> Any:
     """A tab in a fresh context (its own storage: its own owner id) whose errors land in `tab.errors`."""
     tab = browser.new_context(**context).new_page()
+    tab.set_default_timeout(90_000)  # an upper bound for a loaded 2-core CI machine, not a speed check
     tab.errors = []
     tab.on("pageerror", lambda error: tab.errors.append(str(error)))
     tab.on("console", lambda message: keep_console_error(tab.errors, message))

@@ -38,7 +38,7 @@ def test_a_follow_up_makes_a_new_version_and_the_first_comes_back(page, app_url)
     page.click("#build")
     page.wait_for_selector("#status :text('Done in')", timeout=300_000)  # a cold app starts its Spaces first
     versions = page.locator("#versions")
-    versions.get_by_text("v1 · a gallery of a red lighthouse").wait_for(timeout=30_000)
+    versions.get_by_text("v1 · a gallery of a red lighthouse").wait_for(timeout=90_000)
     first = _wait_for_labels(page, 2)
 
     page.locator("#request textarea").fill("remove the windmill")
@@ -48,12 +48,12 @@ def test_a_follow_up_makes_a_new_version_and_the_first_comes_back(page, app_url)
     assert second == [label for label in first if "indmill" not in label]
 
     versions.get_by_text("v1 · a gallery of a red lighthouse").click()
-    page.wait_for_selector("#status :text('Showing v1')", timeout=30_000)
+    page.wait_for_selector("#status :text('Showing v1')", timeout=90_000)
     assert sorted(_wait_for_labels(page, 2)) == sorted(first)
 
     page.click("#undo")  # at v1 there is nothing before it
-    page.wait_for_selector("#status :text('Nothing to undo')", timeout=30_000)
+    page.wait_for_selector("#status :text('Nothing to undo')", timeout=90_000)
     page.click("#new-scene")
-    page.wait_for_selector("#status :text('Starting a new scene')", timeout=30_000)
+    page.wait_for_selector("#status :text('Starting a new scene')", timeout=90_000)
     assert not versions.is_visible()
     assert page.errors == []

@@ -149,7 +149,7 @@ def test_walk_view_starts_at_the_entrance_and_publishes_its_state(walking, app_u
         window.stateWatch.observe(document.querySelector('#diorama-walk'),
                                   { attributes: true, attributeFilter: ['data-state'] });
     }""")
-    page.wait_for_function("window.stateWrites >= 5", timeout=30_000, polling=100)
+    page.wait_for_function("window.stateWrites >= 5", timeout=90_000, polling=100)
     page.evaluate("window.stateWatch.disconnect()")
     assert page.errors == []
     # offline: three.js and the walker come from the app itself, no CDN
@@ -305,7 +305,7 @@ def test_a_run_opened_from_history_is_walkable(walking):
     page, built = walking
     page.click("#history-tab-button")
     page.click("#history-refresh")
-    page.locator("#history-table [role=gridcell]", has_text=built["scene"]).first.click(timeout=30_000)
+    page.locator("#history-table [role=gridcell]", has_text=built["scene"]).first.click(timeout=90_000)
     page.click("#history-walk-tab-button")
     view = "#diorama-walk-history"
     page.wait_for_function(f"(() => {{ const e = document.querySelector('{view}'); if (!e) return false;"
@@ -317,7 +317,7 @@ def test_a_run_opened_from_history_is_walkable(walking):
     page.keyboard.down("w")
     try:
         page.wait_for_function(f"JSON.parse(document.querySelector('{view}').dataset.state).position[2]"
-                               f" < {start['position'][2] - 0.3}", timeout=20_000, polling=100)
+                               f" < {start['position'][2] - 0.3}", timeout=90_000, polling=100)
     finally:
         page.keyboard.up("w")
     assert json.loads(page.get_attribute(view, "data-state"))["position"][1] == EYE
