@@ -54,7 +54,7 @@ def test_a_hub_space_queue_error_is_told_by_its_stage_with_a_fake_hub(monkeypatc
                                                                        retryable):
     monkeypatch.setattr(spaces, "stage_of", StageLookup(lambda: FakeRuntimeApi(stage)))
     session = SpaceSession("acme/space-3d", label="acme/space-3d", download_dir=tmp_path, connect_timeout_s=5)
-    error = session._translate(QueueError("Queue is full! Please try again."), "/generate", 1.5)
+    error = session.translate(QueueError("Queue is full! Please try again."), "/generate", 1.5)
     assert type(error) is kind and error.retryable is retryable and error.fallback_ok
     assert str(error).startswith(f"acme/space-3d /generate: the Space {phrase}")
 
@@ -63,9 +63,9 @@ def test_a_running_or_unknown_stage_and_url_spaces_keep_the_plain_message(monkey
     api = FakeRuntimeApi("RUNNING")
     monkeypatch.setattr(spaces, "stage_of", StageLookup(lambda: api))
     hub = SpaceSession("acme/space-3d", label="acme/space-3d", download_dir=tmp_path, connect_timeout_s=5)
-    assert "queue is full" in str(hub._translate(QueueError(), "/generate", 1.0))
+    assert "queue is full" in str(hub.translate(QueueError(), "/generate", 1.0))
     url = SpaceSession("http://127.0.0.1:9/", label="http://127.0.0.1:9/", download_dir=tmp_path,
                        connect_timeout_s=5)
-    assert "queue is full" in str(url._translate(QueueError(), "/generate", 1.0))
+    assert "queue is full" in str(url.translate(QueueError(), "/generate", 1.0))
     assert [r for r, _ in api.asked] == ["acme/space-3d"]  # URL Spaces are never looked up on the Hub
     assert advice("RUNNING") is None and advice(None) is None
