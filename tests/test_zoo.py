@@ -241,6 +241,7 @@ def test_an_old_servers_unnamed_endpoint_becomes_a_tool_called_by_fn_index(zoo_u
     recorded = {"named_endpoints": {}, "unnamed_endpoints": {str(index): {
         "parameters": [{"label": "A", **number, "example_input": 3}, {"label": "B", **number, "example_input": 3}],
         "returns": [{"label": "Result", **number}]}}}
+    # Fake: a Gradio 3.x server's API page, because Gradio 3 cannot be installed beside Gradio 6 here
     monkeypatch.setattr(SpaceSession, "api_info", lambda self: recorded)
     (schema,) = parse_api(recorded)
     note = tool_entry(build_spec(schema, name="old_fn", space_label="old"), "old")["note"]
