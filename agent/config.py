@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Mapping
 
+from agent.config_fields import FIELDS, Field, default
 from agent.config_keys import Tracked, unknown_keys
 from tools.errors import ConfigError
 from tools.tool_config import Binding, Provider, Step, ToolConfig  # the tools' own types, re-exported here
@@ -29,61 +30,64 @@ class Settings:
     """Everything a run needs to know; build with `Settings.load()` or directly in tests."""
 
     tools: tuple[ToolConfig, ...]
-    model_provider: ModelProvider = "auto"
-    model_id: str = "Qwen/Qwen2.5-Coder-32B-Instruct"
-    llm_base_url: str = ""
-    max_tokens_per_step: int = 1500
-    max_steps: int = 6
-    run_timeout_s: float = 600.0
-    flatten_messages: bool = True
-    llm_call_timeout_s: float = 60.0  # wall-clock limit of one LLM reply (streamed, then cut and closed)
-    llm_context_tokens: int = 8192  # the model's context window; older steps are dropped to fit
-    llm_fallback: bool = True  # the offline planner finishes a run the LLM failed (False: pure LLM runs)
-    llm_fallback_reserve_s: float = 30.0  # run seconds kept for the planner to finish (at most half the run)
-    llm_structured: bool = False  # ask the server for JSON {"thought", "code"} (json_schema response_format)
-    llm_system_in_user: bool = False  # send the system prompt in the first user turn (chat formats that drop it)
-    hf_inference_url: str = "https://router.huggingface.co/v1"  # OpenAI-compatible HF Inference endpoint
-    connect_timeout_s: float = 30.0
-    call_timeout_s: float = 180.0
-    call_attempts: int = 2
-    companion_start_timeout_s: float = 180.0  # one bundled Space's start, until it answers
-    companion_idle_s: float = 600.0  # a shared bundled Space exits after this long unused; 0: with its starter
-    prerender_examples: bool = True  # the UI renders its examples' scenes at start-up, in the background
-    backoff_s: float = 1.0
-    max_parallel_per_space: int = 4
-    breaker_failures: int = 3
-    breaker_cooldown_s: float = 60.0
-    max_request_chars: int = 500
-    builds_per_minute: int = 30  # per client (IP); 0 = no limit
-    runs_per_client: int = 2  # builds one client may have running at once; 0 = no limit
-    trusted_proxies: int = 0  # proxies in front of the app whose X-Forwarded-For hop is believed (1 on a Space)
-    max_objects: int = 12
-    asset_chain: tuple[str, ...] = ("text_to_3d",)
-    max_calls: int = 200
-    max_space_seconds: float = 3600.0
-    max_cost_usd: float = 0.0
-    usd_per_space_second: float = 0.0
-    usd_per_1k_tokens: float = 0.0
-    cache_enabled: bool = True
-    cache_max_mb: float = 512.0
-    cache_max_age_days: float = 7.0
+    # Defaults, types, keys, variables and meanings live in `agent.config_fields.FIELDS`; the attributes below
+    # only name them. `data_dir`, `trusted_proxies` and `config_path` are computed when loading; their
+    # defaults here are what a `Settings(...)` built directly in a test gets.
+    model_provider: ModelProvider = default("model_provider")
+    model_id: str = default("model_id")
+    llm_base_url: str = default("llm_base_url")
+    max_tokens_per_step: int = default("max_tokens_per_step")
+    max_steps: int = default("max_steps")
+    run_timeout_s: float = default("run_timeout_s")
+    flatten_messages: bool = default("flatten_messages")
+    llm_call_timeout_s: float = default("llm_call_timeout_s")
+    llm_context_tokens: int = default("llm_context_tokens")
+    llm_fallback: bool = default("llm_fallback")
+    llm_fallback_reserve_s: float = default("llm_fallback_reserve_s")
+    llm_structured: bool = default("llm_structured")
+    llm_system_in_user: bool = default("llm_system_in_user")
+    hf_inference_url: str = default("hf_inference_url")
+    connect_timeout_s: float = default("connect_timeout_s")
+    call_timeout_s: float = default("call_timeout_s")
+    call_attempts: int = default("call_attempts")
+    companion_start_timeout_s: float = default("companion_start_timeout_s")
+    companion_idle_s: float = default("companion_idle_s")
+    prerender_examples: bool = default("prerender_examples")
+    backoff_s: float = default("backoff_s")
+    max_parallel_per_space: int = default("max_parallel_per_space")
+    breaker_failures: int = default("breaker_failures")
+    breaker_cooldown_s: float = default("breaker_cooldown_s")
+    max_request_chars: int = default("max_request_chars")
+    builds_per_minute: int = default("builds_per_minute")
+    runs_per_client: int = default("runs_per_client")
+    trusted_proxies: int = 0
+    max_objects: int = default("max_objects")
+    asset_chain: tuple[str, ...] = default("asset_chain")
+    max_calls: int = default("max_calls")
+    max_space_seconds: float = default("max_space_seconds")
+    max_cost_usd: float = default("max_cost_usd")
+    usd_per_space_second: float = default("usd_per_space_second")
+    usd_per_1k_tokens: float = default("usd_per_1k_tokens")
+    cache_enabled: bool = default("cache_enabled")
+    cache_max_mb: float = default("cache_max_mb")
+    cache_max_age_days: float = default("cache_max_age_days")
     data_dir: Path = REPO_DIR / "data"
-    keep_runs: int = 200  # run folders kept; older ones are deleted (their history rows stay); 0 = keep all
-    health_window: int = 20  # last calls per Space that its health (success rate, latency) is computed from
-    allow_spaces: tuple[str, ...] = ()  # what users may add at run time: Hub owners, "owner/name", URL origins
-    max_added_tools: int = 20  # most tools users may add at run time, in all
-    sandbox_memory_mb: int = 1024  # address space of the worker that runs the agent's code
-    sandbox_cpu_s: int = 120  # CPU seconds that worker may use over a run
-    sandbox_step_timeout_s: float = 60.0  # seconds one step's code may compute (Space calls not counted)
-    sandbox_allow_in_process: bool = False  # run LLM code in the app process when no worker can start (unsafe)
+    keep_runs: int = default("keep_runs")
+    health_window: int = default("health_window")
+    allow_spaces: tuple[str, ...] = default("allow_spaces")
+    max_added_tools: int = default("max_added_tools")
+    sandbox_memory_mb: int = default("sandbox_memory_mb")
+    sandbox_cpu_s: int = default("sandbox_cpu_s")
+    sandbox_step_timeout_s: float = default("sandbox_step_timeout_s")
+    sandbox_allow_in_process: bool = default("sandbox_allow_in_process")
     config_path: Path = DEFAULT_CONFIG
     hf_token: str | None = field(default=None, repr=False)
     llm_api_key: str | None = field(default=None, repr=False)
-    admin_token: str | None = field(default=None, repr=False)  # DIORAMA_ADMIN_TOKEN: its holder sees every run
+    admin_token: str | None = field(default=None, repr=False)
 
     @classmethod
     def load(cls, path: Path | None = None, environ: Mapping[str, str] | None = None) -> "Settings":
-        """Read the config file, then apply environment overrides.
+        """Read the config file, then apply environment overrides, field by field from `FIELDS`.
 
         Raises:
             ConfigError: the file is missing or malformed, or a value is invalid;
@@ -97,83 +101,22 @@ class Settings:
             raise ConfigError(f"Config file {path} does not exist; pass --config PATH or restore diorama.toml.") from exc
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"Config file {path} is not valid TOML: {exc}.") from exc
-        model, limits, storage = raw.get("model", {}), raw.get("limits", {}), raw.get("storage", {})
-        cache, budget, sandbox = raw.get("cache", {}), raw.get("budget", {}), raw.get("sandbox", {})
         tools = tuple(_tool(entry, index, env) for index, entry in enumerate(raw.get("tools", [])))
         if not tools:
             raise ConfigError(f"Config file {path} lists no [[tools]]; add at least a text_to_3d and a scene tool.")
         names = [t.name for t in tools]
         if len(set(names)) != len(names):
             raise ConfigError(f"Tool names in {path} must be unique, got {names}.")
-        data_dir = _pick(env, "DIORAMA_DATA_DIR", storage.get("data_dir", ""), str)
-        settings = cls(
-            tools=tools,
-            model_provider=_pick(env, "DIORAMA_MODEL_PROVIDER", model.get("provider", "auto"), str),
-            model_id=_pick(env, "DIORAMA_MODEL_ID", model.get("id", cls.model_id), str),
-            llm_base_url=_pick(env, "DIORAMA_LLM_BASE_URL", model.get("base_url", ""), str),
-            max_tokens_per_step=_pick(env, "DIORAMA_MAX_TOKENS", model.get("max_tokens_per_step", 1500), int),
-            max_steps=_pick(env, "DIORAMA_MAX_STEPS", model.get("max_steps", 6), int),
-            run_timeout_s=_pick(env, "DIORAMA_RUN_TIMEOUT_S", model.get("run_timeout_s", 600), float),
-            flatten_messages=bool(model.get("flatten_messages", True)),
-            llm_call_timeout_s=_pick(env, "DIORAMA_LLM_CALL_TIMEOUT_S", model.get("call_timeout_s", 60), float),
-            llm_context_tokens=_pick(env, "DIORAMA_LLM_CONTEXT_TOKENS", model.get("context_tokens", 8192), int),
-            llm_fallback=_flag(env, "DIORAMA_LLM_FALLBACK", model.get("fallback", True)),
-            llm_fallback_reserve_s=_pick(env, "DIORAMA_LLM_FALLBACK_RESERVE_S", model.get("fallback_reserve_s", 30),
-                                         float),
-            llm_structured=_flag(env, "DIORAMA_LLM_STRUCTURED", model.get("structured_output", False)),
-            llm_system_in_user=_flag(env, "DIORAMA_LLM_SYSTEM_IN_USER", model.get("system_in_user", False)),
-            hf_inference_url=_pick(env, "DIORAMA_HF_INFERENCE_URL",
-                                   model.get("hf_inference_url", cls.hf_inference_url), str),
-            connect_timeout_s=_pick(env, "DIORAMA_CONNECT_TIMEOUT_S", limits.get("connect_timeout_s", 30), float),
-            call_timeout_s=_pick(env, "DIORAMA_CALL_TIMEOUT_S", limits.get("call_timeout_s", 180), float),
-            call_attempts=_pick(env, "DIORAMA_CALL_ATTEMPTS", limits.get("call_attempts", 2), int),
-            companion_start_timeout_s=_pick(env, "DIORAMA_COMPANION_START_TIMEOUT_S",
-                                            limits.get("companion_start_timeout_s", 180), float),
-            companion_idle_s=_pick(env, "DIORAMA_COMPANION_IDLE_S", limits.get("companion_idle_s", 600), float),
-            prerender_examples=_pick(env, "DIORAMA_PRERENDER_EXAMPLES", str(raw.get("ui", {}).get(
-                "prerender_examples", True)), str).lower() in ("true", "1", "yes"),
-            backoff_s=_pick(env, "DIORAMA_BACKOFF_S", limits.get("backoff_s", 1.0), float),
-            breaker_failures=_typed(limits, "limits", "breaker_failures", 3, int),
-            max_parallel_per_space=_pick(env, "DIORAMA_MAX_PARALLEL", limits.get("max_parallel_per_space", 4), int),
-            breaker_cooldown_s=_typed(limits, "limits", "breaker_cooldown_s", 60, float),
-            max_request_chars=_typed(limits, "limits", "max_request_chars", 500, int),
-            builds_per_minute=_pick(env, "DIORAMA_BUILDS_PER_MINUTE", limits.get("builds_per_minute", 30), int),
-            runs_per_client=_pick(env, "DIORAMA_RUNS_PER_CLIENT", limits.get("runs_per_client", 2), int),
-            trusted_proxies=_pick(env, "DIORAMA_TRUSTED_PROXIES",
-                                  limits.get("trusted_proxies", 1 if env.get("SPACE_ID") else 0), int),
-            max_objects=_typed(limits, "limits", "max_objects", 12, int),
-            asset_chain=tuple(_pick(env, "DIORAMA_ASSET_CHAIN", ",".join(raw.get("planner", {}).get(
-                "asset_chain", ["text_to_3d"])), str).replace(" ", "").split(",")),
-            max_calls=_pick(env, "DIORAMA_MAX_CALLS", budget.get("max_calls", 200), int),
-            max_space_seconds=_pick(env, "DIORAMA_MAX_SPACE_SECONDS", budget.get("max_space_seconds", 3600), float),
-            max_cost_usd=_pick(env, "DIORAMA_MAX_COST_USD", budget.get("max_cost_usd", 0), float),
-            usd_per_space_second=_pick(env, "DIORAMA_USD_PER_SPACE_SECOND", budget.get("usd_per_space_second", 0),
-                                       float),
-            usd_per_1k_tokens=_pick(env, "DIORAMA_USD_PER_1K_TOKENS", budget.get("usd_per_1k_tokens", 0), float),
-            cache_enabled=_pick(env, "DIORAMA_CACHE", str(cache.get("enabled", True)), str).lower() in ("true", "1"),
-            cache_max_mb=_typed(cache, "cache", "max_mb", 512, float),
-            cache_max_age_days=_typed(cache, "cache", "max_age_days", 7, float),
-            data_dir=Path(data_dir) if data_dir else _default_data_dir(),
-            keep_runs=_pick(env, "DIORAMA_KEEP_RUNS", storage.get("keep_runs", 200), int),
-            health_window=_typed(limits, "limits", "health_window", 20, int),
-            allow_spaces=_allow_list(env, raw.get("spaces", {})),
-            max_added_tools=_typed(raw.get("spaces", {}), "spaces", "max_added_tools", 20, int),
-            sandbox_memory_mb=_pick(env, "DIORAMA_SANDBOX_MEMORY_MB", sandbox.get("memory_mb", 1024), int),
-            sandbox_cpu_s=_pick(env, "DIORAMA_SANDBOX_CPU_S", sandbox.get("cpu_s", 120), int),
-            sandbox_step_timeout_s=_pick(env, "DIORAMA_SANDBOX_STEP_TIMEOUT_S", sandbox.get("step_timeout_s", 60),
-                                         float),
-            sandbox_allow_in_process=_pick(env, "DIORAMA_SANDBOX_ALLOW_IN_PROCESS",
-                                           str(sandbox.get("allow_in_process", False)), str).lower()
-            in ("true", "1", "yes"),
-            config_path=path,
-            hf_token=env.get("HF_TOKEN") or env.get("HUGGING_FACE_HUB_TOKEN") or None,
-            llm_api_key=env.get("DIORAMA_LLM_API_KEY") or None,
-            admin_token=env.get("DIORAMA_ADMIN_TOKEN") or None,
-        )
+        values = {f.attr: _value(f, raw, env) for f in FIELDS if f.attr != "config_path"}
+        values["data_dir"] = Path(values["data_dir"]) if values["data_dir"] else _default_data_dir()
+        if values["trusted_proxies"] is None:
+            values["trusted_proxies"] = 1 if env.get("SPACE_ID") else 0
+        values["hf_token"] = values["hf_token"] or env.get("HUGGING_FACE_HUB_TOKEN") or None
+        settings = cls(tools=tools, config_path=path, **values)
         unknown = unknown_keys(raw)
         if unknown:
             raise ConfigError(f"Config file {path}: {unknown[0]}" + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1
-                              else "") + ". Fix or remove it; README 'Settings' lists every key.")
+                              else "") + ". Fix or remove it; docs/configuration.md lists every key.")
         settings.validate()
         return settings
 
@@ -281,56 +224,65 @@ class Settings:
                     next((t for t in self.tools if t.name == capability), None))
 
 
-def _allow_list(env: Mapping[str, str], spaces: Any) -> tuple[str, ...]:
-    """`[spaces] allow` (a list of strings), or DIORAMA_ALLOW_SPACES (comma-separated) when that is set."""
-    allow = spaces.get("allow", []) if isinstance(spaces, dict) else None  # read first: a known key either way
-    if env.get("DIORAMA_ALLOW_SPACES"):
-        return tuple(e.strip() for e in env["DIORAMA_ALLOW_SPACES"].split(",") if e.strip())
-    if not isinstance(allow, list) or not all(isinstance(e, str) for e in allow):
-        raise ConfigError(f"spaces.allow must be a list of strings (Hub owners, \"owner/name\" or URL origins), "
-                          f"e.g. allow = [\"you\", \"https://your-host.example/\"], got {allow!r}.")
-    return tuple(e.strip() for e in allow if e.strip())
-
-
 def _default_data_dir() -> Path:
     persistent = Path("/data")
     return persistent / "diorama" if persistent.is_dir() and os.access(persistent, os.W_OK) else REPO_DIR / "data"
 
 
-def _flag(env: Mapping[str, str], var: str, default: Any) -> bool:
-    """A yes/no setting: the variable if set (true/1/yes or false/0/no), else the config value."""
-    value = env.get(var)
-    if value is None or value == "":
-        return bool(default)
-    if value.lower() in ("true", "1", "yes"):
-        return True
-    if value.lower() in ("false", "0", "no"):
-        return False
-    raise ConfigError(f"{var} must be true or false (also 1/0, yes/no), got {value!r}.")
+_MISSING = object()
+_KIND_WORDS = {"int": "a whole number", "float": "a number", "str": "text", "bool": "true or false",
+               "list": "a list of strings, e.g. [\"a\", \"b\"]"}
+_TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
 
 
-def _pick(env: Mapping[str, str], var: str, default: Any, kind: type) -> Any:
-    value = env.get(var)
-    from_env = value is not None and value != ""
-    if not from_env:
-        value = default
+def _value(f: Field, raw: Tracked, env: Mapping[str, str]) -> Any:
+    """One setting: its variable if set (not empty), else its key in the file, else its default."""
+    if f.kind == "secret":
+        return env.get(str(f.env)) or None
+    section = raw.get(f.section, {})
+    if not isinstance(section, dict):
+        raise ConfigError(f"[{f.section}] must be a table of settings, got {section!r}; "
+                          f"e.g. [{f.section}] on its own line, then {f.key} = ...")
+    in_file = section.get(f.key, _MISSING)  # read even when the variable wins: the key is known either way
+    text = env.get(f.env) if f.env else None
+    if text:
+        return _from_env(f, text)
+    if in_file is _MISSING:
+        return f.default
     try:
-        return _convert(value, kind)
+        return _from_file(f, in_file)
     except (TypeError, ValueError) as exc:
-        where = "" if from_env else "the config file's value for "
-        raise ConfigError(f"{where}{var} must be a {kind.__name__}, got {value!r}.") from exc
+        raise ConfigError(f"{f.name} must be {_KIND_WORDS[f.kind]}, got {in_file!r}.") from exc
 
 
-def _typed(table: Mapping[str, Any], section: str, key: str, default: Any, kind: type) -> Any:
-    """`table[key]` as `kind`, or `default`; a value of the wrong type is a ConfigError naming the key."""
-    value = table.get(key, default)
+def _from_file(f: Field, value: Any) -> Any:
+    if f.kind == "bool":
+        if not isinstance(value, bool):
+            raise TypeError("not a boolean")
+        return value
+    if f.kind == "list":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise TypeError("not a list of strings")
+        return tuple(v.strip() for v in value if v.strip())
+    if f.kind == "str" and not isinstance(value, str):
+        raise TypeError("not a string")
+    return _convert(value, {"int": int, "float": float, "str": str}[f.kind])
+
+
+def _from_env(f: Field, text: str) -> Any:
+    if f.kind == "bool":
+        if text.lower() in _TRUE:
+            return True
+        if text.lower() in _FALSE:
+            return False
+        raise ConfigError(f"{f.env} must be true or false (also 1/0, yes/no), got {text!r}.")
+    if f.kind == "list":
+        return tuple(v.strip() for v in text.split(",") if v.strip())
+    kind = {"int": int, "float": float, "str": str}[f.kind]
     try:
-        return _convert(value, kind)
+        return _convert(text, kind)
     except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{section}.{key} must be {_KIND_WORDS.get(kind, kind.__name__)}, got {value!r}.") from exc
-
-
-_KIND_WORDS = {int: "a whole number", float: "a number", str: "text"}
+        raise ConfigError(f"{f.env} must be a{'n' if kind is int else ''} {kind.__name__}, got {text!r}.") from exc
 
 
 def _convert(value: Any, kind: type) -> Any:

@@ -22,6 +22,7 @@ from typing import Any
 
 from agent.events import utc_now
 from tools.errors import InvalidInputError
+from tools.values import iter_leaves
 
 RUN_ID = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6,32}$")
 JOURNAL = "journal.jsonl"
@@ -105,10 +106,5 @@ def read_journal(run_dir: Path) -> RunRecord:
 
 
 def _asset_paths(value: Any) -> list[str]:
-    if isinstance(value, str) and value.startswith("assets/"):
-        return [value]
-    if isinstance(value, list):
-        return [p for v in value for p in _asset_paths(v)]
-    if isinstance(value, dict):
-        return [p for v in value.values() for p in _asset_paths(v)]
-    return []
+    """The run-folder files ("assets/...") a recorded output names, anywhere inside it."""
+    return [leaf for leaf in iter_leaves(value) if isinstance(leaf, str) and leaf.startswith("assets/")]

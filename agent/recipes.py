@@ -29,6 +29,7 @@ from agent.gazetteer import subjects_from_request
 from agent.chat_messages import message_text
 from agent.planner import code_reply, fan_out_stage
 from tools.errors import InvalidInputError
+from tools.values import iter_leaves
 
 __all__ = ["Recipe", "RecipeModel", "Stage", "list_recipes", "load_recipe", "recipe_from_log", "save_recipe",
            "recipe_script"]
@@ -328,13 +329,8 @@ def _local_hint(space: str) -> str:
 
 
 def _files_in(value: Any) -> list[str]:
-    if isinstance(value, str) and value.startswith("assets/"):
-        return [value]
-    if isinstance(value, dict):
-        return [p for v in value.values() for p in _files_in(v)]
-    if isinstance(value, list):
-        return [p for v in value for p in _files_in(v)]
-    return []
+    """The run-folder files ("assets/...") a recorded input or output names, anywhere inside it."""
+    return [leaf for leaf in iter_leaves(value) if isinstance(leaf, str) and leaf.startswith("assets/")]
 
 
 def _trace(path: str, made_by: dict[str, dict[str, Any]], run_id: str) -> list[dict[str, Any]]:

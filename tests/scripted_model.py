@@ -1,4 +1,4 @@
-"""A fake LLM for tests: returns canned replies in order (the only faked part of the stack)."""
+"""A fake LLM for tests: returns canned replies in order (docs/testing.md lists every fake and why)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ STUCK = "An agent tried to answer a user query but it got stuck"
 
 
 class ScriptedLLM(Model):
-    """Replies with `replies[i]` on the i-th call (the last one repeats); records what it was shown.
+    """Fake: an LLM replying `replies[i]` on the i-th call (the last repeats), because no LLM can run here.
+
+    It records what it was shown; a real CodeAgent runs its code against real tools.
 
     Token usage is counted as words, so runs report non-zero LLM tokens like a real model would.
     """

@@ -105,7 +105,11 @@ def test_resume_of_an_unknown_run_is_a_clear_error(app_url, tmp_path):
 
 
 class _SlowRunner:
-    """Stands in for ChainRunner: each run yields one snapshot, then waits until released or cancelled."""
+    """Fake: a ChainRunner whose runs stay running until released or cancelled, because the job registry's limits
+    are about runs in progress and a real run's length is not under the test's control.
+
+    Each run yields one snapshot, then waits.
+    """
 
     def __init__(self, settings) -> None:
         self.settings = settings

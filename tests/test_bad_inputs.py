@@ -15,6 +15,7 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 from agent.runner import ChainRunner
+from tests.gradio_request import gradio_request
 from tests.scripted_model import ScriptedLLM
 from ui.limits import ClientLimits, RateLimitedError, check_text, client_key
 
@@ -117,16 +118,15 @@ def test_the_app_still_serves_a_normal_request_and_no_message_carries_a_tracebac
 
 # ---- limits (ui/limits.py) -----------------------------------------------------------------------
 
-class _Request:
-    def __init__(self, host: str, forwarded: str | None = None) -> None:
-        self.client = type("C", (), {"host": host})()
-        self.headers = {"x-forwarded-for": forwarded} if forwarded else {}
+def _request(host: str, forwarded: str | None = None):
+    """A real gr.Request from `host`, with an X-Forwarded-For header when `forwarded` is given."""
+    return gradio_request(host, {"x-forwarded-for": forwarded} if forwarded else None)
 
 
 def test_rate_and_concurrency_limits_per_client_with_clear_messages():
     now = [0.0]
     limits = ClientLimits(per_minute=3, concurrent=2, clock=lambda: now[0])
-    alice, bob = _Request("203.0.113.5"), _Request("198.51.100.7")
+    alice, bob = _request("203.0.113.5"), _request("198.51.100.7")
     first, second = limits.admit(alice), limits.admit(alice)
     with pytest.raises(RateLimitedError, match=r"already have 2 build\(s\) running \(the limit is 2 at once\)"):
         limits.admit(alice)
@@ -151,10 +151,10 @@ def test_rate_and_concurrency_limits_per_client_with_clear_messages():
 
 def test_client_key_trusts_forwarded_for_only_from_a_proxy():
     # the hop the platform's proxy wrote, counted from the right; the leftmost one is the client's own word
-    assert client_key(_Request("10.0.0.2", "6.6.6.6, 203.0.113.9"), trusted_proxies=1) == "203.0.113.9"
-    assert client_key(_Request("10.0.0.2", "203.0.113.9, 10.0.0.1"), trusted_proxies=2) == "203.0.113.9"
-    assert client_key(_Request("10.0.0.2", "203.0.113.9")) == "10.0.0.2"  # no trusted proxy: header ignored
-    assert client_key(_Request("8.8.8.8", "1.2.3.4"), trusted_proxies=1) == "8.8.8.8"  # a client cannot pick its key
+    assert client_key(_request("10.0.0.2", "6.6.6.6, 203.0.113.9"), trusted_proxies=1) == "203.0.113.9"
+    assert client_key(_request("10.0.0.2", "203.0.113.9, 10.0.0.1"), trusted_proxies=2) == "203.0.113.9"
+    assert client_key(_request("10.0.0.2", "203.0.113.9")) == "10.0.0.2"  # no trusted proxy: header ignored
+    assert client_key(_request("8.8.8.8", "1.2.3.4"), trusted_proxies=1) == "8.8.8.8"  # a client cannot pick its key
     assert client_key(None) == "local"
 
 

@@ -239,6 +239,9 @@ def test_providers_are_ordered_by_the_health_of_their_endpoint(two_endpoints_url
 # ---- the breaker's state machine, with an injected clock ---------------------------------------
 
 class FakeClock:
+    """Fake: a clock the test moves, because the breaker's cooldown is a minute of wall-clock time and tests
+    neither wait for nor assert on the wall clock (the breaker takes its clock as an argument)."""
+
     def __init__(self) -> None:
         self.now = 1000.0
 

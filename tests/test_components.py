@@ -300,6 +300,8 @@ def test_a_phantom_endpoint_is_not_a_tool(tmp_path, monkeypatch):
     original = Client.__init__
 
     def with_ghost(self, *args, **kwargs) -> None:
+        """Fake: the client's copy of the config loses "/ghost", because no real Gradio 6 app lists an event on
+        its API page that its config lacks (the phantom state some hosted Spaces are in)."""
         original(self, *args, **kwargs)
         self.config = _ghost_config(self.config)
 
@@ -346,6 +348,8 @@ def test_an_unexpected_error_building_one_tool_is_reported_for_that_tool(compone
     real = registry_module.build_spec
 
     def broken(schema, *, name, **kwargs):
+        """Fake: `build_spec` failing for one tool, because the real one has no known input that makes it raise;
+        the registry must still contain such a bug to that tool."""
         if name == "bad":
             raise TypeError("unhashable type: 'dict'")
         return real(schema, name=name, **kwargs)

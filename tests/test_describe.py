@@ -162,13 +162,10 @@ def test_call_rejected_by_the_space_exits_1(trellis_url, tmp_path):
     ("http://127.0.0.1:7963/", "Mesh Maker", "mesh_maker_lambda"),
 ])
 def test_url_spaces_get_readable_tool_names(source, title, name):
-    from types import SimpleNamespace
-
-    from tools.describe import _space_name
+    from tools.describe import space_name
     from tools.schema import tool_name
 
-    session = SimpleNamespace(client=lambda: SimpleNamespace(config={"title": title}))
-    assert tool_name(_space_name(source, session), "/lambda") == name
+    assert tool_name(space_name(source, title), "/lambda") == name
 
 
 def _greet(name: str) -> str:

@@ -23,7 +23,10 @@ CATALOG = tomllib.loads((REPO / "catalog.toml").read_text(encoding="utf-8"))
 
 
 class FakeHfApi:
-    """Stands in for `huggingface_hub.HfApi` (no network here): returns real `SpaceInfo`s, records the call."""
+    """Fake: `huggingface_hub.HfApi.list_spaces`, because the Hub cannot be reached here.
+
+    It returns real `SpaceInfo`s and records the call.
+    """
 
     def __init__(self, items: list[dict] | None = None, error: Exception | None = None) -> None:
         self.items, self.error, self.calls = items or [], error, []

@@ -30,7 +30,8 @@ def test_a_listening_server_is_reachable_and_a_dead_port_is_not(monkeypatch):
 def test_suggestions_without_a_reachable_hub_fall_back_to_the_catalog(monkeypatch):
     from tools import discovery
 
-    monkeypatch.setattr(discovery, "hub_reachable", lambda: False)
+    monkeypatch.setattr(discovery, "hub_reachable", lambda: False)  # Fake: a Hub that does not answer, because
+    # none can be reached here and the probe must not be sent (the network guard would fail the test)
     result = discovery.suggest("text_to_3d", offline=False)  # as if online, but nothing answers
     assert result["note"] == "Hub search failed (the Hub does not answer); showing the shipped catalog only."
     assert result["suggestions"] and all(s["source"] == "catalog" for s in result["suggestions"])

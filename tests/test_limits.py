@@ -15,15 +15,15 @@ from gradio_client.exceptions import AppError
 from agent.config import Settings
 from agent.runner import ChainRunner
 from tests.conftest import served
+from tests.gradio_request import gradio_request
 from tests.test_serving import queue_call
 from tools.errors import ConfigError, InvalidInputError
 from ui.limits import check_text, client_key
 
 
-class _Request:
-    def __init__(self, host: str, forwarded: str | None = None) -> None:
-        self.client = type("C", (), {"host": host})()
-        self.headers = {"x-forwarded-for": forwarded} if forwarded else {}
+def _request(host: str, forwarded: str | None = None):
+    """A real gr.Request from `host`, with an X-Forwarded-For header when `forwarded` is given."""
+    return gradio_request(host, {"x-forwarded-for": forwarded} if forwarded else None)
 
 
 @pytest.mark.parametrize("host, forwarded, trusted, key", [
@@ -37,7 +37,7 @@ class _Request:
     ("10.0.0.2", None, 1, "10.0.0.2"),
 ])
 def test_client_key_counts_trusted_proxies_from_the_right(host, forwarded, trusted, key):
-    assert client_key(_Request(host, forwarded), trusted_proxies=trusted) == key
+    assert client_key(_request(host, forwarded), trusted_proxies=trusted) == key
 
 
 def test_trusted_proxies_setting_defaults_to_one_on_a_space():

@@ -16,6 +16,7 @@ from agent.config import Settings
 from agent.runner import ChainRunner
 from agent.store import MIGRATIONS, Store
 from tests.conftest import served
+from tests.gradio_request import gradio_request
 from tests.test_serving import queue_call
 from ui.owners import Caller, NotYoursError, check_access, identify
 
@@ -110,27 +111,24 @@ def test_a_resumed_run_keeps_its_owner(tmp_path):
     assert store.schema_version() == len(MIGRATIONS) == 5
 
 
-class _Fake:
-    def __init__(self, headers=None, session_hash=None, session=None, username=None) -> None:
-        self.headers = headers or {}
-        self.session_hash = session_hash
-        self.username = username
-        self.request = type("R", (), {"scope": {"session": session} if session is not None else {}})()
+def _request(headers=None, session_hash=None, session=None, username=None):
+    """A real gr.Request with these headers, session hash, OAuth session and user name."""
+    return gradio_request("203.0.113.5", headers, session=session, username=username, session_hash=session_hash)
 
 
 def test_identity_comes_from_oauth_then_auth_then_key_then_browser_then_session():
     oauth = {"oauth_info": {"userinfo": {"preferred_username": "alice"}, "expires_at": 4e9}}
-    assert identify(_Fake(session=oauth, headers={"x-diorama-owner": "k" * 20})).key == "hf:alice"
+    assert identify(_request(session=oauth, headers={"x-diorama-owner": "k" * 20})).key == "hf:alice"
     expired = {"oauth_info": {"userinfo": {"preferred_username": "alice"}, "expires_at": 1}}
-    assert identify(_Fake(session=expired, session_hash="s")).key.startswith("session:")
-    assert identify(_Fake(username="bob")).key == "user:bob"
-    assert identify(_Fake(headers={"x-diorama-owner": "k" * 20}), browser_id="b" * 32).key == _key("k" * 20)
-    assert identify(_Fake(session_hash="s"), browser_id="b" * 32).key.startswith("browser:")
-    assert identify(_Fake(session_hash="s"), browser_id="too short").key.startswith("session:")
+    assert identify(_request(session=expired, session_hash="s")).key.startswith("session:")
+    assert identify(_request(username="bob")).key == "user:bob"
+    assert identify(_request(headers={"x-diorama-owner": "k" * 20}), browser_id="b" * 32).key == _key("k" * 20)
+    assert identify(_request(session_hash="s"), browser_id="b" * 32).key.startswith("browser:")
+    assert identify(_request(session_hash="s"), browser_id="too short").key.startswith("session:")
     assert identify(None) == Caller("local")
-    assert identify(_Fake(headers={"x-diorama-admin": ADMIN}), admin_token=ADMIN).admin
-    assert not identify(_Fake(headers={"x-diorama-admin": ADMIN}), admin_token=None).admin
-    assert ADMIN not in json.dumps(identify(_Fake(headers={"x-diorama-owner": ADMIN})).__dict__)
+    assert identify(_request(headers={"x-diorama-admin": ADMIN}), admin_token=ADMIN).admin
+    assert not identify(_request(headers={"x-diorama-admin": ADMIN}), admin_token=None).admin
+    assert ADMIN not in json.dumps(identify(_request(headers={"x-diorama-owner": ADMIN})).__dict__)
 
 
 def test_check_access_table(tmp_path):

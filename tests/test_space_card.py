@@ -53,7 +53,10 @@ def test_a_url_space_has_no_card_and_no_license(companion_urls, stub_url, settin
 
 
 class FakeHfApi:
-    """A stand-in for huggingface_hub.HfApi (the Hub cannot be reached here); records what it was asked."""
+    """Fake: `huggingface_hub.HfApi.space_info`, because the Hub cannot be reached here.
+
+    It records what it was asked.
+    """
 
     def __init__(self, card: SpaceCardData | None = None, error: Exception | None = None) -> None:
         self.card, self.error, self.asked = card, error, []

@@ -15,7 +15,10 @@ from tools.spaces import SpaceSession
 
 
 class FakeRuntimeApi:
-    """Stands in for huggingface_hub.HfApi.get_space_runtime; counts the questions."""
+    """Fake: `huggingface_hub.HfApi.get_space_runtime`, because the Hub cannot be reached here.
+
+    It counts the questions.
+    """
 
     def __init__(self, stage, error: Exception | None = None) -> None:
         self.stage, self.error, self.asked = stage, error, []
@@ -52,9 +55,9 @@ def test_without_a_reachable_hub_there_is_no_stage():
 ])
 def test_a_hub_space_queue_error_is_told_by_its_stage_with_a_fake_hub(monkeypatch, tmp_path, stage, kind, phrase,
                                                                        retryable):
-    monkeypatch.setattr(spaces, "stage_of", StageLookup(lambda: FakeRuntimeApi(stage)))
+    monkeypatch.setattr(spaces, "stage_of", StageLookup(lambda: FakeRuntimeApi(stage)))  # the Hub, faked
     session = SpaceSession("acme/space-3d", label="acme/space-3d", download_dir=tmp_path, connect_timeout_s=5)
-    error = session._translate(QueueError("Queue is full! Please try again."), "/generate", 1.5)
+    error = session.translate(QueueError("Queue is full! Please try again."), "/generate", 1.5)
     assert type(error) is kind and error.retryable is retryable and error.fallback_ok
     assert str(error).startswith(f"acme/space-3d /generate: the Space {phrase}")
 
@@ -63,9 +66,9 @@ def test_a_running_or_unknown_stage_and_url_spaces_keep_the_plain_message(monkey
     api = FakeRuntimeApi("RUNNING")
     monkeypatch.setattr(spaces, "stage_of", StageLookup(lambda: api))
     hub = SpaceSession("acme/space-3d", label="acme/space-3d", download_dir=tmp_path, connect_timeout_s=5)
-    assert "queue is full" in str(hub._translate(QueueError(), "/generate", 1.0))
+    assert "queue is full" in str(hub.translate(QueueError(), "/generate", 1.0))
     url = SpaceSession("http://127.0.0.1:9/", label="http://127.0.0.1:9/", download_dir=tmp_path,
                        connect_timeout_s=5)
-    assert "queue is full" in str(url._translate(QueueError(), "/generate", 1.0))
+    assert "queue is full" in str(url.translate(QueueError(), "/generate", 1.0))
     assert [r for r, _ in api.asked] == ["acme/space-3d"]  # URL Spaces are never looked up on the Hub
     assert advice("RUNNING") is None and advice(None) is None

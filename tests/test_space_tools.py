@@ -183,7 +183,8 @@ def test_user_zerogpu_token_goes_to_hub_spaces_only(stub_url, tmp_path, monkeypa
     headers = {"x-ip-token": "user-ip-token-123"}
     seen = session.call("/echo_headers", ["x"], timeout_s=10, headers=headers)
     assert seen == {"x-ip-token": None}  # a URL Space never gets it
-    monkeypatch.setattr(spaces, "is_hub_id", lambda source: True)  # as if stub_url were "owner/space"
+    # Fake: the loopback stub passes for a Hub Space ("owner/space"), because no Hub Space can be reached here
+    monkeypatch.setattr(spaces, "is_hub_id", lambda source: True)
     seen = session.call("/echo_headers", ["x"], timeout_s=10, headers=headers)
     assert seen == {"x-ip-token": "user-ip-token-123"}
     seen = session.call("/echo_headers", ["x"], timeout_s=10)

@@ -7,7 +7,6 @@ otherwise) and look at what a real loopback Space, and a bundled companion's pro
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -60,21 +59,22 @@ def test_a_url_space_never_receives_the_token(monkeypatch, tmp_path):
         assert not [v for v in headers.values() if CANARY in v or IP_CANARY in v], path
 
 
-def test_a_bundled_companion_starts_without_secrets(monkeypatch):
+def test_a_bundled_companion_starts_without_secrets(monkeypatch, tmp_path):
     """The companion process's own environment (/proc/<pid>/environ) holds no token or key."""
-    from tools import companions
+    from tools.companions import Fleet
 
     for name in SECRET_VARS:
         monkeypatch.setenv(name, CANARY)
     monkeypatch.setenv("GRADIO_CANARY_SETTING", "kept")
-    companion = companions._spawn("text_to_3d")  # a fresh process: the session's companions started earlier
+    fleet = Fleet(tmp_path / "companions", idle_s=0)  # a fleet of its own: the session's companions started earlier
     try:
-        companions._wait_ready(companion, time.monotonic() + companions.READY_TIMEOUT_S)  # runs without them
+        fleet.ensure(["text_to_3d"])  # returns once it answers, so it runs without the secrets
         # read once it answers: right after exec the kernel may not have set up the new environment yet
+        pid = fleet.running()["text_to_3d"].pid
         environ = dict(item.split(b"=", 1) for item in
-                       Path(f"/proc/{companion.process.pid}/environ").read_bytes().split(b"\0") if b"=" in item)
+                       Path(f"/proc/{pid}/environ").read_bytes().split(b"\0") if b"=" in item)
     finally:
-        companion.stop()
+        fleet.stop()
     names = {key.decode() for key in environ}
     assert not names & set(SECRET_VARS), sorted(names & set(SECRET_VARS))
     assert not [key for key, value in environ.items() if CANARY.encode() in value]

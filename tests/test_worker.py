@@ -96,7 +96,8 @@ def test_a_pool_keeps_a_spare_only_once_prepared_and_stops_it_when_collected(tmp
 
 
 class _SpecTool:
-    """The shape of a Space tool the broker reads (its spec's file parameters); records what it is called with."""
+    """Fake: a Space tool reduced to what the broker reads (its spec's file parameters), because the test pins the
+    arguments the broker hands a tool, which a real tool (and its Space) does not expose; records its calls."""
 
     def __init__(self, params) -> None:
         from types import SimpleNamespace

@@ -232,7 +232,7 @@ def test_an_old_servers_unnamed_endpoint_becomes_a_tool_called_by_fn_index(zoo_u
 
     The schema is the recorded one; the calls go to the real calculator app, by function index.
     """
-    from tools.describe import _entry
+    from tools.describe import tool_entry
     from tools.schema import build_spec
     from tools.spaces import SpaceSession
 
@@ -241,9 +241,10 @@ def test_an_old_servers_unnamed_endpoint_becomes_a_tool_called_by_fn_index(zoo_u
     recorded = {"named_endpoints": {}, "unnamed_endpoints": {str(index): {
         "parameters": [{"label": "A", **number, "example_input": 3}, {"label": "B", **number, "example_input": 3}],
         "returns": [{"label": "Result", **number}]}}}
+    # Fake: a Gradio 3.x server's API page, because Gradio 3 cannot be installed beside Gradio 6 here
     monkeypatch.setattr(SpaceSession, "api_info", lambda self: recorded)
     (schema,) = parse_api(recorded)
-    note = _entry(build_spec(schema, name="old_fn", space_label="old"), "old")["note"]
+    note = tool_entry(build_spec(schema, name="old_fn", space_label="old"), "old")["note"]
     assert note == f'Unnamed endpoint (old Gradio server): Diorama calls it by fn_index {index}; use endpoint = ' \
                    f'"/fn_{index}" in a [[tools]] entry.'
     answer, events = _run(zoo_urls["calculator"], {"times": f"/fn_{index}"}, "final_answer(times(a=6, b=7))",

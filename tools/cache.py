@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from tools.values import map_leaves
+
 logger = logging.getLogger(__name__)
 
 
@@ -144,14 +146,15 @@ def _folder_size(folder: Path) -> int:
 
 
 def _normalise(value: Any) -> Any:
+    """`value` with runs of whitespace collapsed in every string and whole floats as ints (same key, same call)."""
+    return map_leaves(value, _normalise_leaf)
+
+
+def _normalise_leaf(value: Any) -> Any:
     if isinstance(value, str):
         return " ".join(value.split())
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, list):
-        return [_normalise(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _normalise(v) for k, v in value.items()}
     return value
 
 
@@ -163,22 +166,21 @@ def _copy(source: Path, target: Path) -> Path:
 
 def mark_files(value: Any) -> Any:
     """Wrap every string that names an existing file as `{"__file__": path}` (what `put` expects)."""
-    if isinstance(value, str) and os.path.isfile(value):
-        return {"__file__": value}
-    if isinstance(value, list):
-        return [mark_files(v) for v in value]
-    if isinstance(value, dict):
-        return {k: mark_files(v) for k, v in value.items()}
-    return value
+    return map_leaves(value, lambda leaf: {"__file__": leaf} if isinstance(leaf, str) and os.path.isfile(leaf)
+                      else leaf)
 
 
 def _map_files(value: Any, fn, *, keep_marker: bool) -> Any:
     """Replace each `{"__file__": x}` with fn(x), still wrapped when `keep_marker`."""
-    if isinstance(value, dict) and set(value) == {"__file__"}:
-        mapped = fn(value["__file__"])
+
+    def one(leaf: Any) -> Any:
+        if not _is_marker(leaf):
+            return leaf
+        mapped = fn(leaf["__file__"])
         return {"__file__": mapped} if keep_marker else mapped
-    if isinstance(value, list):
-        return [_map_files(v, fn, keep_marker=keep_marker) for v in value]
-    if isinstance(value, dict):
-        return {k: _map_files(v, fn, keep_marker=keep_marker) for k, v in value.items()}
-    return value
+
+    return map_leaves(value, one, is_leaf=_is_marker)
+
+
+def _is_marker(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"__file__"}

@@ -443,13 +443,3 @@ def stop_all() -> None:
         companion.stop()
         if companion.home is not None:
             CompanionRegistry(companion.home).remove(companion.name, companion.pid)
-
-
-def _spawn(name: str) -> Companion:
-    """A fresh companion process of the default fleet, not registered (tests inspect its environment)."""
-    fleet = default_fleet()
-    return fleet._spawn(name, fleet._child_env(None))
-
-
-def _wait_ready(companion: Companion, deadline: float) -> None:
-    default_fleet().wait_ready(companion, max(0.0, deadline - time.monotonic()))

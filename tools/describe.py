@@ -15,19 +15,28 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["describe", "describe_all", "main"]
+__all__ = ["describe", "describe_all", "main", "space_name", "tool_entry"]
 
 
-def _space_name(source: str, session: Any) -> str:
-    """"owner/name" -> "name"; a URL -> the app's title, else "local <port>" on this machine or the host's
-    first word ("https://shapes.example.org/" -> "shapes"), never "v_127_0_0_1_7963"."""
+def space_name(source: str, title: str | None = None) -> str:
+    """The name a Space's tools are named after (`tools.schema.tool_name` adds the endpoint).
+
+    Args:
+        source: a Hub Space id or a URL.
+        title: the app's title from its Gradio config, if any ("Gradio", the default title, is ignored).
+
+    Returns:
+        "owner/name" -> "name"; a URL -> the title, else "local <port>" on this machine, "app <port>" for
+        an IP address, or the host's first word ("https://shapes.example.org/" -> "shapes"); never
+        "v_127_0_0_1_7963".
+    """
     from urllib.parse import urlsplit
 
     from tools.spaces import is_hub_id
 
     if is_hub_id(source):
         return source.split("/", 1)[1]
-    title = str((session.client().config or {}).get("title") or "").strip()
+    title = str(title or "").strip()
     if title and title.lower() != "gradio":
         return title
     parts = urlsplit(source if "://" in source else f"http://{source}")
@@ -39,7 +48,13 @@ def _space_name(source: str, session: Any) -> str:
     return host.split(".")[0]
 
 
-def _entry(spec: Any, source: str) -> dict[str, Any]:
+def tool_entry(spec: Any, source: str) -> dict[str, Any]:
+    """What `--describe` prints for one tool: name, endpoint, description, inputs, outputs and notes.
+
+    Args:
+        spec: the tool's `tools.schema.ToolSpec`.
+        source: the Space id or URL, as given.
+    """
     from tools.schema import EndpointSchema, unsupported_note
 
     schema: EndpointSchema = spec.endpoint
@@ -126,7 +141,7 @@ def describe_all(source: str, *, connect_timeout_s: float = 30.0,
                 raise
             api = session.client().view_api(return_format="dict", print_info=False)
             config = session.client().config or {}
-            space_name = _space_name(source, session)
+            name = space_name(source, config.get("title"))
         finally:
             session.close()
     try:
@@ -142,8 +157,8 @@ def describe_all(source: str, *, connect_timeout_s: float = 30.0,
     if not callable_:
         raise SpaceUnavailableError(f"{source} lists only endpoints that cannot be called: "
                                     + "; ".join(f"{k}: {v}" for k, v in not_tools.items()), space=source)
-    specs = [build_spec(e, name=tool_name(space_name, e.api_name), space_label=source) for e in callable_]
-    return [_entry(spec, source) for spec in specs], not_tools
+    specs = [build_spec(e, name=tool_name(name, e.api_name), space_label=source) for e in callable_]
+    return [tool_entry(spec, source) for spec in specs], not_tools
 
 
 def main(source: str, *, connect_timeout_s: float = 30.0, token: str | None = None) -> int:

@@ -26,6 +26,7 @@ from gradio_client import Client
 from gradio_client.utils import encode_file_path, is_file_obj, is_file_obj_with_meta
 
 from tools.errors import SpaceOutputError, SpaceTimeoutError, RunCancelledError
+from tools.values import map_leaves
 
 logger = logging.getLogger(__name__)
 
@@ -118,15 +119,7 @@ class OutputFiles:
         self.is_file = is_file_obj_with_meta if client.protocol == "sse_v2.1" else is_file_obj  # as gradio_client
 
     def __call__(self, value: Any) -> Any:
-        if self.is_file(value):
-            return self._file(value)
-        if isinstance(value, dict):
-            return {key: self(item) for key, item in value.items()}
-        if isinstance(value, list):
-            return [self(item) for item in value]
-        if isinstance(value, tuple):
-            return tuple(self(item) for item in value)
-        return value
+        return map_leaves(value, lambda leaf: self._file(leaf) if self.is_file(leaf) else leaf, is_leaf=self.is_file)
 
     def _fields(self) -> dict[str, Any]:
         return {"space": self.space, "endpoint": self.endpoint, "elapsed_s": time.monotonic() - self.started}

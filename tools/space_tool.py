@@ -38,6 +38,7 @@ from tools.schema import EndpointSchema, Output, Param, ToolSpec, shape_result
 from tools.space_card import SpaceCard
 from tools.spaces import SpaceSession
 from tools.validate import check_value
+from tools.values import map_leaves
 
 logger = logging.getLogger(__name__)
 
@@ -76,23 +77,14 @@ class CallContext:
 
     def relative(self, value: Any) -> Any:
         """Show paths inside the run folder relative to it, recursively."""
-        if isinstance(value, str) and value.startswith(str(self.run_dir)):
-            return str(Path(value).relative_to(self.run_dir))
-        if isinstance(value, list):
-            return [self.relative(v) for v in value]
-        if isinstance(value, dict):
-            return {k: self.relative(v) for k, v in value.items()}
-        return value
+        root = str(self.run_dir)
+        return map_leaves(value, lambda leaf: str(Path(leaf).relative_to(self.run_dir))
+                          if isinstance(leaf, str) and leaf.startswith(root) else leaf)
 
     def absolute(self, value: Any) -> Any:
         """Inverse of `relative` for recorded outputs (strings naming files under assets/)."""
-        if isinstance(value, str) and value.startswith("assets/"):
-            return str(self.run_dir / value)
-        if isinstance(value, list):
-            return [self.absolute(v) for v in value]
-        if isinstance(value, dict):
-            return {k: self.absolute(v) for k, v in value.items()}
-        return value
+        return map_leaves(value, lambda leaf: str(self.run_dir / leaf)
+                          if isinstance(leaf, str) and leaf.startswith("assets/") else leaf)
 
 
 @dataclass

@@ -321,13 +321,13 @@ class SpaceSession:
                 if isinstance(exc, (concurrent.futures.CancelledError, httpx.TransportError, OSError)):
                     with self._lock:  # the connection broke (not a 429/503 answer): the next try gets a new client
                         self._retired.add(id(client))
-                raise self._translate(exc, endpoint, time.monotonic() - started) from exc
+                raise self.translate(exc, endpoint, time.monotonic() - started) from exc
         fetch = OutputFiles(client, self.download_dir, space=self.label, endpoint=endpoint, started=started,
                              deadline=deadline, cancel=cancel)
         try:
             return fetch(raw)
         except httpx.HTTPError as exc:
-            raise self._translate(exc, endpoint, time.monotonic() - started) from exc
+            raise self.translate(exc, endpoint, time.monotonic() - started) from exc
 
     def _retire(self, client: Client, job: Any) -> None:
         """Cancel a job on the Space and keep its client out of the pool."""
@@ -338,7 +338,18 @@ class SpaceSession:
         except Exception as exc:  # the job is being abandoned; a failed cancel only matters to the Space
             logger.debug("cancel failed on %s: %s", self.label, exc)
 
-    def _translate(self, exc: Exception, endpoint: str, elapsed: float) -> DioramaError:
+    def translate(self, exc: Exception, endpoint: str, elapsed: float) -> DioramaError:
+        """The project error for a third-party failure (gradio_client, httpx) of a call to `endpoint`.
+
+        Args:
+            exc: what gradio_client or httpx raised.
+            endpoint: the api_name called, for the message.
+            elapsed: seconds since the call started.
+
+        Returns:
+            A `DioramaError` with the Space's fields; for a Hub Space that is unavailable, told by its
+            runtime stage when the Hub knows it (asleep, paused, building...).
+        """
         error = self._translate_plain(exc, endpoint, elapsed)
         if isinstance(error, SpaceUnavailableError) and is_hub_id(self.source):
             return self._with_stage(error, endpoint)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.journal import check_run_id
+from tools.values import map_leaves
 
 SCENE = "scene.glb"
 
@@ -74,19 +75,18 @@ def _prefixes(data_dir: Path, run_id: str | None) -> list[tuple[str, str]]:
 
 
 def _rewrite(value: Any, prefixes: list[tuple[str, str]]) -> Any:
-    if isinstance(value, str):
-        for prefix, replacement in prefixes:
-            if prefix not in value:
-                continue
-            if prefix.endswith(os.sep):
-                value = value.replace(prefix, replacement)
-            else:  # the folder itself, not a sibling that starts with its name ("data" in "data2")
-                value = re.sub(re.escape(prefix) + r"(?![\w.-])", lambda _: replacement, value)
-        return value
-    if isinstance(value, dict):
-        return {k: _rewrite(v, prefixes) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_rewrite(v, prefixes) for v in value]
+    """`value` with the server folders in every string replaced (`prefixes`: longest first)."""
+    return map_leaves(value, lambda leaf: _rewrite_text(leaf, prefixes) if isinstance(leaf, str) else leaf)
+
+
+def _rewrite_text(value: str, prefixes: list[tuple[str, str]]) -> str:
+    for prefix, replacement in prefixes:
+        if prefix not in value:
+            continue
+        if prefix.endswith(os.sep):
+            value = value.replace(prefix, replacement)
+        else:  # the folder itself, not a sibling that starts with its name ("data" in "data2")
+            value = re.sub(re.escape(prefix) + r"(?![\w.-])", lambda _: replacement, value)
     return value
 
 

@@ -1,5 +1,5 @@
 """A FAKE OpenAI-compatible chat server with scripted replies: it stands in for a real model server (llama.cpp,
-vLLM, Ollama), which cannot run in CI. It is the one faked part of the LLM-path tests.
+vLLM, Ollama), which cannot run in CI. It is the one faked part of the LLM-path tests (docs/testing.md).
 
 Like llama.cpp's server it rejects messages whose content is a list of parts instead of plain text, honours
 `stop` (the stop text is left out of the reply) and `max_tokens` (one word is one token here), and with
@@ -37,7 +37,9 @@ class Reply:
 
 
 class ScriptedChatServer:
-    """Serves POST /v1/chat/completions on 127.0.0.1, answering `replies` in order (the last repeats).
+    """Fake: an OpenAI-compatible model server, because no model server (llama.cpp, vLLM, Ollama) can run here.
+
+    Serves POST /v1/chat/completions on 127.0.0.1 over real HTTP, answering `replies` in order (the last repeats).
 
     Args:
         replies: reply texts or `Reply` behaviours.

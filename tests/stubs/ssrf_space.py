@@ -139,7 +139,8 @@ def hostile_app(target: str) -> gr.Blocks:
 
 
 def fake_config(**fields: Any) -> FastAPI:
-    """A server whose /config is a minimal Gradio 6 config updated with `fields`; nothing else answers."""
+    """Fake: a Gradio server whose /config is a minimal Gradio 6 config updated with `fields`, because a real
+    Gradio app cannot be made to publish hostile or malformed configs; nothing else answers."""
     app = FastAPI()
     config = {"version": "6.31.0", "protocol": "sse_v3", "mode": "blocks", "title": "fake", "api_prefix": "/gradio_api",
               "components": [], "dependencies": [], "connect_heartbeat": False, **fields}
