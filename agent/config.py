@@ -71,6 +71,7 @@ class Settings:
     cache_enabled: bool = default("cache_enabled")
     cache_max_mb: float = default("cache_max_mb")
     cache_max_age_days: float = default("cache_max_age_days")
+    card_max_age_s: float = default("card_max_age_s")
     data_dir: Path = REPO_DIR / "data"
     keep_runs: int = default("keep_runs")
     health_window: int = default("health_window")
@@ -162,6 +163,9 @@ class Settings:
         if self.llm_context_tokens < 512 or self.llm_context_tokens <= self.max_tokens_per_step:
             raise ConfigError(f"model.context_tokens (DIORAMA_LLM_CONTEXT_TOKENS) must be at least 512 and more than "
                               f"max_tokens_per_step ({self.max_tokens_per_step}), got {self.llm_context_tokens}.")
+        if self.card_max_age_s < 0:
+            raise ConfigError(f"cache.card_max_age_s (DIORAMA_CARD_MAX_AGE_S) must be 0 (read at every run) or a "
+                              f"number of seconds, got {self.card_max_age_s}.")
         if self.llm_fallback_reserve_s < 0:
             raise ConfigError(f"model.fallback_reserve_s (DIORAMA_LLM_FALLBACK_RESERVE_S) must be 0 or more seconds, "
                               f"got {self.llm_fallback_reserve_s}.")

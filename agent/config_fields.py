@@ -136,6 +136,10 @@ FIELDS: tuple[Field, ...] = (
     _F("cache_enabled", "cache", "enabled", "bool", True, "the shared result cache of Space calls", "DIORAMA_CACHE"),
     _F("cache_max_mb", "cache", "max_mb", "float", 512.0, "its total size; least recently used entries go first"),
     _F("cache_max_age_days", "cache", "max_age_days", "float", 7.0, "entries older than this are dropped"),
+    _F("card_max_age_s", "cache", "card_max_age_s", "float", 600.0,
+       "seconds a Space's card, and the revision in its cache keys, is kept before being read again (a Space "
+       "updated while the server runs misses the cache after at most this); 0 = read at every run",
+       "DIORAMA_CARD_MAX_AGE_S"),
     _F("sandbox_memory_mb", "sandbox", "memory_mb", "int", 1024,
        "address space of the worker process that runs the agent's code", "DIORAMA_SANDBOX_MEMORY_MB"),
     _F("sandbox_cpu_s", "sandbox", "cpu_s", "int", 120, "CPU seconds that worker may use over a run",

@@ -250,6 +250,7 @@ def add_space(registry: Registry, source: str, endpoint: str = "", *, name: str 
         _check_name(tool)
         configs.append(ToolConfig(name=tool, space=target, endpoint=entry["endpoint"], capability="other"))
     registry.add(tuple(configs), max_added=max_added)
+    registry.forget_card(target)  # just described: its card (and revision) is read again, not kept from before
     logger.info("added %d tool(s) from %s at run time: %s", len(configs), target, ", ".join(c.name for c in configs))
     return [{"name": c.name, "space": target, "endpoint": c.endpoint, "description": e["description"],
              "inputs": e["inputs"], "output_type": e["output_type"]} for c, e in zip(configs, chosen)]

@@ -10,6 +10,7 @@ from huggingface_hub import SpaceCardData
 
 from agent.runner import ChainRunner
 from tools import companions
+from tools.registry import Registry
 from tools.space_card import SpaceCard, hub_card, local_card
 
 
@@ -93,21 +94,58 @@ def test_a_bundled_space_revision_follows_its_code(tmp_path):
     assert local_card("text_to_3d", spaces_dir=tmp_path / "spaces").revision not in (None, before)
 
 
-def test_a_new_space_revision_misses_the_cache(companion_urls, settings):
-    from dataclasses import replace
+def _spaces_copy(tmp_path: Path, *names: str) -> Path:
+    """A folder of bundled Spaces copied from the repo's, to change one without touching the repo."""
+    import shutil
 
-    runner = ChainRunner(settings.with_overrides(cache_enabled=True))
+    for name in names:
+        shutil.copytree(companions.SPACES_DIR / name, tmp_path / "spaces" / name,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    return tmp_path / "spaces"
 
-    def fresh_calls(request: str) -> int:
-        log = runner.run_to_end(request).log
-        return sum(1 for e in log["events"] if e["type"] == "space_call" and e["status"] == "ok"
-                   and e["tool"] == "text_to_3d" and not e.get("cached"))
 
-    assert fresh_calls("a gallery of a red lighthouse and a windmill") == 2
-    assert fresh_calls("a gallery of a red lighthouse and a windmill") == 0  # cached
-    card = runner.registry.card("local:text_to_3d", "")
-    runner.registry._cards["local:text_to_3d"] = replace(card, revision="code-updated")  # the Space changed
-    assert fresh_calls("a gallery of a red lighthouse and a windmill") == 2
+def test_a_new_space_revision_misses_the_cache(companion_fleet, companion_urls, settings, tmp_path):
+    spaces = _spaces_copy(tmp_path, "text_to_3d", "scene_builder")
+    # the same home and the same code: the session's running companions serve this fleet until the code changes
+    companions.use(companions.Fleet(companion_fleet.home, spaces_dir=spaces, idle_s=0,
+                                    start_timeout_s=companion_fleet.start_timeout_s))
+    try:
+        runner = ChainRunner(settings.with_overrides(cache_enabled=True))
+
+        def fresh_calls(request: str) -> int:
+            log = runner.run_to_end(request).log
+            return sum(1 for e in log["events"] if e["type"] == "space_call" and e["status"] == "ok"
+                       and e["tool"] == "text_to_3d" and not e.get("cached"))
+
+        assert fresh_calls("a gallery of a red lighthouse and a windmill") == 2
+        assert fresh_calls("a gallery of a red lighthouse and a windmill") == 0  # cached
+        before = runner.registry.card("local:text_to_3d", "").revision
+        app = spaces / "text_to_3d" / "app.py"
+        app.write_text(app.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")  # the Space changed
+        runner.registry.forget_card("local:text_to_3d")
+        assert fresh_calls("a gallery of a red lighthouse and a windmill") == 2
+        assert runner.registry.card("local:text_to_3d", "").revision not in (None, before)
+    finally:
+        companions.use(companion_fleet)
+
+
+def test_a_card_older_than_its_max_age_is_read_again(tmp_path):
+    spaces = _spaces_copy(tmp_path, "text_to_3d")
+    fleet = companions.Fleet(tmp_path / "home", spaces_dir=spaces)  # nothing starts: a card is read from files
+    every_run = Registry((), connect_timeout_s=5, fleet=fleet, card_max_age_s=0)
+    kept = Registry((), connect_timeout_s=5, fleet=fleet, card_max_age_s=3600)
+    before = every_run.card("local:text_to_3d", "")
+    assert before is not None and before.title == "Diorama Text to 3D"
+    assert kept.card("local:text_to_3d", "") == before
+    readme, app = spaces / "text_to_3d" / "README.md", spaces / "text_to_3d" / "app.py"
+    readme.write_text(readme.read_text(encoding="utf-8").replace("title: Diorama Text to 3D", "title: Renamed"),
+                      encoding="utf-8")
+    app.write_text(app.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    after = every_run.card("local:text_to_3d", "")
+    assert after is not None and after.title == "Renamed" and after.revision not in (None, before.revision)
+    assert kept.card("local:text_to_3d", "") == before  # younger than its max age: the card read before
+    kept.forget_card("local:text_to_3d")
+    assert kept.card("local:text_to_3d", "") == after
 
 
 def test_a_card_that_is_missing_or_not_yaml_is_simply_absent(tmp_path):

@@ -66,12 +66,16 @@ class Registry:
         health: (provider label, endpoint) -> score in [0, 1] (higher first; 0.0: failing now, skipped while
             another provider is left) or None (no history: counts as 1.0). Without it, providers go in config
             order.
+        download_dir: set: clients are pooled across runs and download here.
+        fleet: the bundled Spaces; None: the process's default fleet.
+        card_max_age_s: a Space's card (and so the revision in its cache keys) is read again by the first run
+            that loads it this many seconds after it was read; 0: by every run.
     """
 
     def __init__(self, entries: tuple[ToolEntry, ...], *, connect_timeout_s: float, hf_token: str | None = None,
                  breaker_failures: int = 3, breaker_cooldown_s: float = 60.0, max_parallel: int = 4,
                  health: Callable[[str, str], float | None] | None = None, download_dir: Path | None = None,
-                 fleet: companions.Fleet | None = None) -> None:
+                 fleet: companions.Fleet | None = None, card_max_age_s: float = 600.0) -> None:
         self._health = health
         self._fleet = fleet  # the bundled Spaces; None: the process's default fleet
         self.entries = entries
@@ -86,7 +90,8 @@ class Registry:
         self._pruned_at = float("-inf")
         self._limits: dict[str, threading.BoundedSemaphore] = {}
         self._lock = threading.Lock()
-        self._cards: dict[str, SpaceCard | None] = {}
+        self._cards: dict[str, tuple[float, SpaceCard | None]] = {}  # space -> (time.monotonic() when read, card)
+        self._card_max_age_s = card_max_age_s
         self.added: tuple[ToolEntry, ...] = ()  # tools added at run time (`add`), in memory only
 
     def sources(self, entries: tuple[ToolEntry, ...] | None = None) -> dict[str, str]:
@@ -285,21 +290,29 @@ class Registry:
         return schema
 
     def card(self, space: str, source: str) -> SpaceCard | None:
-        """The card of a provider (as configured, and where it runs), read once: bundled Spaces from their
-        README, Hub Spaces from the Hub when online, URL Spaces none."""
+        """The card of a provider (as configured, and where it runs): bundled Spaces from their README (in the
+        fleet's folder), Hub Spaces from the Hub when online, URL Spaces none. Kept for `card_max_age_s`, so a
+        Space updated while the server runs gets its new revision (and new cache keys) within that time."""
         with self._lock:
-            if space in self._cards:
-                return self._cards[space]
+            held = self._cards.get(space)
+        if held is not None and time.monotonic() - held[0] < self._card_max_age_s:
+            return held[1]
         local = space.removeprefix("local:") if space.startswith("local:") else None
         if local:
-            card = local_card(local)
+            card = local_card(local, spaces_dir=self.fleet.spaces_dir)
         elif is_hub_id(source):
             card = hub_card(source, token=self._token, timeout_s=min(10.0, self.connect_timeout_s))
         else:
             card = None
         with self._lock:
-            self._cards[space] = card
+            self._cards[space] = (time.monotonic(), card)
         return card
+
+    def forget_card(self, space: str) -> None:
+        """Drop a provider's card (`space` as configured, e.g. "local:text_to_3d" or "owner/name"): the next run
+        that loads it reads it again, with the Space's current revision."""
+        with self._lock:
+            self._cards.pop(space, None)
 
     def _recipe_tool(self, entry: Any, session: SpaceSession, context: CallContext) -> SpaceTool:
         """A multi-call tool (`tools.multi_call`) from an entry with `steps`.
