@@ -38,6 +38,7 @@ def _with(tmp_path, extra: str):
     ("[limits]\nbreaker_failures = \"three\"", "limits.breaker_failures must be a whole number, got 'three'"),
     ("[limits]\nmax_objects = 2.5", "limits.max_objects must be a whole number, got 2.5"),
     ("[cache]\nmax_mb = true", "cache.max_mb must be a number, got True"),
+    ("[cache]\ncard_max_age_s = -1", "cache.card_max_age_s (DIORAMA_CARD_MAX_AGE_S) must be 0 (read at every run)"),
 ])
 def test_a_config_mistake_is_one_line_naming_the_key(tmp_path, extra, message):
     with pytest.raises(ConfigError) as error:
