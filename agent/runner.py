@@ -74,7 +74,7 @@ class ChainRunner:
                                  hf_token=settings.hf_token, breaker_failures=settings.breaker_failures,
                                  breaker_cooldown_s=settings.breaker_cooldown_s,
                                  max_parallel=settings.max_parallel_per_space, health=self.health.score,
-                                 download_dir=settings.data_dir / "downloads")
+                                 download_dir=settings.data_dir / "downloads", card_max_age_s=settings.card_max_age_s)
         self._llm = llm
         self.on_finished: list[Callable[[dict[str, Any]], None]] = [self._remember]  # called with each final chain log
         self.workers = WorkerPool(WorkerLimits(memory_bytes=settings.sandbox_memory_mb << 20,

@@ -148,6 +148,23 @@ def test_a_card_older_than_its_max_age_is_read_again(tmp_path):
     assert kept.card("local:text_to_3d", "") == after
 
 
+def test_the_setting_reaches_the_runners_registry(companion_fleet, settings, tmp_path):
+    """`[cache] card_max_age_s` from the config is the age the server's registry keeps a card for."""
+    spaces = _spaces_copy(tmp_path, "text_to_3d")
+    companions.use(companions.Fleet(tmp_path / "home", spaces_dir=spaces))  # nothing starts: cards come from files
+    try:
+        every_run = ChainRunner(settings.with_overrides(card_max_age_s=0.0)).registry
+        kept = ChainRunner(settings.with_overrides(card_max_age_s=3600.0)).registry
+        before = every_run.card("local:text_to_3d", "")
+        assert kept.card("local:text_to_3d", "") == before
+        app = spaces / "text_to_3d" / "app.py"
+        app.write_text(app.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+        assert every_run.card("local:text_to_3d", "").revision != before.revision
+        assert kept.card("local:text_to_3d", "") == before
+    finally:
+        companions.use(companion_fleet)
+
+
 def test_a_card_that_is_missing_or_not_yaml_is_simply_absent(tmp_path):
     (tmp_path / "plain").mkdir()
     (tmp_path / "plain" / "README.md").write_text("# No front matter\n", encoding="utf-8")
