@@ -10,7 +10,7 @@ calls the tool; nothing the worker sends is executed or unpickled.
 
 A step that computes too long, allocates too much or crashes costs its worker:
 the worker is killed, the run ends with a clear message (`SandboxLimitError`),
-files made so far are kept, and the app keeps answering. `WorkerPool` keeps a
+files made so far are kept, and the app keeps answering. `WorkerPool` (`agent.worker_pool`) keeps a
 worker started ahead, so a run does not wait for Python to import.
 """
 
