@@ -41,6 +41,7 @@ from tools.errors import (
     SpaceTimeoutError,
     SpaceUnavailableError,
 )
+from tools.origin import is_hub_id  # noqa: F401  (re-exported: callers import it from here)
 from tools.space_origin import ForeignOriginError, OutputFiles, OwnOriginClient
 from tools.space_runtime import advice, stage_of
 
@@ -48,13 +49,7 @@ logger = logging.getLogger(__name__)
 
 HIDDEN_ERROR_HINT = "has not enabled verbose error reporting"
 _QUOTA = re.compile(r"exceeded your (GPU|ZeroGPU) quota|GPU quota", re.I)
-_HUB_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
 _connect_pool = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="space-connect")
-
-
-def is_hub_id(source: str) -> bool:
-    """True for "owner/name" Space ids, False for URLs and local names."""
-    return bool(_HUB_ID.match(source)) and not source.startswith(("http:", "https:"))
 
 
 def token_for(source: str, hf_token: str | None) -> str | Literal[False]:
