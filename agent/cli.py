@@ -39,13 +39,13 @@ def run_headless(settings: Settings, prompt: str | None, *, out: Path | None, lo
     progress = _start_printer(stream)
     companions.add_observer(progress)
     earlier = len(companions.start_failures())
-    worker = head_start(settings)
-    from agent.runner import ChainRunner
-
-    runner = ChainRunner(settings)
-    if worker is not None:
-        runner.workers.adopt(worker)
     try:
+        worker = head_start(settings)
+        from agent.runner import ChainRunner
+
+        runner = ChainRunner(settings)
+        if worker is not None:
+            runner.workers.adopt(worker)
         code = _run_headless(runner, settings, prompt, out=out, log_path=log_path, resume=resume, recipe=recipe,
                              save_recipe=save_recipe, stream=stream, edit=edit)
         failed_start = companions.start_failures()[earlier:]
