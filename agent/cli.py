@@ -6,16 +6,20 @@ import json
 import shutil
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from agent.config import Settings
+from agent.confine import WorkerLimits
 from agent.events import progress_line
 from agent.journal import run_folder
-from agent.recipes import RecipeModel, check_name, load_recipe, recipe_from_log, save_recipe
-from agent.runner import ChainRunner
 from agent.store import Store
+from agent.worker_pool import Worker
 from tools import companions
-from tools.errors import DioramaError, InvalidInputError
+from tools.cache import holds_nothing
+from tools.errors import DioramaError, InvalidInputError, SandboxUnavailableError
+
+if TYPE_CHECKING:  # imported when a run starts (smolagents and the clients take about a second)
+    from agent.runner import ChainRunner
 
 
 def run_headless(settings: Settings, prompt: str | None, *, out: Path | None, log_path: Path | None,
@@ -32,11 +36,16 @@ def run_headless(settings: Settings, prompt: str | None, *, out: Path | None, lo
     Returns:
         0 when a scene was written, 1 when the run failed, 2 for a bad request.
     """
-    runner = ChainRunner(settings)
     progress = _start_printer(stream)
     companions.add_observer(progress)
     earlier = len(companions.start_failures())
     try:
+        worker = head_start(settings)
+        from agent.runner import ChainRunner
+
+        runner = ChainRunner(settings)
+        if worker is not None:
+            runner.workers.adopt(worker)
         code = _run_headless(runner, settings, prompt, out=out, log_path=log_path, resume=resume, recipe=recipe,
                              save_recipe=save_recipe, stream=stream, edit=edit)
         failed_start = companions.start_failures()[earlier:]
@@ -47,9 +56,28 @@ def run_headless(settings: Settings, prompt: str | None, *, out: Path | None, lo
         companions.remove_observer(progress)
 
 
+def head_start(settings: Settings) -> Worker | None:
+    """What every headless run needs, started before the rest of Diorama is imported: the worker process for the
+    agent's code, and, when the result cache holds nothing (so every call will be made), the bundled Spaces the
+    configured tools use. Both overlap the second of imports and planning that follows instead of waiting for it.
+
+    Returns:
+        The started worker, for `WorkerPool.adopt`; None when none could start (the run says why when it needs one).
+    """
+    bundled = list(dict.fromkeys(p.local_name for t in settings.tools for p in t.providers if p.local_name))
+    if bundled and (not settings.cache_enabled or holds_nothing(settings.data_dir / "cache")):
+        companions.default_fleet().prestart(bundled)
+    try:
+        return Worker(WorkerLimits(memory_bytes=settings.sandbox_memory_mb << 20, cpu_s=settings.sandbox_cpu_s))
+    except SandboxUnavailableError:
+        return None
+
+
 def _run_headless(runner: ChainRunner, settings: Settings, prompt: str | None, *, out: Path | None,
                   log_path: Path | None, resume: str | None, recipe: str | None, save_recipe: str | None,
                   stream: TextIO, edit: tuple[str, str] | None = None) -> int:
+    from agent.recipes import RecipeModel, check_name, load_recipe
+
     failures_before = len(companions.start_failures())
     model = None
     try:
@@ -166,6 +194,8 @@ def save_recipe_from_run(settings: Settings, name: str, run_id: str, *, stream: 
         if not chain.is_file():
             raise InvalidInputError(f"Run {run_id} has no chain.json (it never finished); save a finished run.")
         log = json.loads(chain.read_text(encoding="utf-8"))
+        from agent.runner import ChainRunner
+
         return _save(ChainRunner(settings), log, name, stream)
     except DioramaError as exc:
         print(f"diorama: {exc}", file=sys.stderr)
@@ -173,6 +203,8 @@ def save_recipe_from_run(settings: Settings, name: str, run_id: str, *, stream: 
 
 
 def _save(runner: ChainRunner, log: dict, name: str, stream: TextIO) -> int:
+    from agent.recipes import recipe_from_log, save_recipe
+
     try:
         recipe = recipe_from_log(log, name, scene_tools=[t.name for t in runner.settings.tools
                                                          if t.capability == "scene_assembly"])

@@ -189,7 +189,7 @@ class Settings:
     @property
     def offline(self) -> bool:
         """True when nothing needs the Hub: offline planner and only local or URL Spaces."""
-        from tools.spaces import is_hub_id
+        from tools.origin import is_hub_id
 
         return (self.resolved_provider != "hf" and not any(is_hub_id(t.space) for t in self.tools)
                 and not self.allowlist.has_hub_entries)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from urllib.parse import urlsplit
 
 from tools.errors import ConfigError, InvalidInputError, NotAllowedError, SpaceUnavailableError
-from tools.space_origin import Origin, origin_of
+from tools.origin import Origin, origin_of
 
 if TYPE_CHECKING:
     from tools.registry import Registry

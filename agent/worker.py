@@ -1,6 +1,6 @@
 """The worker process that runs the agent's code: confined by the kernel, tools only through the broker.
 
-Started by `agent.broker.WorkerPool` as `python -E -s agent/worker.py '<limits json>'`
+Started by `agent.worker_pool.WorkerPool` as `python -E -s agent/worker.py '<limits json>'`
 with an empty environment. It imports what it needs, confines itself
 (`agent.confine`), says `ready` with the layers that took effect, then serves
 one run over its standard input and output, one JSON object per line:

@@ -1,6 +1,7 @@
 """Start-up benchmark: how long a user waits before the first scene, cold, warm and cached, CLI and UI.
 
     python bench/startup.py [--runs 3]      # ~2-4 minutes on a 2-core machine
+    python bench/startup.py --runs 3 --against /tmp/base --no-ui   # side by side with another checkout
 
 Measured side by side in one run, each a real `python app.py` process (wall time of the
 whole command, imports included), the headless Paris run in one data folder:
@@ -17,7 +18,13 @@ whole command, imports included), the headless Paris run in one data folder:
    first start, until the first example's scene is rendered.
 
 Rounds are interleaved (cold, warm, cached, cold, ...); medians are reported. The last
-lines read `NAME: VALUE (target OP TARGET) ok|MISS`.
+lines read `NAME: VALUE (target OP TARGET) ok|MISS`. Each line shows the 1-minute load
+average when it finished: on a shared machine the figures scale with it.
+
+`--against PATH` runs the same headless rounds with the checkout at PATH (e.g. a
+`git worktree add /tmp/base <commit>`) interleaved with this one, each in its own data
+folder, so both see the same load; it prints that checkout's medians first. Before each
+cold run, neither checkout has a bundled Space running.
 """
 
 from __future__ import annotations
@@ -49,10 +56,10 @@ def _env(data: Path) -> dict[str, str]:
             "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "WARNING"}
 
 
-def _headless(data: Path, out: Path) -> tuple[float, str]:
-    """Wall seconds of one `python app.py --prompt PARIS`, and its stdout."""
+def _headless(data: Path, out: Path, repo: Path = REPO) -> tuple[float, str]:
+    """Wall seconds of one `python app.py --prompt PARIS` of the checkout `repo`, and its stdout."""
     started = time.monotonic()
-    done = subprocess.run([sys.executable, str(REPO / "app.py"), "--prompt", PARIS, "--out", str(out)],
+    done = subprocess.run([sys.executable, str(repo / "app.py"), "--prompt", PARIS, "--out", str(out)],
                           env=_env(data), cwd=data.parent, capture_output=True, text=True, timeout=900)
     wall = time.monotonic() - started
     if done.returncode != 0:
@@ -103,6 +110,44 @@ def _ui(data: Path, *, until_rendered: bool) -> float:
         process.wait(timeout=30)
 
 
+def _load() -> str:
+    return f"load {os.getloadavg()[0]:.1f}"
+
+
+def _rounds(repo: Path, data: Path, fleet: Fleet, runs: int, label: str) -> tuple[list[float], ...]:
+    """`runs` rounds of cold, warm and cached headless runs of `repo`; the first run ever comes first."""
+    out = data.parent.parent
+    first, stdout = _headless(data, out / "first.glb", repo)
+    print(f"  {label}first run ever (fresh data folder): {first:.2f} s wall, {_started(stdout)} started; "
+          f"{_split(stdout)}; {_load()}")
+    return _more_rounds(repo, data, fleet, runs, label)
+
+
+def _more_rounds(repo: Path, data: Path, fleet: Fleet, runs: int, label: str,
+                 results: tuple[list[float], ...] | None = None) -> tuple[list[float], ...]:
+    cold, warm, cached, cached_started = results or ([], [], [], [])
+    out = data.parent.parent
+    for round_ in range(runs):
+        fleet.stop()
+        shutil.rmtree(data / "cache", ignore_errors=True)
+        wall, stdout = _headless(data, out / "cold.glb", repo)
+        cold.append(wall)
+        print(f"  {label}round {len(cold)} cold: {wall:.2f} s wall, {_started(stdout)} started; {_split(stdout)}; "
+              f"{_load()}")
+        shutil.rmtree(data / "cache", ignore_errors=True)
+        wall, stdout = _headless(data, out / "warm.glb", repo)
+        warm.append(wall)
+        print(f"  {label}round {len(warm)} warm: {wall:.2f} s wall, {_started(stdout)} started; {_split(stdout)}; "
+              f"{_load()}")
+        fleet.stop()
+        wall, stdout = _headless(data, out / "cached.glb", repo)
+        cached.append(wall)
+        cached_started.append(_started(stdout) + len(fleet.running()))
+        print(f"  {label}round {len(cached)} cached: {wall:.2f} s wall, {cached_started[-1]} started; "
+              f"{_split(stdout)}; {_load()}")
+    return cold, warm, cached, cached_started
+
+
 def _line(name: str, value: float, unit: str, op: str, target: float) -> str:
     ok = value <= target if op == "<=" else value >= target
     return f"{name}: {value:.2f}{unit} (target {op} {target:g}{unit}) {'ok' if ok else 'MISS'}"
@@ -111,48 +156,50 @@ def _line(name: str, value: float, unit: str, op: str, target: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--against", type=Path, help="another checkout to measure interleaved with this one")
+    parser.add_argument("--no-ui", dest="ui", action="store_false", help="skip the UI measurement")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="diorama-bench-startup-"))
-    data, ui_data = root / "cli" / "data", root / "ui" / "data"
-    data.mkdir(parents=True)
-    ui_data.mkdir(parents=True)
-    fleet, ui_fleet = Fleet(data / "companions"), Fleet(ui_data / "companions")
+    data, ui_data, base_data = root / "cli" / "data", root / "ui" / "data", root / "base" / "data"
+    for folder in (data, ui_data, base_data):
+        folder.mkdir(parents=True)
+    fleet, ui_fleet, base_fleet = (Fleet(d / "companions") for d in (data, ui_data, base_data))
     print(f"  load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
     try:
-        first, out = _headless(data, root / "first.glb")  # the first run ever: describes the Spaces once
-        print(f"  first run ever (fresh data folder): {first:.2f} s wall, {_started(out)} started; {_split(out)}")
-        cold, warm, cached, cached_started = [], [], [], []
-        for round_ in range(args.runs):
-            fleet.stop()
-            shutil.rmtree(data / "cache", ignore_errors=True)
-            wall, out = _headless(data, root / "cold.glb")
-            cold.append(wall)
-            print(f"  round {round_ + 1} cold: {wall:.2f} s wall, {_started(out)} started; {_split(out)}")
-            shutil.rmtree(data / "cache", ignore_errors=True)
-            wall, out = _headless(data, root / "warm.glb")
-            warm.append(wall)
-            print(f"  round {round_ + 1} warm: {wall:.2f} s wall, {_started(out)} started; {_split(out)}")
-            fleet.stop()
-            wall, out = _headless(data, root / "cached.glb")
-            cached.append(wall)
-            cached_started.append(_started(out) + len(fleet.running()))
-            print(f"  round {round_ + 1} cached: {wall:.2f} s wall, {cached_started[-1]} started; {_split(out)}")
-        rendered = _ui(ui_data, until_rendered=True)
-        print(f"  UI first start ever: first example's scene rendered {rendered:.2f} s after the URL was printed")
+        if args.against is None:
+            cold, warm, cached, cached_started = _rounds(REPO, data, fleet, args.runs, "")
+        else:
+            base = _rounds(args.against.resolve(), base_data, base_fleet, 0, "base ")
+            mine = _rounds(REPO, data, fleet, 0, "")
+            for _ in range(args.runs):
+                base_fleet.stop()
+                base = _more_rounds(args.against.resolve(), base_data, base_fleet, 1, "base ", base)
+                base_fleet.stop()
+                mine = _more_rounds(REPO, data, fleet, 1, "", mine)
+            cold, warm, cached, cached_started = mine
+            print(f"  base ({args.against}) medians: cold {statistics.median(base[0]):.2f} s, warm "
+                  f"{statistics.median(base[1]):.2f} s, cached {statistics.median(base[2]):.2f} s")
+            print(f"  this checkout medians: cold {statistics.median(cold):.2f} s, warm "
+                  f"{statistics.median(warm):.2f} s, cached {statistics.median(cached):.2f} s")
         ui = []
-        for _ in range(args.runs):
-            ui_fleet.stop()
-            ui.append(_ui(ui_data, until_rendered=False))
-        print(f"  UI restarts (examples kept, nothing running): {', '.join(f'{s:.2f}' for s in ui)} s")
+        if args.ui:
+            rendered = _ui(ui_data, until_rendered=True)
+            print(f"  UI first start ever: first example's scene rendered {rendered:.2f} s after the URL was printed")
+            for _ in range(args.runs):
+                ui_fleet.stop()
+                ui.append(_ui(ui_data, until_rendered=False))
+            print(f"  UI restarts (examples kept, nothing running): {', '.join(f'{s:.2f}' for s in ui)} s")
         print(f"  load average at end: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
         print(_line("cold_paris_s", statistics.median(cold), "s", "<=", 5.0))
         print(_line("warm_paris_s", statistics.median(warm), "s", "<=", 1.5))
         print(_line("cached_rerun_s", statistics.median(cached), "s", "<=", 1.0))
         print(_line("cached_rerun_companions_started", max(cached_started), "", "<=", 0))
-        print(_line("ui_example_scene_s", statistics.median(ui), "s", "<=", 3.0))
+        if ui:
+            print(_line("ui_example_scene_s", statistics.median(ui), "s", "<=", 3.0))
     finally:
         fleet.stop()
         ui_fleet.stop()
+        base_fleet.stop()
         shutil.rmtree(root, ignore_errors=True)
 
 

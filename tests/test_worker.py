@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from agent import broker
+from agent import worker_pool
 from agent.broker import WorkerPool
 from agent.confine import WorkerLimits
 from agent.runner import ChainRunner
@@ -21,7 +21,7 @@ REQUEST = "A coast with a red lighthouse and an oak tree"
 def _no_worker(monkeypatch, tmp_path: Path) -> None:
     """Worker processes die at once, as on a host that forbids them (a real process that exits, not a mock)."""
     missing = tmp_path / "no-such-worker.py"
-    monkeypatch.setattr(broker, "WORKER_SCRIPT", missing)
+    monkeypatch.setattr(worker_pool, "WORKER_SCRIPT", missing)
 
 
 def test_an_llms_code_is_refused_when_no_worker_can_start(companion_urls, settings, monkeypatch, tmp_path):

@@ -23,6 +23,11 @@ from tools.values import map_leaves
 logger = logging.getLogger(__name__)
 
 
+def holds_nothing(folder: Path) -> bool:
+    """True when a cache in `folder` can answer no call at all (no entry, or no folder): every call will be made."""
+    return not any(Path(folder).glob("*/*"))
+
+
 def file_digest(path: str | Path) -> str:
     sha = hashlib.sha256()
     with open(path, "rb") as handle:

@@ -11,6 +11,7 @@ from typing import Any, Callable, Protocol
 
 from tools import companions, multi_call
 from tools.breaker import CircuitBreaker
+from tools.cache import holds_nothing
 from tools.companion_session import CompanionSession
 from tools.errors import CompanionStartError, ConfigError, DioramaError, InvalidInputError
 from tools.fallback_args import fallback_problem
@@ -134,7 +135,7 @@ class Registry:
         failed: dict[str, str] = {}
         download_dir = self._download_dir or context.run_dir / "downloads"
         bundled = tuple(dict.fromkeys(p.local_name for e in entries for p in e.providers if p.local_name))
-        if bundled and (context.cache is None or not any(context.cache.folder.glob("*/*"))):
+        if bundled and (context.cache is None or holds_nothing(context.cache.folder)):
             self.fleet.prestart(list(bundled))  # no call can come from the cache: start them while the agent plans
 
         def session_for(space: str) -> SpaceSession:

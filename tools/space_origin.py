@@ -9,15 +9,12 @@ classes instead.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import ipaddress
 import logging
 import secrets
 import threading
 import time
 import urllib.parse
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +23,7 @@ from gradio_client import Client
 from gradio_client.utils import encode_file_path, is_file_obj, is_file_obj_with_meta
 
 from tools.errors import SpaceOutputError, SpaceTimeoutError, RunCancelledError
+from tools.origin import Origin, host_of, origin_of  # noqa: F401  (Origin re-exported)
 from tools.values import map_leaves
 
 logger = logging.getLogger(__name__)
@@ -33,42 +31,6 @@ logger = logging.getLogger(__name__)
 MAX_DOWNLOAD_BYTES = 512 * 1024 * 1024  # one file output; a bigger one is refused, not truncated
 _MAX_REDIRECTS = 5
 _CHUNK = 1 << 16
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Where a URL connects: scheme ("http" or "https"), lower-case host (no brackets) and port."""
-
-    scheme: str
-    host: str
-    port: int
-
-    def __str__(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        default = {"http": 80, "https": 443}[self.scheme]
-        return f"{self.scheme}://{host}" + ("" if self.port == default else f":{self.port}") + "/"
-
-
-def origin_of(url: str) -> Origin:
-    """The origin of an http(s) URL, default ports filled in, one spelling per IP address.
-
-    Raises:
-        ValueError: not an http(s) URL with a host, a user name or password before the host, or a port that is
-            not a number.
-    """
-    parts = urllib.parse.urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
-        raise ValueError(f"not a plain http(s) URL: {url[:80]!r}")
-    host = parts.hostname.lower()
-    with contextlib.suppress(ValueError):
-        host = str(ipaddress.ip_address(host))  # IPv6 in compressed form
-    return Origin(scheme, host, parts.port or {"http": 80, "https": 443}[scheme])
-
-
-def host_of(url: str) -> str:
-    """The host (and port) of a URL, for messages: never its path or query, which may be signed."""
-    return urllib.parse.urlsplit(url).netloc.rsplit("@", 1)[-1][:100] or url[:40]
 
 
 class ForeignOriginError(ValueError):

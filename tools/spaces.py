@@ -18,6 +18,7 @@ import contextlib
 import functools
 import logging
 import re
+import ssl
 import threading
 import time
 from pathlib import Path
@@ -40,6 +41,7 @@ from tools.errors import (
     SpaceTimeoutError,
     SpaceUnavailableError,
 )
+from tools.origin import is_hub_id  # noqa: F401  (re-exported: callers import it from here)
 from tools.space_origin import ForeignOriginError, OutputFiles, OwnOriginClient
 from tools.space_runtime import advice, stage_of
 
@@ -47,13 +49,7 @@ logger = logging.getLogger(__name__)
 
 HIDDEN_ERROR_HINT = "has not enabled verbose error reporting"
 _QUOTA = re.compile(r"exceeded your (GPU|ZeroGPU) quota|GPU quota", re.I)
-_HUB_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
 _connect_pool = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="space-connect")
-
-
-def is_hub_id(source: str) -> bool:
-    """True for "owner/name" Space ids, False for URLs and local names."""
-    return bool(_HUB_ID.match(source)) and not source.startswith(("http:", "https:"))
 
 
 def token_for(source: str, hf_token: str | None) -> str | Literal[False]:
@@ -63,6 +59,18 @@ def token_for(source: str, hf_token: str | None) -> str | Literal[False]:
     and would send that token (as `x-hf-authorization`) to any URL.
     """
     return hf_token if hf_token and is_hub_id(source) else False
+
+
+@functools.lru_cache(maxsize=1)
+def tls_context() -> ssl.SSLContext:
+    """The one TLS context of every Space client in this process: httpx's default (certificates checked against
+    certifi's roots, or SSL_CERT_FILE / SSL_CERT_DIR), built once.
+
+    gradio_client hands its `ssl_verify` to each `httpx.get` / `post` / `stream` it makes (config, API info,
+    queue join, result stream, heartbeat, file download), and httpx builds a new context from the CA bundle for
+    each one it gets as True: about 25 ms of CPU per request, several per Space call. Given a context, it uses it.
+    """
+    return httpx.create_ssl_context()
 
 
 class ClientPool:
@@ -192,7 +200,7 @@ class SpaceSession:
         # (following redirects); `OutputFiles` downloads them instead, from this Space's origin only.
         try:
             return OwnOriginClient(address, token=token_for(self.source, self._token), verbose=False,
-                                    download_files=False)
+                                    download_files=False, ssl_verify=tls_context())
         except ForeignOriginError as exc:
             raise SpaceUnavailableError(
                 f"Space {self.label} was refused: {exc}, another host than the Space itself; Diorama only "

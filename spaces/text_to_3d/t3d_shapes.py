@@ -18,11 +18,18 @@ Vec = Sequence[float]
 
 
 def _mesh(vertices: np.ndarray, faces: np.ndarray) -> trimesh.Trimesh:
-    """Wrap arrays in a mesh and make its winding point outward."""
-    mesh = trimesh.Trimesh(np.asarray(vertices, float), np.asarray(faces, np.int64), process=False)
-    if mesh.volume < 0:
-        mesh.invert()
-    return mesh
+    """Wrap arrays in a mesh and make its winding point outward.
+
+    The sign of the enclosed volume (the sum of each face's triple product) says which way the faces wind; it is
+    computed here in one numpy expression rather than through `Trimesh.volume` (full mass properties, cached),
+    which took a third of a landmark's generation time. Same test, same faces.
+    """
+    v = np.asarray(vertices, float)
+    f = np.asarray(faces, np.int64)
+    tri = v[f]
+    if np.einsum("ij,ij->", tri[:, 0], np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])) < 0:
+        f = np.ascontiguousarray(f[:, ::-1])  # what Trimesh.invert does to the faces
+    return trimesh.Trimesh(v, f, process=False)
 
 
 def box(size: Vec, center: Vec = (0.0, 0.0, 0.0)) -> trimesh.Trimesh:
@@ -146,10 +153,8 @@ def beam(p0: Vec, p1: Vec, w0: float, w1: float | None = None, sections: int = 4
         raise ValueError(f"beam needs two distinct points, got {p0.tolist()} twice")
     w1 = w0 if w1 is None else w1
     mesh = lathe([(w0 / 2, 0.0), (w1 / 2, length)], sections, phase=math.pi / sections)
-    direction = (p1 - p0) / length
-    mesh.apply_transform(_align_y(direction))
-    mesh.apply_translation(p0)
-    return mesh
+    rotation = _align_y((p1 - p0) / length)  # a proper rotation: the winding stays outward
+    return trimesh.Trimesh(mesh.vertices @ rotation[:3, :3].T + p0, mesh.faces, process=False)
 
 
 def _align_y(direction: np.ndarray) -> np.ndarray:
