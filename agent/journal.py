@@ -14,17 +14,14 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agent.events import utc_now
+from agent.run import JOURNAL, RUN_ID, RunPaths, check_run_id  # noqa: F401  (RUN_ID, check_run_id re-exported)
+from agent.run_log import utc_now
 from tools.errors import InvalidInputError
-
-RUN_ID = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6,32}$")
-JOURNAL = "journal.jsonl"
 
 
 @dataclass
@@ -61,26 +58,16 @@ class RunJournal:
         self._append({"kind": "end", "status": status, "error": error})
 
 
-def check_run_id(run_id: Any) -> str:
-    """The run id stripped, or InvalidInputError: ids name folders, so anything path-like is refused."""
-    text = run_id.strip() if isinstance(run_id, str) else ""
-    if not RUN_ID.match(text):
-        raise InvalidInputError(f"run_id must look like '20261124-061502-3fa1c2e07b9d41a' (the run_id that /start or "
-                                f"/build returned), got {str(run_id)[:60]!r}.")
-    return text
-
-
 def run_folder(data_dir: Path, run_id: str) -> Path:
     """The folder of an existing run.
 
     Raises:
         InvalidInputError: the id is malformed or no such run exists.
     """
-    run_id = check_run_id(run_id)
-    folder = data_dir / "runs" / run_id
-    if not (folder / JOURNAL).is_file():
-        raise InvalidInputError(f"No run {run_id} in {data_dir / 'runs'}; check the id in the chain log.")
-    return folder
+    paths = RunPaths.of(data_dir, run_id)
+    if not paths.journal.is_file():
+        raise InvalidInputError(f"No run {paths.run_id} in {paths.folder.parent}; check the id in the chain log.")
+    return paths.folder
 
 
 def read_journal(run_dir: Path) -> RunRecord:
