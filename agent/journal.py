@@ -58,8 +58,8 @@ class RunJournal:
         self._append({"kind": "end", "status": status, "error": error})
 
 
-def run_folder(data_dir: Path, run_id: str) -> Path:
-    """The folder of an existing run.
+def existing_run(data_dir: Path, run_id: str) -> RunPaths:
+    """The paths of an existing run (one that has a journal).
 
     Raises:
         InvalidInputError: the id is malformed or no such run exists.
@@ -67,7 +67,16 @@ def run_folder(data_dir: Path, run_id: str) -> Path:
     paths = RunPaths.of(data_dir, run_id)
     if not paths.journal.is_file():
         raise InvalidInputError(f"No run {paths.run_id} in {paths.folder.parent}; check the id in the chain log.")
-    return paths.folder
+    return paths
+
+
+def run_folder(data_dir: Path, run_id: str) -> Path:
+    """The folder of an existing run (`existing_run(...).folder`).
+
+    Raises:
+        InvalidInputError: the id is malformed or no such run exists.
+    """
+    return existing_run(data_dir, run_id).folder
 
 
 def read_journal(run_dir: Path) -> RunRecord:
