@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agent.run import JOURNAL, RUN_ID, RunPaths, check_run_id  # noqa: F401  (RUN_ID, check_run_id re-exported)
+from agent.run import RUN_ID, RunPaths, check_run_id  # noqa: F401  (RUN_ID, check_run_id: re-exported)
 from agent.run_log import utc_now
 from tools.errors import InvalidInputError
 
@@ -35,10 +35,11 @@ class RunRecord:
 
 
 class RunJournal:
-    """Appends journal lines for one run folder; thread-safe."""
+    """Appends journal lines for one run (`paths.journal`); thread-safe."""
 
-    def __init__(self, run_dir: Path) -> None:
-        self.path = run_dir / JOURNAL
+    def __init__(self, paths: RunPaths) -> None:
+        self.paths = paths
+        self.path = paths.journal
         self._lock = threading.Lock()
 
     def _append(self, entry: dict[str, Any]) -> None:
@@ -48,8 +49,8 @@ class RunJournal:
             handle.flush()
             os.fsync(handle.fileno())
 
-    def start(self, run_id: str, request: str) -> None:
-        self._append({"kind": "run", "run_id": run_id, "request": request})
+    def start(self, request: str) -> None:
+        self._append({"kind": "run", "run_id": self.paths.run_id, "request": request})
 
     def record_call(self, key: str, record: dict[str, Any]) -> None:
         self._append({"kind": "call", "key": key, **record})
@@ -79,10 +80,10 @@ def run_folder(data_dir: Path, run_id: str) -> Path:
     return existing_run(data_dir, run_id).folder
 
 
-def read_journal(run_dir: Path) -> RunRecord:
-    """Read a journal, ignoring a torn last line (the process died while writing it)."""
+def read_journal(paths: RunPaths) -> RunRecord:
+    """Read a run's journal, ignoring a torn last line (the process died while writing it)."""
     record: RunRecord | None = None
-    for line in (run_dir / JOURNAL).read_text(encoding="utf-8").splitlines():
+    for line in paths.journal.read_text(encoding="utf-8").splitlines():
         try:
             entry = json.loads(line)
         except json.JSONDecodeError:
@@ -90,13 +91,13 @@ def read_journal(run_dir: Path) -> RunRecord:
         if entry.get("kind") == "run":
             record = RunRecord(run_id=entry["run_id"], request=entry["request"])
         elif record is not None and entry.get("kind") == "call":
-            outputs_exist = all((run_dir / p).is_file() for p in _asset_paths(entry.get("output")))
+            outputs_exist = all((paths.folder / p).is_file() for p in _asset_paths(entry.get("output")))
             if outputs_exist:
                 record.calls[entry["key"]] = entry
         elif record is not None and entry.get("kind") == "end":
             record.status = entry.get("status")
     if record is None:
-        raise InvalidInputError(f"The journal in {run_dir} has no start line; the run cannot be resumed.")
+        raise InvalidInputError(f"The journal in {paths.folder} has no start line; the run cannot be resumed.")
     return record
 
 

@@ -170,7 +170,7 @@ class ChainRunner:
         request = validate_request(request, self.settings)
         paths = RunPaths(self.settings.data_dir, new_run_id())
         paths.folder.mkdir(parents=True, exist_ok=True)
-        RunJournal(paths.folder).start(paths.run_id, request)
+        RunJournal(paths).start(request)
         run = self._open(paths, request, model=model, cancel=cancel, owner=owner)
         self._remember_start(run, model)
         yield from self._stream(run, model, headers)
@@ -183,7 +183,7 @@ class ChainRunner:
             InvalidInputError: no such run.
         """
         paths = existing_run(self.settings.data_dir, run_id)
-        record = read_journal(paths.folder)
+        record = read_journal(paths)
         edit = read_edit(paths.folder)
         if edit is not None:  # an edit resumes as the same edit of the same parent
             setup = prepare_edit(self.settings, edit[0], edit[1], offline=self._offline())
@@ -219,7 +219,7 @@ class ChainRunner:
         paths = RunPaths(self.settings.data_dir, new_run_id())
         paths.folder.mkdir(parents=True, exist_ok=True)
         write_edit(paths.folder, setup.parent_run_id, instruction)
-        RunJournal(paths.folder).start(paths.run_id, instruction)
+        RunJournal(paths).start(instruction)
         run = self._open(paths, instruction, cancel=cancel, owner=owner, parent_run_id=setup.parent_run_id)
         self._remember_start(run, None)
         try:
@@ -316,7 +316,7 @@ class ChainRunner:
               task: str | None = None, planner: Callable[[Any], Model | None] | None = None) -> None:
         started = time.monotonic()
         request, cancel, budget, over_budget = run.request, run.cancel, run.budget, run.over_budget
-        journal = RunJournal(run.folder)
+        journal = RunJournal(run.paths)
         emit({"type": "run_started", "run_id": run.id, "request": request,
               "resumed": bool(run.memo), "replayable_calls": len(run.memo)})
         context = CallContext(run_dir=run.folder, emit=emit, call_timeout_s=self.settings.call_timeout_s,
@@ -414,7 +414,7 @@ class ChainRunner:
         step = failed_step(guard)
         first = self.settings.tool(self.settings.asset_chain[0])
         subjects = model_subjects(run.log.calls(), first.name if first else "", max_items=self.settings.max_objects)
-        run.memo.update(read_journal(run.folder).calls)  # the model's finished calls are replayed, not made again
+        run.memo.update(read_journal(run.paths).calls)  # the model's finished calls are replayed, not made again
         emit({"type": "fallback", "id": "fallback", "step": step, "reason": reason, "status": "running",
               "subjects": list(subjects.items) if subjects else None})
         planner = ObservedModel(self._model_for(loaded, subjects=subjects, planner=True),

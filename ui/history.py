@@ -13,8 +13,7 @@ from typing import Any
 import gradio as gr
 
 from agent.events import log_to_messages
-from agent.journal import check_run_id
-from agent.run import RunPaths, read_chain
+from agent.run import RunPaths, check_run_id, read_chain
 from agent.recipes import RecipeModel, list_recipes, load_recipe, recipe_from_log, save_recipe
 from agent.runner import ChainRunner
 from tools.errors import InvalidInputError

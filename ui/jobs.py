@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from agent.runner import ChainRunner
-from agent.journal import check_run_id
-from agent.run import RunPaths, read_chain
+from agent.run import RunPaths, check_run_id, read_chain
 from tools.errors import DioramaError, InvalidInputError, user_message
 from ui.progress import RunState, progress, state_of
 
