@@ -109,7 +109,10 @@ class ChainLog:
 
     @classmethod
     def view(cls, data: dict[str, Any] | None) -> ChainLog:
-        """Queries over a chain-log dict (a snapshot, a chain.json read back, or None for an empty log); not copied."""
+        """Queries over a chain-log dict (a snapshot, a chain.json read back, or None for an empty log); not copied.
+
+        A view is for reading: its queries return the dict's own events, and it does not track ids for `add`.
+        """
         log = cls.__new__(cls)
         log._lock = threading.Lock()
         log._secrets = []

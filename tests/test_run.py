@@ -16,6 +16,15 @@ from tools.errors import InvalidInputError
 RUN = "20261124-061502-3fa1c2e07b9d41a0"
 
 
+def test_public_names_are_deliberate():
+    import agent.run
+    import agent.run_log
+
+    assert agent.run.__all__ == ["EDIT_FILE", "JOURNAL", "RUN_ID", "Run", "RunPaths", "check_run_id", "new_run_id",
+                                 "read_chain", "runs_dir"]
+    assert {"ChainLog", "SpaceCall", "AgentStep", "output_values", "utc_now"} <= set(agent.run_log.__all__)
+
+
 def test_paths_are_the_run_folder_layout(tmp_path):
     paths = RunPaths.of(tmp_path, f"  {RUN} ")
     folder = tmp_path / "runs" / RUN
