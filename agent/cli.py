@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, TextIO
 from agent.config import Settings
 from agent.confine import WorkerLimits
 from agent.events import progress_line
-from agent.journal import run_folder
+from agent.journal import existing_run
+from agent.run import read_chain
+from agent.run_log import ChainLog
 from agent.store import Store
 from agent.worker_pool import Worker
 from tools import companions
@@ -142,7 +144,7 @@ def _run_headless(runner: ChainRunner, settings: Settings, prompt: str | None, *
     if len(companions.start_failures()) > failures_before:
         return 1  # run_headless prints the one line naming the Space that did not start
     reason = " ".join(str(result.get("error") or "no scene was produced").split())
-    finished = [e for e in final.get("events", []) if e.get("type") == "space_call" and e.get("status") == "ok"]
+    finished = ChainLog.view(final).calls(status="ok")
     hint = f" Resume with: python app.py --resume {final['run_id']}" if finished else ""
     print(f"diorama: {reason}{hint}", file=sys.stderr)
     return 1
@@ -190,10 +192,9 @@ def print_history(settings: Settings, limit: int, *, stream: TextIO = sys.stdout
 def save_recipe_from_run(settings: Settings, name: str, run_id: str, *, stream: TextIO = sys.stdout) -> int:
     """`--save-recipe NAME --from-run RUN_ID`: save a past run (its folder's chain.json) as a recipe."""
     try:
-        chain = run_folder(settings.data_dir, run_id) / "chain.json"
-        if not chain.is_file():
+        log = read_chain(existing_run(settings.data_dir, run_id))
+        if log is None:
             raise InvalidInputError(f"Run {run_id} has no chain.json (it never finished); save a finished run.")
-        log = json.loads(chain.read_text(encoding="utf-8"))
         from agent.runner import ChainRunner
 
         return _save(ChainRunner(settings), log, name, stream)

@@ -17,13 +17,14 @@ from agent.config import Settings
 from agent.edit_grammar import parse_edit
 from agent.edit_planner import EditPlan, plan_edit
 from agent.request_text import check_text
+from agent.run import EDIT_FILE as RUN_EDIT_FILE, RunPaths
 from agent.scene_manifest import SceneManifest, manifest_of_run
 from tools.errors import InvalidInputError
 
 __all__ = ["EDIT_FILE", "EditSetup", "check_instruction", "copy_reused", "edit_event", "prepare_edit", "read_edit",
            "task_text", "write_edit"]
 
-EDIT_FILE = "edit.json"
+EDIT_FILE = RUN_EDIT_FILE  # <run folder>/edit.json (agent.run.RunPaths.edit)
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def copy_reused(setup: EditSetup, data_dir: Path, run_dir: Path) -> EditSetup:
 
     Files already there (a resumed edit) are not copied again.
     """
-    parent_dir = Path(data_dir) / "runs" / setup.parent_run_id
+    parent_dir = RunPaths(Path(data_dir), setup.parent_run_id).folder
     keep = {o.file for o in (setup.plan.reused if setup.plan else setup.manifest.objects)}
     renamed: dict[str, str] = {}
     for index, file in enumerate(sorted(keep), start=1):

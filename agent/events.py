@@ -1,107 +1,15 @@
-"""The chain log: one structured event list per run, and pure functions that render it.
+"""Pure functions that render the chain log: chat messages for the UI, progress lines for the CLI.
 
-The same `ChainLog.to_dict()` object is shown in the UI (as chat messages),
-written by the CLI (`--log`) and returned by the API.  Schema:
-
-    {"run_id", "request", "model": {"provider", "id"}, "started_at",
-     "events": [event, ...],
-     "result": {"scene": path | None, "error": text | None, "answer": text | None},
-     "timings": {"startup_s", "agent_s", "space_calls_s", "assembly_s", "total_s"},
-     "cost": {"space_calls", "space_seconds", "llm_tokens", "estimated_cost_usd", "budget_exceeded"}}
-
-Event types: "run_started", "tools_loaded", "agent_step" (thought, code,
-observation, error), "space_call" (tool, space, endpoint, inputs, output,
-status, attempt, started_at, duration_s, error), "final_answer", "run_finished".
-Events with an "id" are updated in place as they progress (running -> ok/error).
+The chain log itself (its schema, the thread-safe `ChainLog` and its queries) lives in `agent.run_log`;
+`ChainLog` and `utc_now` are re-exported here for existing imports.
 """
 
 from __future__ import annotations
 
-import copy
-import datetime as dt
 import json
-import threading
-from typing import Any, Iterable
+from typing import Any
 
-
-def utc_now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
-
-
-class ChainLog:
-    """A thread-safe, append-or-update list of events with secrets redacted.
-
-    Args:
-        run_id: the run's id.
-        request: the user's request.
-        model: {"provider": ..., "id": ...}.
-        secrets: strings that must never appear in the log (tokens).
-    """
-
-    def __init__(self, run_id: str, request: str, model: dict[str, str], *, secrets: Iterable[str] = ()) -> None:
-        self._lock = threading.Lock()
-        self._secrets = [s for s in secrets if s and len(s) >= 4]
-        self._data: dict[str, Any] = {
-            "run_id": run_id, "request": self._clean(request), "model": dict(model), "started_at": utc_now(),
-            "events": [], "result": {"scene": None, "error": None, "answer": None}, "timings": {}, "cost": {},
-        }
-        self._index: dict[str, int] = {}
-
-    def _clean(self, value: Any) -> Any:
-        """A copy of `value` fit for the log: every secret inside strings, lists, tuples and dicts becomes '***'.
-
-        A dict's "path" key with a text value is written "path_": gradio_client (2.x) takes any such JSON
-        object for a file and tries to download it, so an API client reading the log would fail on a Space's
-        JSON output that has one.
-        """
-        if isinstance(value, str):
-            for secret in self._secrets:
-                value = value.replace(secret, "***")
-            return value
-        if isinstance(value, (list, tuple)):
-            return [self._clean(v) for v in value]
-        if isinstance(value, dict):
-            return {("path_" if k == "path" and isinstance(v, str) else k): self._clean(v)
-                    for k, v in value.items()}
-        return value
-
-    def add(self, event: dict[str, Any]) -> None:
-        """Append an event, or update the one with the same "id"."""
-        event = self._clean(event)  # a new dict: the caller's event is not kept or changed
-        event.setdefault("at", utc_now())
-        with self._lock:
-            key = event.get("id")
-            if key is not None and key in self._index:
-                self._data["events"][self._index[key]].update(event)
-            else:
-                if key is not None:
-                    self._index[key] = len(self._data["events"])
-                self._data["events"].append(event)
-
-    def annotate(self, key: str, value: Any) -> None:
-        """Set a top-level key of the log, e.g. an edit's "parent_run_id"."""
-        with self._lock:
-            self._data[key] = self._clean(value)
-
-    def set_cost(self, cost: dict[str, Any]) -> None:
-        with self._lock:
-            self._data["cost"] = dict(cost)
-
-    def finish(self, *, scene: str | None, error: str | None, answer: str | None, timings: dict[str, float]) -> None:
-        with self._lock:
-            self._data["result"] = {"scene": scene, "error": self._clean(error), "answer": self._clean(answer)}
-            self._data["timings"] = dict(timings)
-
-    def events(self, type_: str | None = None) -> list[dict[str, Any]]:
-        with self._lock:
-            return [copy.deepcopy(e) for e in self._data["events"] if type_ is None or e.get("type") == type_]
-
-    def to_dict(self) -> dict[str, Any]:
-        with self._lock:
-            return copy.deepcopy(self._data)
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, default=str)
+from agent.run_log import ChainLog, utc_now  # noqa: F401  (re-exported)
 
 
 # ---- rendering (pure functions) --------------------------------------------------------------

@@ -14,18 +14,15 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agent.events import utc_now
+from agent.run import RUN_ID, RunPaths, check_run_id  # noqa: F401  (RUN_ID, check_run_id: re-exported)
+from agent.run_log import utc_now
 from tools.errors import InvalidInputError
 from tools.values import iter_leaves
-
-RUN_ID = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6,32}$")
-JOURNAL = "journal.jsonl"
 
 
 @dataclass
@@ -39,10 +36,11 @@ class RunRecord:
 
 
 class RunJournal:
-    """Appends journal lines for one run folder; thread-safe."""
+    """Appends journal lines for one run (`paths.journal`); thread-safe."""
 
-    def __init__(self, run_dir: Path) -> None:
-        self.path = run_dir / JOURNAL
+    def __init__(self, paths: RunPaths) -> None:
+        self.paths = paths
+        self.path = paths.journal
         self._lock = threading.Lock()
 
     def _append(self, entry: dict[str, Any]) -> None:
@@ -52,8 +50,8 @@ class RunJournal:
             handle.flush()
             os.fsync(handle.fileno())
 
-    def start(self, run_id: str, request: str) -> None:
-        self._append({"kind": "run", "run_id": run_id, "request": request})
+    def start(self, request: str) -> None:
+        self._append({"kind": "run", "run_id": self.paths.run_id, "request": request})
 
     def record_call(self, key: str, record: dict[str, Any]) -> None:
         self._append({"kind": "call", "key": key, **record})
@@ -62,32 +60,31 @@ class RunJournal:
         self._append({"kind": "end", "status": status, "error": error})
 
 
-def check_run_id(run_id: Any) -> str:
-    """The run id stripped, or InvalidInputError: ids name folders, so anything path-like is refused."""
-    text = run_id.strip() if isinstance(run_id, str) else ""
-    if not RUN_ID.match(text):
-        raise InvalidInputError(f"run_id must look like '20261124-061502-3fa1c2e07b9d41a' (the run_id that /start or "
-                                f"/build returned), got {str(run_id)[:60]!r}.")
-    return text
-
-
-def run_folder(data_dir: Path, run_id: str) -> Path:
-    """The folder of an existing run.
+def existing_run(data_dir: Path, run_id: str) -> RunPaths:
+    """The paths of an existing run (one that has a journal).
 
     Raises:
         InvalidInputError: the id is malformed or no such run exists.
     """
-    run_id = check_run_id(run_id)
-    folder = data_dir / "runs" / run_id
-    if not (folder / JOURNAL).is_file():
-        raise InvalidInputError(f"No run {run_id} in {data_dir / 'runs'}; check the id in the chain log.")
-    return folder
+    paths = RunPaths.of(data_dir, run_id)
+    if not paths.journal.is_file():
+        raise InvalidInputError(f"No run {paths.run_id} in {paths.folder.parent}; check the id in the chain log.")
+    return paths
 
 
-def read_journal(run_dir: Path) -> RunRecord:
-    """Read a journal, ignoring a torn last line (the process died while writing it)."""
+def run_folder(data_dir: Path, run_id: str) -> Path:
+    """The folder of an existing run (`existing_run(...).folder`).
+
+    Raises:
+        InvalidInputError: the id is malformed or no such run exists.
+    """
+    return existing_run(data_dir, run_id).folder
+
+
+def read_journal(paths: RunPaths) -> RunRecord:
+    """Read a run's journal, ignoring a torn last line (the process died while writing it)."""
     record: RunRecord | None = None
-    for line in (run_dir / JOURNAL).read_text(encoding="utf-8").splitlines():
+    for line in paths.journal.read_text(encoding="utf-8").splitlines():
         try:
             entry = json.loads(line)
         except json.JSONDecodeError:
@@ -95,13 +92,13 @@ def read_journal(run_dir: Path) -> RunRecord:
         if entry.get("kind") == "run":
             record = RunRecord(run_id=entry["run_id"], request=entry["request"])
         elif record is not None and entry.get("kind") == "call":
-            outputs_exist = all((run_dir / p).is_file() for p in _asset_paths(entry.get("output")))
+            outputs_exist = all((paths.folder / p).is_file() for p in _asset_paths(entry.get("output")))
             if outputs_exist:
                 record.calls[entry["key"]] = entry
         elif record is not None and entry.get("kind") == "end":
             record.status = entry.get("status")
     if record is None:
-        raise InvalidInputError(f"The journal in {run_dir} has no start line; the run cannot be resumed.")
+        raise InvalidInputError(f"The journal in {paths.folder} has no start line; the run cannot be resumed.")
     return record
 
 

@@ -24,7 +24,7 @@ from typing import Any, Iterable
 
 from smolagents import ChatMessage, MessageRole, Model
 
-from agent.events import utc_now
+from agent.run_log import ChainLog, utc_now
 from agent.gazetteer import subjects_from_request
 from agent.chat_messages import message_text
 from agent.planner import code_reply, fan_out_stage
@@ -106,7 +106,7 @@ def recipe_from_log(log: dict[str, Any], name: str, *, scene_tools: Iterable[str
     """
     name = check_name(name)
     scene_tools = set(scene_tools)
-    calls = [e for e in log.get("events", []) if e.get("type") == "space_call" and e.get("status") == "ok"]
+    calls = ChainLog.view(log).calls(status="ok")
     scene_call = next((c for c in reversed(calls) if c["tool"] in scene_tools), None)
     if scene_call is None or not (log.get("result") or {}).get("scene"):
         raise InvalidInputError(f"Run {log.get('run_id')} made no scene, so there is no recipe to save; save a "

@@ -19,7 +19,8 @@ from smolagents.memory import ActionStep, FinalAnswerStep
 from smolagents.utils import AgentError, AgentParsingError
 
 from agent.config import Settings
-from agent.events import ChainLog, utc_now
+from agent.run import Run, RunPaths, new_run_id, runs_dir
+from agent.run_log import ChainLog, utc_now
 from agent.gazetteer import Subjects
 from agent.llm_fallback import GuardedModel, account, failed_step, model_subjects, rescue_reason
 from agent.llm_stream import StreamingChatModel
@@ -29,13 +30,13 @@ from agent.confine import WorkerLimits
 from agent.factory import build_agent
 from agent.health import Health
 from agent.store import Store
-from agent.journal import RunJournal, read_journal, run_folder
+from agent.journal import RunJournal, existing_run, read_journal
 from agent.planner import OfflinePlanner
 from agent.edit_planner import EditPlanner
 from agent.request_text import validate_request
 from agent.edit_run import EditSetup, check_instruction, copy_reused, edit_event, prepare_edit, read_edit, \
     task_text, write_edit
-from tools.budget import Budget, BudgetExceededError
+from tools.budget import BudgetExceededError
 from tools.errors import AgentRunError, DioramaError, RunTimeoutError, \
     SandboxUnavailableError
 from tools.cache import ResultCache
@@ -126,12 +127,12 @@ class ChainRunner:
             InvalidInputError: the request is empty or too long (nothing is started).
         """
         request = validate_request(request, self.settings)
-        run_id = time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:16]  # 64 random bits: run files are unguessable
-        run_dir = self.settings.data_dir / "runs" / run_id
-        run_dir.mkdir(parents=True, exist_ok=True)
-        RunJournal(run_dir).start(run_id, request)
-        self._remember_start(run_id, request, model, owner)
-        yield from self._stream(run_id, request, run_dir, {}, cancel, model, headers)
+        paths = RunPaths(self.settings.data_dir, new_run_id())
+        paths.folder.mkdir(parents=True, exist_ok=True)
+        RunJournal(paths).start(request)
+        run = self._open(paths, request, model=model, cancel=cancel, owner=owner)
+        self._remember_start(run, model)
+        yield from self._stream(run, model, headers)
 
     def resume(self, run_id: str, *, cancel: threading.Event | None = None,
                headers: dict[str, str] | None = None, owner: str | None = None) -> Iterator[dict[str, Any]]:
@@ -140,16 +141,19 @@ class ChainRunner:
         Raises:
             InvalidInputError: no such run.
         """
-        run_dir = run_folder(self.settings.data_dir, run_id)
-        record = read_journal(run_dir)
-        edit = read_edit(run_dir)
+        paths = existing_run(self.settings.data_dir, run_id)
+        record = read_journal(paths)
+        edit = read_edit(paths.folder)
         if edit is not None:  # an edit resumes as the same edit of the same parent
             setup = prepare_edit(self.settings, edit[0], edit[1], offline=self._offline())
-            self._remember_start(run_id, record.request, None, owner)
-            yield from self._edit_stream(run_id, run_dir, setup, record.calls, cancel, headers)
+            run = self._open(paths, record.request, cancel=cancel, memo=record.calls, owner=owner,
+                             parent_run_id=setup.parent_run_id)
+            self._remember_start(run, None)
+            yield from self._edit_stream(run, setup, headers)
             return
-        self._remember_start(run_id, record.request, None, owner)
-        yield from self._stream(run_id, record.request, run_dir, record.calls, cancel, None, headers)
+        run = self._open(paths, record.request, cancel=cancel, memo=record.calls, owner=owner)
+        self._remember_start(run, None)
+        yield from self._stream(run, None, headers)
 
     def edit(self, parent_run_id: str, instruction: str, *, cancel: threading.Event | None = None,
              headers: dict[str, str] | None = None, owner: str | None = None) -> Iterator[dict[str, Any]]:
@@ -171,25 +175,38 @@ class ChainRunner:
         """
         instruction = check_instruction(instruction, self.settings)
         setup = prepare_edit(self.settings, parent_run_id, instruction, offline=self._offline())
-        run_id = time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:16]
-        run_dir = self.settings.data_dir / "runs" / run_id
-        run_dir.mkdir(parents=True, exist_ok=True)
-        write_edit(run_dir, setup.parent_run_id, instruction)
-        RunJournal(run_dir).start(run_id, instruction)
-        self._remember_start(run_id, instruction, None, owner)
+        paths = RunPaths(self.settings.data_dir, new_run_id())
+        paths.folder.mkdir(parents=True, exist_ok=True)
+        write_edit(paths.folder, setup.parent_run_id, instruction)
+        RunJournal(paths).start(instruction)
+        run = self._open(paths, instruction, cancel=cancel, owner=owner, parent_run_id=setup.parent_run_id)
+        self._remember_start(run, None)
         try:
-            self.store.set_parent(run_id, setup.parent_run_id)
+            self.store.set_parent(run.id, setup.parent_run_id)
         except Exception:  # the history must never stop a run
-            logger.exception("could not record the parent of run %s", run_id)
-        yield from self._edit_stream(run_id, run_dir, setup, {}, cancel, headers)
+            logger.exception("could not record the parent of run %s", run.id)
+        yield from self._edit_stream(run, setup, headers)
 
     def _offline(self) -> bool:
         """True when the offline planner writes the code (no LLM configured or given)."""
         return self._llm is None and build_llm(self.settings) is None
 
-    def _edit_stream(self, run_id: str, run_dir: Path, setup: EditSetup, memo: dict[str, Any],
-                     cancel: threading.Event | None, headers: dict[str, str] | None) -> Iterator[dict[str, Any]]:
-        setup = copy_reused(setup, self.settings.data_dir, run_dir)
+    def _open(self, paths: RunPaths, request: str, *, model: Model | None = None,
+              cancel: threading.Event | None = None, memo: dict[str, Any] | None = None, owner: str | None = None,
+              parent_run_id: str | None = None) -> Run:
+        """The `Run` of a request (or an edit's follow-up, with its `parent_run_id`): its log, budget, cancel token."""
+        info = self.model_info() if model is None else _run_model_info(model)
+        if parent_run_id is not None and self._offline():
+            info = {"provider": "offline", "id": "offline-edit-planner"}
+        log = ChainLog(paths.run_id, request, info,
+                       secrets=(self.settings.hf_token or "", self.settings.llm_api_key or ""))
+        if parent_run_id is not None:
+            log.annotate("parent_run_id", parent_run_id)
+        return Run.start(paths, request, log, self.settings.budget_limits(), cancel=cancel, memo=memo, owner=owner,
+                         parent_run_id=parent_run_id)
+
+    def _edit_stream(self, run: Run, setup: EditSetup, headers: dict[str, str] | None) -> Iterator[dict[str, Any]]:
+        setup = copy_reused(setup, self.settings.data_dir, run.folder)
 
         def planner(loaded) -> Model | None:
             if setup.plan is None:
@@ -197,63 +214,50 @@ class ChainRunner:
             chain, scene = self._chain_specs(loaded)
             return EditPlanner(setup.plan, chain, scene, unavailable=loaded.failed)
 
-        yield from self._stream(run_id, setup.instruction, run_dir, memo, cancel, None, headers,
-                                task=task_text(setup), fields={"parent_run_id": setup.parent_run_id},
-                                first=[edit_event(setup)], planner=planner)
+        yield from self._stream(run, None, headers, task=task_text(setup), first=[edit_event(setup)],
+                                planner=planner)
 
-    def _remember_start(self, run_id: str, request: str, model: Model | None, owner: str | None) -> None:
+    def _remember_start(self, run: Run, model: Model | None) -> None:
         info = self.model_info() if model is None else _run_model_info(model)
         try:
-            self.store.record_start(run_id, request, model=f"{info['provider']}:{info['id']}",
+            self.store.record_start(run.id, run.request, model=f"{info['provider']}:{info['id']}",
                                     recipe=getattr(model, "recipe_name", None),
-                                    **({"owner": owner} if owner else {}))
+                                    **({"owner": run.owner} if run.owner else {}))
         except Exception:  # the history must never stop a run
-            logger.exception("could not record the start of run %s in %s", run_id, self.store.path)
+            logger.exception("could not record the start of run %s in %s", run.id, self.store.path)
 
     def _remember(self, log: dict[str, Any]) -> None:
         """The default on_finished listener: record the run and its calls, then prune old run folders."""
         self.store.record_run(log, scene_tools=[t.name for t in self.settings.tools
                                                 if t.capability == "scene_assembly"])
-        self.store.prune(self.settings.data_dir / "runs", keep=self.settings.keep_runs)
+        self.store.prune(runs_dir(self.settings.data_dir), keep=self.settings.keep_runs)
 
-    def _stream(self, run_id: str, request: str, run_dir: Path, memo: dict[str, Any],
-                cancel: threading.Event | None, model: Model | None = None,
-                headers: dict[str, str] | None = None, *, task: str | None = None,
-                fields: dict[str, Any] | None = None, first: list[dict[str, Any]] = (),
+    def _stream(self, run: Run, model: Model | None = None, headers: dict[str, str] | None = None, *,
+                task: str | None = None, first: list[dict[str, Any]] = (),
                 planner: Callable[[Any], Model | None] | None = None) -> Iterator[dict[str, Any]]:
-        """`task`: what the agent is asked (default: the request); `fields`: extra top-level chain-log keys (an
-        edit's "parent_run_id"); `first`: events logged before the run starts; `planner`: makes the run's model
-        from the loaded tools (None from it: the configured one)."""
-        info = self.model_info() if model is None else _run_model_info(model)
-        if planner is not None and self._offline():
-            info = {"provider": "offline", "id": "offline-edit-planner"}
-        log = ChainLog(run_id, request, info, secrets=(self.settings.hf_token or "", self.settings.llm_api_key or ""))
-        for key, value in (fields or {}).items():
-            log.annotate(key, value)
+        """`task`: what the agent is asked (default: the request); `first`: events logged before the run starts;
+        `planner`: makes the run's model from the loaded tools (None from it: the configured one)."""
         for event in first:
-            log.add(event)
+            run.log.add(event)
         ticks: queue.Queue[bool] = queue.Queue()  # True: an event arrived; False: the run is over
-        over_budget = threading.Event()
-        budget = Budget(self.settings.budget_limits(), on_exceeded=lambda reason: over_budget.set())
 
         def emit(event: dict[str, Any]) -> None:
-            log.add(event)
-            log.set_cost(budget.snapshot())
+            run.log.add(event)
+            run.log.set_cost(run.budget.snapshot())
             ticks.put(True)
 
         def work() -> None:
             try:
-                self._work(request, run_dir, log, emit, cancel or threading.Event(), memo, budget, over_budget,
-                           model, headers, task=task, planner=planner)
+                self._work(run, emit, model, headers, task=task, planner=planner)
             finally:
                 ticks.put(False)  # the end: no waiting on a timeout after the last event
 
-        threading.Thread(target=work, name=f"run-{run_id}", daemon=True).start()
+        threading.Thread(target=work, name=f"run-{run.id}", daemon=True).start()
         while True:
             running = ticks.get()
             while running and not ticks.empty():
                 running = ticks.get_nowait()
-            yield log.to_dict()
+            yield run.log.to_dict()
             if not running:
                 return
 
@@ -267,17 +271,16 @@ class ChainRunner:
 
     # ---- the worker thread -----------------------------------------------------------------
 
-    def _work(self, request: str, run_dir: Path, log: ChainLog, emit, cancel: threading.Event,
-              memo: dict[str, Any], budget: Budget, over_budget: threading.Event,
-              model: Model | None = None, headers: dict[str, str] | None = None, *, task: str | None = None,
-              planner: Callable[[Any], Model | None] | None = None) -> None:
+    def _work(self, run: Run, emit, model: Model | None = None, headers: dict[str, str] | None = None, *,
+              task: str | None = None, planner: Callable[[Any], Model | None] | None = None) -> None:
         started = time.monotonic()
-        journal = RunJournal(run_dir)
-        emit({"type": "run_started", "run_id": log.to_dict()["run_id"], "request": request,
-              "resumed": bool(memo), "replayable_calls": len(memo)})
-        context = CallContext(run_dir=run_dir, emit=emit, call_timeout_s=self.settings.call_timeout_s,
+        request, cancel, budget, over_budget = run.request, run.cancel, run.budget, run.over_budget
+        journal = RunJournal(run.paths)
+        emit({"type": "run_started", "run_id": run.id, "request": request,
+              "resumed": bool(run.memo), "replayable_calls": len(run.memo)})
+        context = CallContext(run_dir=run.folder, emit=emit, call_timeout_s=self.settings.call_timeout_s,
                               attempts=self.settings.call_attempts, backoff_s=self.settings.backoff_s,
-                              cancel=cancel, memo=memo, on_success=journal.record_call, cache=self.cache,
+                              cancel=cancel, memo=run.memo, on_success=journal.record_call, cache=self.cache,
                               budget=budget, forward_headers=dict(headers or {}))
         answer: Any = None
         error: str | None = None
@@ -304,8 +307,8 @@ class ChainRunner:
                                                        max_steps=self.settings.max_steps)
             failed: DioramaError | None = None
             try:
-                answer = self._drive(task or request, loaded, guard or observed, emit, cancel, begun, budget,
-                                     over_budget, run_dir, own_code=own_code, time_limit_s=llm_share)
+                answer = self._drive(task or request, loaded, guard or observed, emit, run, begun,
+                                     own_code=own_code, time_limit_s=llm_share)
             except DioramaError as exc:
                 failed = exc
             if failed is None and over_budget.is_set():  # the agent may have answered with what it had
@@ -314,27 +317,26 @@ class ChainRunner:
             reason = None
             if (self.settings.llm_fallback and task is None  # an LLM-driven edit is not rebuilt from scratch
                     and not cancel.is_set() and not over_budget.is_set()
-                    and self._scene_of(log, run_dir, answer) is None):
+                    and self._scene_of(run, answer) is None):
                 reason = rescue_reason(guard, failed, time_share_s=llm_share)
             if reason is not None:
-                answer, failed, account = self._planner_finishes(request, loaded, emit, cancel, begun, budget,
-                                                                 over_budget, run_dir, memo, log, guard, reason)
+                answer, failed, account = self._planner_finishes(run, loaded, emit, begun, guard, reason)
             if failed is not None:  # the account already gives the planner's reason
                 error = str(failed) if account is None else account
         except DioramaError as exc:
             error = str(exc)
         except Exception as exc:  # the agent framework or an LLM client failed: report, never crash the app
             ref = uuid.uuid4().hex[:8]
-            logger.exception("run %s failed (ref %s)", log.to_dict()["run_id"], ref)
+            logger.exception("run %s failed (ref %s)", run.id, ref)
             error = f"The agent failed unexpectedly ({type(exc).__name__}: {str(exc)[:200]}); ref {ref}."
         finally:
             loaded.close()
         if cancel.is_set() and error is None:
             error = "The run was cancelled; files made so far are kept in its folder."
-        scene = self._finish(log, emit, run_dir, answer, error, observed, startup_s, started,
+        scene = self._finish(run, emit, answer, error, observed, startup_s, started,
                              cancelled=cancel.is_set(), account=account if error is None else None)
         status = "ok" if scene else "cancelled" if cancel.is_set() else "error"
-        journal.end(status, log.to_dict()["result"]["error"])
+        journal.end(status, run.log.to_dict()["result"]["error"])
 
     def _model_for(self, loaded, emit=None, *, subjects: Subjects | None = None, planner: bool = False) -> Model:
         if not planner:
@@ -359,33 +361,30 @@ class ChainRunner:
             return 0.0
         return min(self.settings.llm_fallback_reserve_s, self.settings.run_timeout_s / 2)
 
-    def _scene_of(self, log: ChainLog, run_dir: Path, answer: Any) -> Path | None:
+    def _scene_of(self, run: Run, answer: Any) -> Path | None:
         scene_tools = {t.name for t in self.settings.tools if t.capability == "scene_assembly"}
-        calls = [e for e in log.events("space_call") if e.get("status") == "ok"]
-        return _scene_from_answer(answer, run_dir) or _last_scene(calls, scene_tools, run_dir)
+        return _scene_from_answer(answer, run.folder) or _last_scene(run.log.calls(status="ok"), scene_tools,
+                                                                     run.folder)
 
-    def _planner_finishes(self, request: str, loaded, emit, cancel: threading.Event, started: float,
-                          budget: Budget, over_budget: threading.Event, run_dir: Path, memo: dict[str, Any],
-                          log: ChainLog, guard: GuardedModel | None,
+    def _planner_finishes(self, run: Run, loaded, emit, started: float, guard: GuardedModel | None,
                           reason: str) -> tuple[Any, DioramaError | None, str]:
         """Run the offline planner in the time left, reusing the model's finished calls (replayed from the
         journal) and its subjects; returns (answer, error or None, the one-line account)."""
         step = failed_step(guard)
         first = self.settings.tool(self.settings.asset_chain[0])
-        subjects = model_subjects(log.events("space_call"), first.name if first else "",
-                                  max_items=self.settings.max_objects)
-        memo.update(read_journal(run_dir).calls)  # the model's finished calls are replayed, not made again
+        subjects = model_subjects(run.log.calls(), first.name if first else "", max_items=self.settings.max_objects)
+        run.memo.update(read_journal(run.paths).calls)  # the model's finished calls are replayed, not made again
         emit({"type": "fallback", "id": "fallback", "step": step, "reason": reason, "status": "running",
               "subjects": list(subjects.items) if subjects else None})
         planner = ObservedModel(self._model_for(loaded, subjects=subjects, planner=True),
                                 on_reply=lambda n, *rest: self._on_reply(emit, n + step, *rest))
         answer, failed = None, None
         try:
-            answer = self._drive(request, loaded, planner, emit, cancel, started, budget, over_budget, run_dir,
+            answer = self._drive(run.request, loaded, planner, emit, run, started,
                                  own_code=True, step_offset=step, time_limit_s=self.settings.run_timeout_s)
         except DioramaError as exc:
             failed = exc
-        scene = self._scene_of(log, run_dir, answer)
+        scene = self._scene_of(run, answer)
         why = str(failed) if failed is not None else _answer_text(answer)
         line = account(step, reason, finished=scene is not None, planner_error=None if scene else why)
         emit({"type": "fallback", "id": "fallback", "status": "ok" if scene else "error", "text": line})
@@ -427,10 +426,11 @@ class ChainRunner:
         emit({"type": "sandbox", "layers": layers})
         return executor
 
-    def _drive(self, request: str, loaded, model: ObservedModel, emit, cancel: threading.Event,
-               started: float, budget: Budget, over_budget: threading.Event, run_dir: Path, *,
+    def _drive(self, request: str, loaded, model: ObservedModel, emit, run: Run, started: float, *,
                own_code: bool, time_limit_s: float | None = None, step_offset: int = 0) -> Any:
-        executor = self._executor(run_dir, own_code, emit)
+        """Run the agent on `request` (the run's request, or an edit's task) until it answers or is stopped."""
+        cancel, budget, over_budget = run.cancel, run.budget, run.over_budget
+        executor = self._executor(run.folder, own_code, emit)
         time_limit_s = self.settings.run_timeout_s if time_limit_s is None else max(0.0, time_limit_s)
         agent = build_agent(self.settings, loaded.tools, model, executor=executor)
         note = self.health.note((t.name, [p.space for p in t.providers]) for t in self.settings.tools
@@ -497,17 +497,17 @@ class ChainRunner:
             raise executor.fatal
         return answer
 
-    def _finish(self, log: ChainLog, emit, run_dir: Path, answer: Any, error: str | None,
-                observed: ObservedModel | None, startup_s: float, started: float, *,
-                cancelled: bool = False, account: str | None = None) -> Path | None:
+    def _finish(self, run: Run, emit, answer: Any, error: str | None, observed: ObservedModel | None,
+                startup_s: float, started: float, *, cancelled: bool = False,
+                account: str | None = None) -> Path | None:
+        log = run.log
         scene_tools = {t.name for t in self.settings.tools if t.capability == "scene_assembly"}
-        calls = [e for e in log.events("space_call") if e.get("status") == "ok"]
-        scene = _scene_from_answer(answer, run_dir) or _last_scene(calls, scene_tools, run_dir)
+        scene = self._scene_of(run, answer)
         text = _answer_text(answer)
         if account and text:
             text = f"{account} {text}"
         if scene is not None:
-            final = run_dir / "scene.glb"
+            final = run.paths.scene
             shutil.copyfile(scene, final)
             scene = final
             set_asset_extras(final, "diorama", _provenance(log.to_dict()))
@@ -515,12 +515,11 @@ class ChainRunner:
             error = text or "The agent finished without producing a scene."
         if text:
             emit({"type": "final_answer", "text": text})
-        durations = lambda names, keep: sum(e.get("duration_s") or 0 for e in log.events("space_call")
-                                            if (e["tool"] in names) == keep)
+        calls = log.calls()
+        durations = lambda names, keep: sum(e.get("duration_s") or 0 for e in calls if (e["tool"] in names) == keep)
         timings = {
             "startup_s": round(startup_s, 3),
-            "space_wall_s": round(_busy_seconds([e for e in log.events("space_call")
-                                                 if e["tool"] not in scene_tools]), 3),
+            "space_wall_s": round(_busy_seconds([e for e in calls if e["tool"] not in scene_tools]), 3),
             "agent_s": round(observed.seconds, 3) if observed else 0.0,
             "space_calls_s": round(durations(scene_tools, False), 3),
             "assembly_s": round(durations(scene_tools, True), 3),
@@ -531,14 +530,14 @@ class ChainRunner:
         emit({"type": "run_finished", "status": "ok" if scene else "cancelled" if cancelled else "error",
               "error": error, "at": utc_now()})
         log.finish(scene=str(scene) if scene else None, error=error, answer=text, timings=timings)
-        (run_dir / "chain.json").write_text(log.to_json(), encoding="utf-8")
+        run.paths.chain.write_text(log.to_json(), encoding="utf-8")
         for listener in self.on_finished:
             try:
                 listener(log.to_dict())
             except Exception:  # a listener (history store, metrics) must never break a run
-                logger.exception("an on_finished listener failed for run %s", log.to_dict()["run_id"])
+                logger.exception("an on_finished listener failed for run %s", run.id)
         # not "path": gradio_client treats any JSON dict with a "path" key as a file to download
-        emit({"type": "saved", "log_file": str(run_dir / "chain.json")})
+        emit({"type": "saved", "log_file": str(run.paths.chain)})
         return scene
 
 
@@ -580,7 +579,7 @@ def _provenance(log: dict[str, Any]) -> dict[str, Any]:
     """Which provider made each asset of the run (stored in the scene GLB's asset.extras.diorama)."""
     assets = [{"tool": e["tool"], "space": e["space"], "endpoint": e["endpoint"], "license": e.get("license"),
                "inputs": e["inputs"], "output": e["output"], "replayed": bool(e.get("replayed"))}
-              for e in log["events"] if e.get("type") == "space_call" and e.get("status") == "ok"]
+              for e in ChainLog.view(log).calls(status="ok")]
     return {"run_id": log["run_id"], "request": log["request"], "model": log["model"], "calls": assets}
 
 

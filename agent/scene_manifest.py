@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable
 
-from agent.journal import check_run_id
+from agent.run import RunPaths, read_chain
+from agent.run_log import EDIT, ChainLog, output_values
 from tools.errors import InvalidInputError
 
 __all__ = ["NoSceneError", "SceneManifest", "SceneObject", "manifest_of_run", "read_layout"]
@@ -108,23 +109,22 @@ def manifest_of_run(data_dir: Path, run_id: str, *, scene_tools: Iterable[str]) 
     Raises:
         NoSceneError: no such run, or it has no scene (failed, cancelled, still running).
     """
-    run_id = check_run_id(run_id)
-    folder = Path(data_dir) / "runs" / run_id
-    chain = folder / "chain.json"
-    if not folder.is_dir():
+    paths = RunPaths.of(data_dir, run_id)
+    run_id = paths.run_id
+    if not paths.folder.is_dir():
         raise NoSceneError(f"No run has the id {run_id!r}. Use the run_id that /build or /edit returned; /history "
                            "lists yours.")
-    if not chain.is_file():
+    log = read_chain(paths)
+    if log is None:
         raise NoSceneError(f"Run {run_id} has not finished, so it has no scene to edit yet. Wait for it (/status), "
                            "or resume it with /resume if it stopped.")
-    log = json.loads(chain.read_text(encoding="utf-8"))
-    if not (log.get("result") or {}).get("scene") or not (folder / "scene.glb").is_file():
+    if not (log.get("result") or {}).get("scene") or not paths.scene.is_file():
         why = (log.get("result") or {}).get("error") or "it made no scene"
         raise NoSceneError(f"Run {run_id} has no scene to edit ({str(why)[:200]}). Resume it with /resume, or "
                            "start a new scene with /build.")
     tools = set(scene_tools)
-    calls = [e for e in log.get("events", []) if e.get("type") == "space_call" and e.get("status") == "ok"]
-    assembly = next((e for e in reversed(calls) if e.get("tool") in tools), None)
+    events = ChainLog.view(log)
+    assembly = (events.calls(tool=tools, status="ok") or [None])[-1]
     if assembly is None:
         raise NoSceneError(f"Run {run_id} has a scene but no record of how it was assembled; build it again.")
     inputs = assembly.get("inputs") or {}
@@ -133,10 +133,10 @@ def manifest_of_run(data_dir: Path, run_id: str, *, scene_tools: Iterable[str]) 
     labels = _labels(next((v for k, v in inputs.items() if "label" in k or "name" in k), ""), files)
     title = next((v for k, v in inputs.items() if "title" in k and isinstance(v, str)), "") or "Gallery"
     prompts = _prompts(log, tools)
-    layout = read_layout(folder / "scene.glb")
+    layout = read_layout(paths.scene)
     placed = layout.get("objects") or []
     hints = layout.get("hints") or {}
-    edit = next((e for e in log.get("events", []) if e.get("type") == "edit"), {})
+    edit = events.first(EDIT) or {}
     objects = []
     for index, (path, label) in enumerate(zip(files, labels)):
         entry = placed[index] if index < len(placed) else {}
@@ -172,19 +172,16 @@ def _prompts(log: dict[str, Any], scene_tools: set[str]) -> dict[str, str]:
     """File -> the prompt that made it: from the asset calls (the first stage's text for a chain), then from an
     edit's record of the objects it reused."""
     prompts: dict[str, str] = {}
-    edit = next((e for e in log.get("events", []) if e.get("type") == "edit"), None)
+    events = ChainLog.view(log)
+    edit = events.first(EDIT)
     if edit:
         prompts.update({o["file"]: o["prompt"] for o in edit.get("objects") or [] if o.get("file")})
     origin: dict[str, str] = {}
-    for event in log.get("events", []):
-        if event.get("type") != "space_call" or event.get("status") != "ok" or event.get("tool") in scene_tools:
-            continue
+    for event in events.assets(scene_tools):
         inputs = event.get("inputs") or {}
         text = next((v for v in inputs.values() if isinstance(v, str) and not v.startswith("assets/")), None)
         source = next((v for v in inputs.values() if isinstance(v, str) and v.startswith("assets/")), None)
-        output = event.get("output")
-        outputs = list(output.values()) if isinstance(output, dict) else [output]
-        for out in outputs:
+        for out in output_values(event):
             if isinstance(out, str):
                 origin[out] = text if text is not None else origin.get(source or "", "")
     prompts.update({k: v for k, v in origin.items() if v})

@@ -29,8 +29,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from agent.events import utc_now
-from agent.journal import RUN_ID
+from agent.run import RUN_ID
+from agent.run_log import AGENT_STEP, RUN_FINISHED, ChainLog, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -209,7 +209,7 @@ class Store:
             "scene = excluded.scene, error = excluded.error, timings = excluded.timings, cost = excluded.cost, "
             "recipe = COALESCE(excluded.recipe, runs.recipe)", run),
             ("DELETE FROM calls WHERE run_id = ?", (log["run_id"],))]
-        calls = [e for e in log.get("events", []) if e.get("type") == "space_call" and e.get("status") != "running"]
+        calls = ChainLog.view(log).calls(finished=True)
         for seq, event in enumerate(calls):
             statements.append((
                 "INSERT INTO calls (run_id, seq, tool, space, endpoint, status, attempt, started_at, duration_s, "
@@ -288,10 +288,10 @@ class Store:
 
 def run_stats(log: dict[str, Any], *, scene_tools: Iterable[str] = ()) -> dict[str, Any]:
     """Agent steps, Space calls (every attempt, cache hits and replays included), objects in the scene, seconds."""
-    events = log.get("events", [])
+    events = ChainLog.view(log)
     scene_tools = set(scene_tools)
-    steps = {e.get("step") for e in events if e.get("type") == "agent_step"}
-    calls = [e for e in events if e.get("type") == "space_call"]
+    steps = {e.get("step") for e in events.of_type(AGENT_STEP)}
+    calls = events.calls()
     objects = 0
     for event in reversed(calls):
         if event.get("tool") in scene_tools and event.get("status") == "ok":
@@ -303,7 +303,7 @@ def run_stats(log: dict[str, Any], *, scene_tools: Iterable[str] = ()) -> dict[s
 
 def _ended(log: dict[str, Any]) -> str:
     """"cancelled" or "error", from the run_finished event."""
-    ended = next((e for e in log.get("events", []) if e.get("type") == "run_finished"), {})
+    ended = ChainLog.view(log).first(RUN_FINISHED) or {}
     return "cancelled" if ended.get("status") == "cancelled" else "error"
 
 

@@ -20,8 +20,9 @@ from typing import Any, Iterator
 import gradio as gr
 
 from agent.events import log_to_messages
-from agent.journal import JOURNAL
 from agent.request_text import validate_request
+from agent.run import RunPaths, read_chain, runs_dir
+from agent.run_log import ChainLog, output_values
 from agent.runner import ChainRunner
 from agent.store import FILE_NAME as STORE_FILE
 from tools.errors import DioramaError, InvalidInputError
@@ -33,7 +34,7 @@ from ui.limits import ClientLimits, Ticket, check_text
 from ui.owners import Access, Caller, check_access, check_edit_access, identify, oauth_available
 from ui.progress import status_line
 from ui.startup import example_scenes, wire_startup
-from ui.public import public_log, public_text, run_dir, run_file, scene_file
+from ui.public import public_log, public_text, run_file, scene_file
 from ui.versions import add_version, choices, known, label_of, previous
 from ui.walk import STATIC_DIR as WALK_STATIC_DIR
 from ui.walk import walk_value, walk_view
@@ -77,7 +78,7 @@ def banner(runner: ChainRunner) -> str:
 
 def _resume_snapshots(runner: ChainRunner, run_id: str, cancel: threading.Event,
                       owner: str) -> Iterator[dict[str, Any]]:
-    if not (run_dir(runner.settings.data_dir, run_id) / JOURNAL).is_file():
+    if not RunPaths.of(runner.settings.data_dir, run_id).journal.is_file():
         raise InvalidInputError(f"No run has the id {run_id!r} that can be resumed. Use the run_id that /start or "
                                 "/build returned; /history lists yours.")
     return runner.resume(run_id, cancel=cancel, owner=owner)
@@ -495,12 +496,12 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None, admin_token: st
 
 def _public_chain(data_dir: Path, run_id: str) -> str | None:
     """The run's chain log for download, with its paths run-relative: `<run folder>/public/chain.json`."""
-    chain = run_dir(data_dir, run_id) / "chain.json"
-    if not chain.is_file():
+    paths = RunPaths.of(data_dir, run_id)
+    log = read_chain(paths)
+    if log is None:
         return None
-    target = chain.parent / "public" / "chain.json"
+    target = paths.public_chain
     target.parent.mkdir(exist_ok=True)
-    log = json.loads(chain.read_text(encoding="utf-8"))
     target.write_text(json.dumps(public_log(log, data_dir), ensure_ascii=False, indent=2), encoding="utf-8")
     return str(target)
 
@@ -512,12 +513,8 @@ def _asset_files(log: dict[str, Any], data_dir: Path, runner: ChainRunner) -> li
     if not run_id:
         return []
     files = []
-    for event in log.get("events", []):
-        if event.get("type") != "space_call" or event.get("status") != "ok" or event.get("tool") in scene_tools:
-            continue
-        output = event.get("output")
-        values = output.values() if isinstance(output, dict) else [output]
-        files += [f for v in values if isinstance(v, str) and v.startswith("assets/")
+    for event in ChainLog.view(log).assets(scene_tools):
+        files += [f for v in output_values(event) if isinstance(v, str) and v.startswith("assets/")
                   and (f := run_file(data_dir, run_id, v))]
     return files
 
@@ -526,14 +523,10 @@ def _streamed_scene(log: dict[str, Any], data_dir: Path, runner: ChainRunner) ->
     """The scene file the run's scene tool returned last (in its run folder), or None before it has answered."""
     scene_tools = {t.name for t in runner.settings.tools if t.capability == "scene_assembly"}
     run_id = log.get("run_id")
-    for event in reversed(log.get("events", []) if run_id else []):
-        if event.get("type") == "space_call" and event.get("status") == "ok" and event.get("tool") in scene_tools:
-            output = event.get("output")
-            values = output.values() if isinstance(output, dict) else [output]
-            for value in values:
-                if isinstance(value, str) and value.lower().endswith(".glb"):
-                    return run_file(data_dir, run_id, value)
-            return None
+    calls = ChainLog.view(log).calls(tool=scene_tools, status="ok") if run_id else []
+    for value in output_values(calls[-1]) if calls else []:
+        if isinstance(value, str) and value.lower().endswith(".glb"):
+            return run_file(data_dir, run_id, value)
     return None
 
 
@@ -556,7 +549,7 @@ def launch_kwargs(runner: ChainRunner) -> dict[str, Any]:
     data_dir = Path(runner.settings.data_dir).resolve()
     blocked = [data_dir / name for name in (STORE_FILE, f"{STORE_FILE}-wal", f"{STORE_FILE}-shm", f"{STORE_FILE}-journal",
                                             "cache", "downloads", "recipes")]
-    return {"allowed_paths": [str(data_dir / "runs"), str(WALK_STATIC_DIR)],  # runs, and the Walk view's JS
+    return {"allowed_paths": [str(runs_dir(data_dir)), str(WALK_STATIC_DIR)],  # runs, and the Walk view's JS
             "blocked_paths": [str(p) for p in (*blocked, Path(runner.settings.config_path).resolve())],
             "max_file_size": MAX_UPLOAD, "show_error": False, "favicon_path": str(FAVICON),
             "css": _CSS, "head": f'<meta name="description" content="{DESCRIPTION}">'}

@@ -6,7 +6,6 @@ Every list and run is checked against the caller (ui/owners.py); no answer holds
 
 from __future__ import annotations
 
-import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -14,13 +13,13 @@ from typing import Any
 import gradio as gr
 
 from agent.events import log_to_messages
-from agent.journal import check_run_id
+from agent.run import RunPaths, check_run_id, read_chain
 from agent.recipes import RecipeModel, list_recipes, load_recipe, recipe_from_log, save_recipe
 from agent.runner import ChainRunner
 from tools.errors import InvalidInputError
 from ui.limits import check_text
 from ui.owners import Access, Caller
-from ui.public import public_log, public_text, public_value, run_dir, scene_file
+from ui.public import public_log, public_text, public_value, scene_file
 from ui.walk import walk_value, walk_view
 
 _COLUMNS = ["run id", "request", "when", "status", "objects", "calls", "seconds"]
@@ -80,8 +79,7 @@ def details(runner: ChainRunner, run_id: str) -> tuple[str | None, dict[str, Any
     text = check_run_id(run_id)
     data_dir = Path(runner.settings.data_dir)
     record = runner.store.run(text)
-    chain = run_dir(data_dir, text) / "chain.json"
-    log = json.loads(chain.read_text(encoding="utf-8")) if chain.is_file() else None
+    log = read_chain(RunPaths(data_dir, text))
     if record is None and log is None:
         raise InvalidInputError(f"No run {text} in the history; /history lists your runs.")
     if record is not None:

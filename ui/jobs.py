@@ -8,7 +8,6 @@ the run's `<data_dir>/runs/<run_id>/chain.json`.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections import OrderedDict
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from agent.runner import ChainRunner
-from agent.journal import check_run_id
+from agent.run import RunPaths, check_run_id, read_chain
 from tools.errors import DioramaError, InvalidInputError, user_message
 from ui.progress import RunState, progress, state_of
 
@@ -159,13 +158,12 @@ class Jobs:
             job.finished = True
 
     def _status_from_disk(self, run_id: str) -> dict[str, Any]:
-        run_dir = Path(self._runner.settings.data_dir) / "runs" / run_id
-        chain = run_dir / "chain.json"
-        if chain.is_file():
-            log = json.loads(chain.read_text(encoding="utf-8"))
+        paths = RunPaths(Path(self._runner.settings.data_dir), run_id)
+        log = read_chain(paths)
+        if log is not None:
             state = state_of(log, finished=True, cancelled=False)
             return _report(run_id, state, log, (log.get("result") or {}).get("error"))
-        if run_dir.is_dir():
+        if paths.folder.is_dir():
             return _report(run_id, "failed", {"run_id": run_id, "events": []},
                            "The run stopped before it finished (the server restarted?); try /resume with this "
                            "run_id.")

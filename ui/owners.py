@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, ContextManager
 
-from agent.journal import check_run_id
+from agent.run import check_run_id
 from tools.errors import DioramaError, InvalidInputError
 
 OWNER_HEADER = "x-diorama-owner"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from agent.run_log import AGENT_STEP, RUN_FINISHED, TOOLS_LOADED, ChainLog
+
 RunState = Literal["running", "done", "failed", "cancelled"]
 
 
@@ -12,9 +14,10 @@ def progress(log: dict[str, Any]) -> dict[str, Any]:
 
     `current` is "<tool> on <space> <endpoint>" for the Space call in flight (the latest one if several), else None.
     """
-    calls = [e for e in log.get("events", []) if e.get("type") == "space_call"]
+    events = ChainLog.view(log)
+    calls = events.calls()
     running = [e for e in calls if e.get("status") == "running"]
-    steps = {e.get("step") for e in log.get("events", []) if e.get("type") == "agent_step"}
+    steps = {e.get("step") for e in events.of_type(AGENT_STEP)}
     current = running[-1] if running else None
     return {
         "space_calls_done": len(calls) - len(running),
@@ -29,7 +32,7 @@ def state_of(log: dict[str, Any], *, finished: bool, cancelled: bool) -> RunStat
     result = log.get("result") or {}
     if result.get("scene"):
         return "done"
-    ended = next((e for e in log.get("events", []) if e.get("type") == "run_finished"), None)
+    ended = ChainLog.view(log).first(RUN_FINISHED)
     if not finished and ended is None:
         return "running"
     if cancelled or (ended or {}).get("status") == "cancelled":
@@ -53,7 +56,7 @@ def status_line(log: dict[str, Any], *, cancelled: bool = False) -> str:
     parts = [f"⏳ Step {max(counts['steps'], 1)}", f"{counts['space_calls_done']} Space call(s) done"]
     if counts["current"]:
         parts.append(f"now: **{counts['current']}**" + _queue_note(log))
-    elif not any(e.get("type") == "tools_loaded" for e in log.get("events", [])):
+    elif not ChainLog.view(log).of_type(TOOLS_LOADED):
         parts.append("connecting to the Spaces…")
     else:
         parts.append("the agent is planning…")
@@ -63,8 +66,8 @@ def status_line(log: dict[str, Any], *, cancelled: bool = False) -> str:
 def placeholders(log: dict[str, Any]) -> dict[str, str]:
     """Calls whose output says it is only a stand-in: the call's id -> the reason ("no builder for 'x'")."""
     found = {}
-    for event in log.get("events", []):
-        output = event.get("output") if event.get("type") == "space_call" and event.get("status") == "ok" else None
+    for event in ChainLog.view(log).calls(status="ok"):
+        output = event.get("output")
         for part in (output.values() if isinstance(output, dict) else []):
             if isinstance(part, dict) and isinstance(part.get("placeholder"), str):
                 found[str(event.get("id"))] = part["placeholder"]
@@ -82,7 +85,7 @@ def _cost_note(log: dict[str, Any]) -> str:
 
 def _queue_note(log: dict[str, Any]) -> str:
     # A Space call event may carry {"queue": {"rank", "size", "eta_s"}} when the Space reports its queue.
-    running = [e for e in log.get("events", []) if e.get("type") == "space_call" and e.get("status") == "running"]
+    running = ChainLog.view(log).calls(status="running")
     queue = (running[-1].get("queue") or {}) if running else {}
     notes = []
     if queue.get("rank") is not None:

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from agent.journal import check_run_id
+from agent.run import RunPaths
 from tools.values import map_leaves
 
 SCENE = "scene.glb"
@@ -44,12 +44,12 @@ def public_text(text: str, data_dir: Path) -> str:
 
 def run_dir(data_dir: Path, run_id: str) -> Path:
     """`<data_dir>/runs/<run_id>`, the id checked first (InvalidInputError for anything path-like)."""
-    return Path(data_dir) / "runs" / check_run_id(run_id)
+    return RunPaths.of(data_dir, run_id).folder
 
 
 def scene_file(data_dir: Path, run_id: str) -> str | None:
     """The run's scene (`<run folder>/scene.glb`) if it exists: the only scene a run serves."""
-    path = run_dir(data_dir, run_id) / SCENE
+    path = RunPaths.of(data_dir, run_id).scene
     return str(path) if path.is_file() else None
 
 
@@ -68,7 +68,7 @@ def _prefixes(data_dir: Path, run_id: str | None) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     for root in roots:
         if run_id:
-            folder = os.path.join(root, "runs", str(run_id))
+            folder = str(RunPaths(Path(root), str(run_id)).folder)
             pairs += [(folder + os.sep, ""), (folder, ".")]
         pairs += [(root + os.sep, ""), (root, "<data folder>")]
     return sorted(set(pairs), key=lambda pair: -len(pair[0]))

@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from agent.run import runs_dir
 from agent.runner import ChainRunner
 from tools import companions
 from tools.errors import DioramaError
@@ -36,7 +37,7 @@ class ExampleScenes:
     def __init__(self, runner: ChainRunner, examples: list[str]) -> None:
         self.runner = runner
         self.examples = list(examples)
-        self.folder = Path(runner.settings.data_dir) / "runs" / "examples"
+        self.folder = runs_dir(runner.settings.data_dir) / "examples"
         self._done = threading.Event()
 
     def path(self, example: str) -> Path:

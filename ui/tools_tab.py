@@ -14,7 +14,7 @@ import gradio as gr
 
 from agent.runner import ChainRunner
 from agent import runtime_spaces
-from agent.journal import RUN_ID
+from agent.run import RUN_ID, runs_dir
 from tools.errors import DioramaError, InvalidInputError
 from tools.discovery import CAPABILITIES, suggest
 from tools.file_args import allowed_file
@@ -102,7 +102,7 @@ def try_tool(runner: ChainRunner, name: str, arguments: str, *, uploads: Sequenc
         if tool is None:
             reason = loaded.failed.get(name) or f"no tool named {name!r}; configured: {', '.join(loaded.tools)}"
             raise InvalidInputError(f"Cannot try {name}: {reason}")
-        kwargs = _checked_files(tool, kwargs, uploads, Path(runner.settings.data_dir) / "runs", may_open)
+        kwargs = _checked_files(tool, kwargs, uploads, runs_dir(runner.settings.data_dir), may_open)
         result = tool(**kwargs)
     finally:
         loaded.close()

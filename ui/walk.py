@@ -18,6 +18,8 @@ from typing import Any
 
 import gradio as gr
 
+from agent.run_log import ChainLog, output_values
+
 __all__ = ["STATIC_DIR", "provenance", "walk_value", "walk_view"]
 
 STATIC_DIR = Path(__file__).resolve().with_name("static")
@@ -100,12 +102,8 @@ def provenance(log: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
         "call-N_" prefixes ("eiffel_tower.glb") unless an earlier call has that name; empty without a log.
     """
     calls: dict[str, dict[str, Any]] = {}
-    for event in (log or {}).get("events") or []:
-        if event.get("type") != "space_call" or event.get("status") != "ok":
-            continue
-        output = event.get("output")
-        values = output.values() if isinstance(output, dict) else [output]
-        for value in values:
+    for event in ChainLog.view(log).calls(status="ok"):
+        for value in output_values(event):
             if isinstance(value, str) and value.lower().endswith(".glb"):
                 made = {"space": event.get("space"), "tool": event.get("tool"), "endpoint": event.get("endpoint"),
                         "license": event.get("license"), "duration_s": event.get("duration_s"),
