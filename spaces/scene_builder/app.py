@@ -19,6 +19,8 @@ from sb_errors import SceneBuilderError  # noqa: E402
 
 _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _OUTPUT_MAX_AGE_S = 3600  # our own output dirs; Gradio keeps its copy in its cache (see delete_cache below)
+_SWEEP_EVERY_S = 300.0  # scanning a busy temp dir costs 10-200 ms: not on every request
+_last_sweep: float | None = None
 logger = logging.getLogger("scene_builder")
 
 
@@ -32,7 +34,12 @@ def _configure_logging() -> None:
 
 
 def _sweep_old_outputs() -> None:
-    """Delete our output dirs older than an hour, so a long-running Space does not fill its disk."""
+    """Delete our output dirs older than an hour, so a long-running Space does not fill its disk (every 5 min)."""
+    global _last_sweep
+    now = time.monotonic()
+    if _last_sweep is not None and now - _last_sweep < _SWEEP_EVERY_S:
+        return
+    _last_sweep = now
     cutoff = time.time() - _OUTPUT_MAX_AGE_S
     root = tempfile.gettempdir()
     for entry in os.scandir(root):
