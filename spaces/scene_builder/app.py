@@ -102,6 +102,9 @@ def assemble(files: list[str] | None, labels: str, title: str, hints: str = "") 
         for key, entry in fresh.items():
             if key in (keys or ()):  # only what was asked for
                 _prepared.put(key, entry)
+        if keys is not None:
+            logger.info("prepared objects: %d of %d file(s) from the cache (%d entries, %.1f MB)",
+                        sum(1 for k in keys if k in entries), len(keys), len(_prepared), _prepared.size_bytes / 2**20)
     except SceneBuilderError as exc:
         logger.warning("assemble refused: %s", exc)
         raise gr.Error(str(exc)) from exc
