@@ -241,7 +241,8 @@ class EditPlanner(OfflinePlanner):
             return "The scene tool cannot place objects as asked.", f"final_answer({text!r})"
         reused = {o.label: o.file for o in self.plan.reused}
         order = [o.label for o in scene.objects]
-        lines = [f"assets = {reused!r}", "failed = {}", f"subjects = {order!r}"]
+        # placeholders: what the asset stage marks as stand-ins; the closing code (the planner's) lists them
+        lines = [f"assets = {reused!r}", "failed = {}", "placeholders = {}", f"subjects = {order!r}"]
         if to_make:
             lines.append(f"current = {to_make!r}")
             for index, tool in enumerate(self.asset_tools):

@@ -44,6 +44,16 @@ def test_recolour_remakes_one_object_and_the_edit_resumes_as_an_edit(built):
     assert runner.store.run(edited["run_id"])["parent"] == log["run_id"]
 
 
+def test_an_offline_edit_runs_in_one_step_and_answers_with_its_scene(built):
+    """The edit's code defines everything its closing lines use: no failed step, no "could not be assembled"."""
+    runner, log = built
+    edited = _last(runner.edit(log["run_id"], "remove the oak tree"))
+    steps = [e for e in edited["events"] if e["type"] == "agent_step"]
+    assert [s["status"] for s in steps] == ["ok"], [s.get("observation", "")[-300:] for s in steps]
+    answer = [e["text"] for e in edited["events"] if e["type"] == "final_answer"]
+    assert len(answer) == 1 and answer[0].startswith("Scene ready with 2 object(s)"), answer
+
+
 def test_the_manifest_lists_prompts_files_sizes_and_positions(built):
     runner, log = built
     manifest = manifest_of_run(runner.settings.data_dir, log["run_id"], scene_tools=["assemble_scene"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import shutil
@@ -16,9 +17,14 @@ import gradio as gr  # noqa: E402
 import sb_gallery  # noqa: E402
 import sb_isolate  # noqa: E402
 from sb_errors import SceneBuilderError  # noqa: E402
+from sb_preflight import MAX_FILE_BYTES  # noqa: E402
+from sb_prepared import PreparedCache, file_key  # noqa: E402
 
 _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _OUTPUT_MAX_AGE_S = 3600  # our own output dirs; Gradio keeps its copy in its cache (see delete_cache below)
+_SWEEP_EVERY_S = 300.0  # scanning a busy temp dir costs 10-200 ms: not on every request
+_last_sweep: float | None = None
+_prepared = PreparedCache()  # objects prepared by earlier assemblies, by content (sb_prepared)
 logger = logging.getLogger("scene_builder")
 
 
@@ -32,12 +38,26 @@ def _configure_logging() -> None:
 
 
 def _sweep_old_outputs() -> None:
-    """Delete our output dirs older than an hour, so a long-running Space does not fill its disk."""
+    """Delete our output dirs older than an hour, so a long-running Space does not fill its disk (every 5 min)."""
+    global _last_sweep
+    now = time.monotonic()
+    if _last_sweep is not None and now - _last_sweep < _SWEEP_EVERY_S:
+        return
+    _last_sweep = now
     cutoff = time.time() - _OUTPUT_MAX_AGE_S
     root = tempfile.gettempdir()
     for entry in os.scandir(root):
         if entry.name.startswith(sb_gallery.OUTPUT_PREFIX) and entry.is_dir() and entry.stat().st_mtime < cutoff:
             shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _key(path: str) -> str | None:
+    """The prepared-object cache key of an uploaded file (`sb_prepared.file_key`); None for one the child will refuse
+    unread (too large) or cannot read, which the child then reports."""
+    try:
+        return file_key(path) if os.path.getsize(path) <= MAX_FILE_BYTES else None
+    except OSError:
+        return None
 
 
 def assemble(files: list[str] | None, labels: str, title: str, hints: str = "") -> tuple[str, dict]:
@@ -74,8 +94,17 @@ def assemble(files: list[str] | None, labels: str, title: str, hints: str = "") 
         # In a child process with a memory limit: a crash in native code fails this request only.
         # Plain str: Gradio's NamedString would make the child import gradio to unpickle it (~3 s).
         paths = [str(f) for f in files or []]
-        (path, layout), _ = sb_isolate.run_isolated(sb_gallery.assemble_files, paths, str(labels or ""),
-                                                    str(title or ""), str(hints or ""))
+        keys = [_key(p) for p in paths] if _prepared.enabled and len(paths) <= sb_gallery.MAX_FILES else None
+        entries = {k: e for k in set(keys or []) if k is not None and (e := _prepared.get(k)) is not None}
+        (path, layout, fresh), _ = sb_isolate.run_isolated(
+            functools.partial(sb_gallery.assemble_cached, keys=keys, entries=entries),
+            paths, str(labels or ""), str(title or ""), str(hints or ""))
+        for key, entry in fresh.items():
+            if key in (keys or ()):  # only what was asked for
+                _prepared.put(key, entry)
+        if keys is not None:
+            logger.info("prepared objects: %d of %d file(s) from the cache (%d entries, %.1f MB)",
+                        sum(1 for k in keys if k in entries), len(keys), len(_prepared), _prepared.size_bytes / 2**20)
     except SceneBuilderError as exc:
         logger.warning("assemble refused: %s", exc)
         raise gr.Error(str(exc)) from exc

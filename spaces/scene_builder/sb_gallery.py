@@ -25,7 +25,6 @@ import logging
 import math
 import os
 import re
-import struct
 import tempfile
 import unicodedata
 from dataclasses import dataclass
@@ -37,13 +36,14 @@ from sb_budget import MAX_GALLERY_TEXTURE_PIXELS, MAX_GALLERY_TRIANGLES, cap_tex
 from sb_errors import RequestError, SceneError
 from sb_hints import Hints, circle_positions, parse_hints, scaled
 from sb_isolate import note
-from sb_normalize import MAX_DISPLAY_M, MIN_DISPLAY_M, LoadedObject, load_object
-from sb_preflight import check_file
+from sb_normalize import MAX_DISPLAY_M, MIN_DISPLAY_M, LoadedObject
+from sb_preflight import check_bytes, read_file
+from sb_prepared import prepare, reuse
 from sb_walk import PLACARD_PREFIX, add_lights_and_camera, placard_mesh, walk_extras
 
 __all__ = [
-    "MAX_FILES", "MIN_WALKWAY_M", "OUTPUT_PREFIX", "Placement", "assemble_files", "build_scene", "layout_plinths",
-    "parse_labels", "slugify", "walkway_violations",
+    "MAX_FILES", "MIN_WALKWAY_M", "OUTPUT_PREFIX", "Placement", "assemble_cached", "assemble_files", "build_scene",
+    "layout_plinths", "parse_labels", "slugify", "walkway_violations", "warm_up",
 ]
 
 logger = logging.getLogger(__name__)
@@ -331,33 +331,50 @@ def build_scene(objects: list[LoadedObject], labels: list[str], title: str, *,
     return scene, layout
 
 
-def _placeholder_of(glb: bytes) -> str | None:
-    """The stand-in note a vetted GLB carries in `scenes[0].extras.placeholder` ("no builder for 'x'"), if any."""
-    (length,) = struct.unpack_from("<I", glb, 12)
-    doc = json.loads(glb[20:20 + length])
-    scenes, index = doc.get("scenes") or [], doc.get("scene", 0)
-    scene = scenes[index] if isinstance(index, int) and 0 <= index < len(scenes) else {}
-    extras = scene.get("extras") if isinstance(scene, dict) else None
-    reason = extras.get("placeholder") if isinstance(extras, dict) else None
-    return reason[:200] if isinstance(reason, str) and reason.strip() else None
-
-
 def assemble_files(paths: list[str], labels_text: str | None = "", title: str = "Gallery",
                    hints_text: str | None = "", *, out_dir: str | None = None) -> tuple[str, dict]:
+    """Check, load, normalise and lay out GLB files; write the gallery GLB (`assemble_cached` without a cache)."""
+    path, layout, _ = assemble_cached(paths, labels_text, title, hints_text, out_dir=out_dir)
+    return path, layout
+
+
+def warm_up() -> None:
+    """Assemble a one-box gallery of our own making and throw it away.
+
+    The zygote (`sb_isolate`) calls this once before it forks any child, so the one-time work of a first assembly
+    (PIL's image plugins and font, trimesh's exporter set-up; about 70 ms) is done once, not in every child.
+    """
+    box = trimesh.creation.box(extents=[1.0, 1.0, 1.0])
+    with tempfile.TemporaryDirectory(prefix=OUTPUT_PREFIX) as folder:
+        source = os.path.join(folder, "box.glb")
+        with open(source, "wb") as fh:
+            fh.write(trimesh.Scene(box).export(file_type="glb"))
+        assemble_files([source], "Box", "Warm-up", out_dir=folder)
+
+
+def assemble_cached(paths: list[str], labels_text: str | None = "", title: str = "Gallery",
+                    hints_text: str | None = "", *, keys: list[str | None] | None = None,
+                    entries: dict[str, bytes] | None = None,
+                    out_dir: str | None = None) -> tuple[str, dict, dict[str, bytes]]:
     """Check, load, normalise and lay out GLB files; write the gallery GLB.
+
+    A file whose key has an entry in `entries` is taken from it (`sb_prepared.reuse`); every other file is read,
+    preflighted and loaded here, and its new entry returned.
 
     Args:
         paths: local .glb (or .gltf with embedded data) files, 1 to MAX_FILES.
         labels_text: see `parse_labels`.
         title: gallery title; also names the output file.
         hints_text: placement and scale hints as JSON (`sb_hints`); empty: the default layout.
+        keys: `sb_prepared.file_key` of each file, computed by the server; None: no cache.
+        entries: cache entries the server holds for some of `keys`.
         out_dir: where to write; default a fresh directory under the system temp dir.
 
     Returns:
         (path of the written .glb, layout dict with keys "title", "objects" (label, node, source_file,
         position_m, plinth_m, display_height_m, source_height, scale, up_axis_fixed, triangles, and
         placeholder when the source is a stand-in),
-        "floor_m", "triangles", "warnings").
+        "floor_m", "triangles", "warnings"; new cache entries by key).
 
     Raises:
         RequestError: no files, too many, or a label count mismatch.
@@ -373,23 +390,39 @@ def assemble_files(paths: list[str], labels_text: str | None = "", title: str = 
     hints = parse_hints(hints_text, labels)
     title = (title or "").strip() or "Gallery"
 
+    if keys is not None and len(keys) != len(paths):
+        raise ValueError(f"got {len(keys)} cache keys for {len(paths)} files")
     objects = []
     placeholders = []
+    fresh: dict[str, bytes] = {}
     triangles = pixels = 0
-    for path in paths:
-        note(f"on '{os.path.basename(path)}'")
-        checked = check_file(path)
+    for index, path in enumerate(paths):
+        name = os.path.basename(path)
+        note(f"on '{name}'")
+        key = keys[index] if keys is not None else None
+        entry = (entries or {}).get(key) if key is not None else None
+        if entry is not None:
+            prepared = reuse(entry, path)
+            work = (prepared.triangles, prepared.texture_pixels)
+        else:
+            data = read_file(path)
+            checked = check_bytes(data, name)
+            work = (checked.work.triangles, checked.work.texture_pixels)
         # Totals from the preflight, so the file that would cross a limit is refused before it is loaded.
-        triangles += checked.work.triangles
-        pixels += checked.work.texture_pixels
+        triangles += work[0]
+        pixels += work[1]
         if triangles > MAX_GALLERY_TRIANGLES:
-            raise RequestError(f"The gallery would need {triangles:,} triangles with '{checked.name}'; the limit is "
+            raise RequestError(f"The gallery would need {triangles:,} triangles with '{name}'; the limit is "
                                f"{MAX_GALLERY_TRIANGLES:,}. Send fewer or simpler models.")
         if pixels > MAX_GALLERY_TEXTURE_PIXELS:
-            raise RequestError(f"The gallery's textures would need {pixels:,} pixels with '{checked.name}'; the limit "
+            raise RequestError(f"The gallery's textures would need {pixels:,} pixels with '{name}'; the limit "
                                f"is {MAX_GALLERY_TEXTURE_PIXELS:,}. Send fewer models or ones with smaller textures.")
-        objects.append(load_object(checked))
-        placeholders.append(_placeholder_of(checked.glb))
+        if entry is None:
+            prepared, new_entry = prepare(checked, data, key)
+            if new_entry is not None:
+                fresh[key] = new_entry
+        objects.append(prepared.obj)
+        placeholders.append(prepared.placeholder)
     fit_triangle_budget(objects)
     note("while downscaling textures")
     cap_textures(objects)
@@ -408,6 +441,7 @@ def assemble_files(paths: list[str], labels_text: str | None = "", title: str = 
     path = os.path.join(out_dir, f"{slugify(title) if slugify(title) != 'object' else 'gallery'}.glb")
     with open(path, "wb") as fh:
         fh.write(data)
-    logger.info("assembled %d object(s), %d triangles, %d bytes -> %s", len(objects), layout["triangles"],
-                len(data), path)
-    return path, layout
+    reused = sum(1 for k in (keys or []) if k in (entries or {}))
+    logger.info("assembled %d object(s) (%d from the prepared cache), %d triangles, %d bytes -> %s", len(objects),
+                reused, layout["triangles"], len(data), path)
+    return path, layout, fresh

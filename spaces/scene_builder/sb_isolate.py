@@ -5,7 +5,8 @@ a `MemoryError` or a runaway computation ends the child, and the parent turns it
 (a `SceneError`) naming what the child was working on; the Space keeps serving.
 
 The Gradio server never forks (it has threads). It starts one *zygote* with subprocess: a fresh,
-single-threaded interpreter that imports trimesh and friends once and then, for each job, forks a
+single-threaded interpreter that imports trimesh and friends once (and assembles one throw-away box,
+`sb_gallery.warm_up`) and then, for each job, forks a
 child (a fork of a single-threaded process is safe; multiprocessing's spawn and forkserver would
 re-run app.py, gradio import included, in every child). Each job gets its own socket pair: the
 server sends the job on it, the child sets `RLIMIT_AS` to the job's memory limit, reports what it
@@ -138,7 +139,11 @@ def _control() -> socket.socket:
 def _zygote_main() -> None:
     """The zygote: import the heavy modules, then fork one child per job socket received; report exit statuses."""
     control = socket.socket(fileno=int(sys.argv[1]))
-    __import__(_PRELOAD)
+    try:  # before the first fork: every child inherits the warmed-up modules
+        getattr(__import__(_PRELOAD), "warm_up", lambda: None)()
+    except Exception:  # a slower first assembly, not a broken Space
+        logging.basicConfig()
+        logger.exception("warming up %s failed", _PRELOAD)
     jobs: dict[int, socket.socket] = {}  # child pid -> its job socket
     while True:
         ready, _, _ = select.select([control], [], [], 0.05 if jobs else None)
@@ -205,7 +210,7 @@ def run_isolated(target: Callable[..., Any], *args: Any, memory_mb: int = MEMORY
 
     Args:
         target: a module-level function of a module the child can import from this folder (it is pickled by
-            name), e.g. `sb_gallery.assemble_files`.
+            name), e.g. `sb_gallery.assemble_files`, or a `functools.partial` of one with keyword arguments.
         args: its arguments; they and its result must pickle.
         memory_mb: the child's `RLIMIT_AS`, MiB.
         timeout_s: wall-clock limit; the child is killed when it passes.

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from sb_errors import GLBRejected
 from sb_gltf_document import MAX_NODE_DEPTH, Work, check_document
 
-__all__ = ["Checked", "MAX_FILE_BYTES", "MAX_NODE_DEPTH", "check_bytes", "check_file"]
+__all__ = ["Checked", "MAX_FILE_BYTES", "MAX_NODE_DEPTH", "check_bytes", "check_file", "read_file"]
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
@@ -79,6 +79,15 @@ def check_file(path: str | os.PathLike[str]) -> Checked:
     Raises:
         GLBRejected: the file is unsafe, broken or has no geometry.
     """
+    return check_bytes(read_file(path), os.path.basename(os.fspath(path)))
+
+
+def read_file(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a file, refusing one over `MAX_FILE_BYTES` before reading it.
+
+    Raises:
+        GLBRejected: the file is too large or cannot be read.
+    """
     name = os.path.basename(os.fspath(path))
     try:
         size = os.path.getsize(path)
@@ -86,10 +95,9 @@ def check_file(path: str | os.PathLike[str]) -> Checked:
             raise GLBRejected(name, f"is {size / 2**20:.1f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB",
                               "Send a smaller or decimated model.")
         with open(path, "rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
+            return fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise GLBRejected(name, f"could not be read ({exc.strerror or exc})", "Upload the file again.") from exc
-    return check_bytes(data, name)
 
 
 def check_bytes(data: bytes, name: str) -> Checked:

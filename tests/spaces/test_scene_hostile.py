@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 import sb_gallery  # noqa: E402
 import sb_isolate  # noqa: E402
 import sb_preflight  # noqa: E402
+import sb_prepared  # noqa: E402
 from sb_errors import GLBRejected  # noqa: E402
 
 SPACE_MEMORY_LIMIT_MB = 1536
@@ -324,8 +325,8 @@ def test_limits_are_not_hit_by_a_file_just_under_them(tmp_path):
 def test_gallery_totals_are_checked_before_loading(tmp_path, monkeypatch):
     """The file that would take the gallery over its triangle limit is refused from its preflight count."""
     monkeypatch.setattr(sb_gallery, "MAX_GALLERY_TRIANGLES", 1_500)
-    real_load, loaded = sb_gallery.load_object, []
-    monkeypatch.setattr(sb_gallery, "load_object", lambda checked: loaded.append(checked.name) or real_load(checked))
+    real_load, loaded = sb_prepared.load_object, []  # sb_gallery loads through sb_prepared.prepare
+    monkeypatch.setattr(sb_prepared, "load_object", lambda checked: loaded.append(checked.name) or real_load(checked))
     paths = [tmp_path / "a.glb", tmp_path / "b.glb"]
     for path in paths:
         path.write_bytes(_instanced(1, (21, 26)))  # 1,000 triangles each
