@@ -331,7 +331,7 @@ class ChainRunner:
             error = f"The agent failed unexpectedly ({type(exc).__name__}: {str(exc)[:200]}); ref {ref}."
         finally:
             loaded.close()
-        if cancel.is_set() and error is None:
+        if cancel.is_set():  # whatever else went wrong meanwhile (a rescue cut short), the person cancelled it
             error = "The run was cancelled; files made so far are kept in its folder."
         scene = self._finish(run, emit, answer, error, observed, startup_s, started,
                              cancelled=cancel.is_set(), account=account if error is None else None)
@@ -441,7 +441,8 @@ class ChainRunner:
         stopped: list[str] = []
 
         def stop(reason: str) -> None:
-            stopped.append(reason)
+            if not stopped:  # the first reason is the one the run ends with
+                stopped.append(reason)
             agent.interrupt()
 
         executor.stop = lambda: bool(agent.interrupt_switch)
@@ -452,9 +453,9 @@ class ChainRunner:
 
         def watch_cancel() -> None:
             while not finished.wait(0.1):
-                if cancel.is_set() or over_budget.is_set():
-                    stop("cancel" if cancel.is_set() else "spent")
-                    return
+                if cancel.is_set() or over_budget.is_set():  # every tick, as below: a cancel may come before
+                    stop("cancel" if cancel.is_set() else "spent")  # agent.run() has started and cleared it
+                    continue
                 if time.monotonic() >= deadline_at:  # every tick: agent.run() clears the switch when it starts
                     if not stopped:
                         stopped.append("budget")

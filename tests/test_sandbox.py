@@ -143,15 +143,34 @@ def test_a_cancel_stops_a_busy_step_between_operations(companion_urls, settings)
     """`stop` is checked between operations, so a cancelled run does not wait for a CPU-bound step."""
     import threading
 
-    spin = _reply("x = 0\nfor i in range(10 ** 10):\n    x += i * i % 7")  # far past the step timeout
+    spin = _reply("x = 0\nwhile x >= 0:\n    x += 1")  # passes the screen; only the operation cap would end it
     runner = ChainRunner(settings.with_overrides(max_steps=3), llm=ScriptedLLM([spin]))
     cancel = threading.Event()
-    threading.Timer(0.5, cancel.set).start()
     final = None
     for final in runner.run("A red lighthouse", cancel=cancel):
-        pass
-    # ended by the cancel, not by the step timeout or the CPU limit (no clock asserted: load varies)
-    assert "cancelled" in final["result"]["error"] and "computed for more than" not in final["result"]["error"]
+        if any(event["type"] == "sandbox" for event in final["events"]):
+            cancel.set()  # the worker is ready and the agent is about to start its first step
+    # ended by the cancel, not by the operation cap, the step timeout or the planner's rescue (no clock asserted)
+    assert final["result"]["error"] == "The run was cancelled; files made so far are kept in its folder."
+    steps = [event for event in final["events"] if event["type"] == "agent_step"]
+    assert len(steps) <= 1 and not any("operations" in str(step.get("error")) for step in steps)
+    assert not any(event["type"] == "space_call" for event in final["events"])
+
+
+def test_a_cancel_during_the_planners_rescue_ends_the_run_as_cancelled(companion_urls, settings):
+    """A model whose steps all fail hands over to the built-in planner; a cancel then ends the run as cancelled."""
+    import threading
+
+    refused = _reply("x = 0\nfor i in range(10 ** 10):\n    x += i")  # refused by the screen at once, each step
+    runner = ChainRunner(settings.with_overrides(max_steps=3, llm_fallback=True), llm=ScriptedLLM([refused]))
+    cancel = threading.Event()
+    final = None
+    for final in runner.run("A red lighthouse", cancel=cancel):
+        if any(event["type"] == "fallback" for event in final["events"]):
+            cancel.set()  # the planner has taken over
+    assert any(event["type"] == "fallback" for event in final["events"])
+    assert final["result"]["error"] == "The run was cancelled; files made so far are kept in its folder."
+    assert [event["status"] for event in final["events"] if event["type"] == "run_finished"] == ["cancelled"]
 
 
 def test_screen_refusals_are_interpreter_errors():
