@@ -42,6 +42,7 @@ from agent.runner import ChainRunner  # noqa: E402
 from bench.speed import echo_space  # noqa: E402
 from tools import companions  # noqa: E402
 from tools.registry import Registry  # noqa: E402
+from tools.spaces import tls_context  # noqa: E402
 from tools.space_tool import CallContext  # noqa: E402
 
 PARIS = "Build a 3D gallery of Paris landmarks"
@@ -65,7 +66,8 @@ def _worker_start() -> tuple[float, list[str]]:
 
 def _per_call(folder: Path) -> tuple[float, float]:
     demo, url = echo_space()
-    bare_client = Client(url, verbose=False)
+    # the TLS context Diorama's clients share (tools.spaces.tls_context): only Diorama's own layers differ
+    bare_client = Client(url, verbose=False, ssl_verify=tls_context())
     registry = Registry((ToolConfig("echo", url, "/echo"),), connect_timeout_s=10)
     tool = registry.load(CallContext(run_dir=folder, emit=lambda e: None, call_timeout_s=10)).tools["echo"]
     pool = WorkerPool(WorkerLimits())

@@ -57,6 +57,7 @@ from agent.config import Settings, ToolConfig  # noqa: E402
 from agent.runner import ChainRunner  # noqa: E402
 from tools import companions  # noqa: E402
 from tools.registry import Registry  # noqa: E402
+from tools.spaces import tls_context  # noqa: E402
 from tools.space_tool import CallContext  # noqa: E402
 
 PARIS = "Build a 3D gallery of Paris landmarks"
@@ -141,7 +142,9 @@ def _latency_space(folder: Path) -> tuple[subprocess.Popen, str]:
 
 def _bare_parallel(slow: str, folder: Path) -> float:
     """Seconds for 8 bare predicts at once, one warm Client each: the best gradio_client itself does here."""
-    clients = [Client(slow, verbose=False, download_files=str(folder / f"c{i}")) for i in range(8)]
+    # the TLS context Diorama's clients share (tools.spaces.tls_context): only Diorama's own layers differ
+    clients = [Client(slow, verbose=False, ssl_verify=tls_context(), download_files=str(folder / f"c{i}"))
+               for i in range(8)]
     for client in clients:
         client.predict("warm", 0, api_name="/generate")
     started = time.monotonic()
@@ -167,7 +170,8 @@ def echo_space() -> tuple[gr.Blocks, str]:
 def _overhead(folder: Path) -> tuple[float, float]:
     """Median seconds per call: bare predict vs Diorama's Space tool, on a trivial local endpoint."""
     demo, url = echo_space()
-    bare_client = Client(url, verbose=False)
+    # the TLS context Diorama's clients share (tools.spaces.tls_context): only Diorama's own layers differ
+    bare_client = Client(url, verbose=False, ssl_verify=tls_context())
     registry = Registry((ToolConfig("echo", url, "/echo"),), connect_timeout_s=10)
     tool = registry.load(CallContext(run_dir=folder, emit=lambda e: None, call_timeout_s=10)).tools["echo"]
     bare, ours = [], []
