@@ -116,3 +116,22 @@ def progress_line(event: dict[str, Any]) -> str | None:
             f"; {name}: {reason}" for name, reasons in (event.get("refused_fallbacks") or {}).items()
             for reason in reasons)
     return None
+
+
+def answer_text(answer: Any) -> str | None:
+    """The agent's final answer as the sentence a person reads: the objects, what is missing, each placeholder."""
+    if answer is None:
+        return None
+    if isinstance(answer, dict) and "objects" in answer:
+        objects = list(answer.get("objects") or [])
+        text = f"Scene ready with {len(objects)} object(s): {', '.join(map(str, objects))}."
+        missing = answer.get("missing") or {}
+        if missing:
+            text += " Missing: " + "; ".join(f"{k} ({str(v)[:160]})" for k, v in missing.items()) + "."
+        notes = answer.get("notes") or []  # e.g. "no builder for 'x': shown as a placeholder; ..."
+        if notes:
+            text += " Note: " + "; ".join(str(n)[:200] for n in notes) + "."
+        return text
+    if isinstance(answer, (dict, list)):
+        return json.dumps(answer, default=str)[:2000]
+    return str(answer)[:2000]

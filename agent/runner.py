@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import queue
 import shutil
@@ -20,6 +19,7 @@ from smolagents.utils import AgentError, AgentParsingError
 
 from agent.config import Settings
 from agent.run import Run, RunPaths, new_run_id, runs_dir
+from agent.events import answer_text
 from agent.run_log import ChainLog, utc_now
 from agent.gazetteer import Subjects
 from agent.llm_fallback import GuardedModel, account, failed_step, model_subjects, rescue_reason
@@ -385,7 +385,7 @@ class ChainRunner:
         except DioramaError as exc:
             failed = exc
         scene = self._scene_of(run, answer)
-        why = str(failed) if failed is not None else _answer_text(answer)
+        why = str(failed) if failed is not None else answer_text(answer)
         line = account(step, reason, finished=scene is not None, planner_error=None if scene else why)
         emit({"type": "fallback", "id": "fallback", "status": "ok" if scene else "error", "text": line})
         if scene is None and failed is None:
@@ -504,7 +504,7 @@ class ChainRunner:
         log = run.log
         scene_tools = {t.name for t in self.settings.tools if t.capability == "scene_assembly"}
         scene = self._scene_of(run, answer)
-        text = _answer_text(answer)
+        text = answer_text(answer)
         if account and text:
             text = f"{account} {text}"
         if scene is not None:
@@ -607,21 +607,3 @@ def _absolute(value: Any, run_dir: Path) -> Any:
     if isinstance(value, str) and value.lower().endswith(".glb"):
         return str(run_dir / value)
     return value
-
-
-def _answer_text(answer: Any) -> str | None:
-    if answer is None:
-        return None
-    if isinstance(answer, dict) and "objects" in answer:
-        objects = list(answer.get("objects") or [])
-        text = f"Scene ready with {len(objects)} object(s): {', '.join(map(str, objects))}."
-        missing = answer.get("missing") or {}
-        if missing:
-            text += " Missing: " + "; ".join(f"{k} ({str(v)[:160]})" for k, v in missing.items()) + "."
-        notes = answer.get("notes") or []  # e.g. "no builder for 'x': shown as a placeholder; ..."
-        if notes:
-            text += " Note: " + "; ".join(str(n)[:200] for n in notes) + "."
-        return text
-    if isinstance(answer, (dict, list)):
-        return json.dumps(answer, default=str)[:2000]
-    return str(answer)[:2000]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from agent.events import event_to_message, progress_line
+from agent.events import answer_text, event_to_message, progress_line
 from agent.planner import PLACEHOLDER_NOTE
-from agent.runner import _answer_text
 from ui.progress import placeholders, status_line
 
 REASON = "no builder for 'flux capacitor'"
@@ -17,10 +16,10 @@ REAL = {**CALL, "id": "call-1", "inputs": {"prompt": "laptop"},
 
 def test_answer_notes_each_placeholder() -> None:
     note = f"{REASON}: {PLACEHOLDER_NOTE}"
-    text = _answer_text({"scene": "scene.glb", "objects": ["laptop", "flux capacitor"], "missing": {}, "notes": [note]})
+    text = answer_text({"scene": "scene.glb", "objects": ["laptop", "flux capacitor"], "missing": {}, "notes": [note]})
     assert text == ("Scene ready with 2 object(s): laptop, flux capacitor. Note: no builder for 'flux capacitor': "
                     "shown as a placeholder; a real text-to-3D Space would make it.")
-    assert _answer_text({"scene": "s.glb", "objects": ["laptop"], "missing": {}}) == \
+    assert answer_text({"scene": "s.glb", "objects": ["laptop"], "missing": {}}) == \
         "Scene ready with 1 object(s): laptop."
 
 
