@@ -1,7 +1,7 @@
 """Run a bundled Space's app.py as `__main__`, and exit when it is no longer used.
 
 Usage (by tools/companions.py):
-    python -m tools.companion_runner <path/to/app.py> <parent pid> [<idle s> <heartbeat file>]
+    python -m tools.companion_runner <path/to/app.py> <parent pid> [<idle s> <heartbeat file> [--also]]
 
 With an idle period (> 0) the companion is shared: it outlives the process that
 started it and exits once the heartbeat file (touched by every user before a call)
@@ -11,10 +11,20 @@ two optional packages `import gradio` loads for features a companion does not us
 left out (`_UNUSED`): IPython (notebook magics) and, unless GRADIO_MCP_SERVER asks for an
 MCP server, mcp. Gradio imports both inside `try/except ImportError`; leaving them out
 saves about a second of CPU on each start (of ~3.5 s, most of a cold run's wait).
+
+Companions started together share one `import gradio` (2.7 of a start's ~3.9 CPU-s): with `--also`
+the runner reads a JSON list of further companions from stdin (`Fleet.start_together` writes it:
+each one's app, env, log, heartbeat and pid file), imports gradio, and forks one child per entry
+before any thread starts (`fork_companions`). Each child takes that companion's environment,
+folder and log, writes nothing else, and then runs exactly like a separately started runner: it
+is its own OS process, with this module in its command line, found and stopped by its own pid.
+The runner writes each child's pid (or 0 when it did not fork: `import gradio` had started a
+thread) to the entry's pid file, and reaps its children.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import runpy
 import socket
@@ -22,10 +32,13 @@ import sys
 import threading
 import time
 
+from tools.companion_registry import pid_alive
+
 
 def _exit_with_parent(parent_pid: int) -> None:
     while True:
-        if os.getppid() != parent_pid:  # re-parented: Diorama is gone, even if it was SIGKILLed
+        # Re-parented (or forked by the first companion of a group) and Diorama is gone, even if it was SIGKILLed.
+        if os.getppid() != parent_pid and not pid_alive(parent_pid):
             os._exit(0)
         time.sleep(1.0)
 
@@ -62,13 +75,73 @@ def _unused(environ: dict[str, str]) -> tuple[str, ...]:
     return ("IPython",) if wants_mcp else ("IPython", "mcp")
 
 
+def _write_pid(path: str, pid: int) -> None:
+    partial = f"{path}.partial"
+    with open(partial, "w") as out:
+        out.write(str(pid))
+    os.replace(partial, path)
+
+
+def _become(spec: dict, shared: bool) -> None:
+    """In a forked child: turn into the companion `spec` describes (session, environment, folder, log)."""
+    if shared:
+        os.setsid()  # as `start_new_session` does for a separately started one
+    os.environ.clear()
+    os.environ.update(spec["env"])
+    first = os.getcwd()
+    folder = os.path.dirname(os.path.abspath(spec["app"]))
+    os.chdir(folder)
+    sys.path[:] = [p for p in sys.path if p not in ("", first)]  # `-m` put the first companion's folder there
+    log = os.open(spec["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+
+
+def fork_companions(specs: list[dict], *, shared: bool) -> dict | None:
+    """Import gradio once, then fork one process per companion of `specs`.
+
+    Returns:
+        In a child: its spec (the caller runs that companion). In this process: None, after writing every
+        child's pid to its spec's pid file (0 for each when it could not fork safely) and starting their reapers.
+    """
+    import gradio  # noqa: F401  (the import the children share)
+
+    if threading.active_count() != 1:  # forking a threaded process is unsafe: let the Fleet start them apart
+        for spec in specs:
+            _write_pid(spec["pid_file"], 0)
+        return None
+    children = []
+    for spec in specs:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            _become(spec, shared)
+            return spec
+        children.append(pid)
+        _write_pid(spec["pid_file"], pid)
+    for pid in children:  # started after the forks: no child inherits a thread
+        threading.Thread(target=os.waitpid, args=(pid, 0), daemon=True, name=f"reap-{pid}").start()
+    return None
+
+
 def main() -> None:
     app, parent = sys.argv[1], int(sys.argv[2])
+    idle_s = float(sys.argv[3]) if len(sys.argv) > 4 else 0.0
+    heartbeat = sys.argv[4] if len(sys.argv) > 4 else ""
+    also = json.load(sys.stdin) if "--also" in sys.argv[5:] else []
     for name in _unused(dict(os.environ)):
         sys.modules.setdefault(name, None)  # `import name` now raises ImportError, which Gradio expects
-    idle_s = float(sys.argv[3]) if len(sys.argv) > 4 else 0.0
+    if also:
+        spec = fork_companions(also, shared=idle_s > 0)
+        if spec is not None:
+            app, heartbeat = spec["app"], spec["heartbeat"]
     if idle_s > 0:
-        threading.Thread(target=_exit_when_idle, args=(idle_s, sys.argv[4]), daemon=True, name="idle-watch").start()
+        threading.Thread(target=_exit_when_idle, args=(idle_s, heartbeat), daemon=True, name="idle-watch").start()
     else:
         threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True, name="parent-watch").start()
     folder = os.path.dirname(os.path.abspath(app))

@@ -6,10 +6,17 @@ companions other Diorama processes started (`tools.companion_registry`, in the d
 folder), checks them with a quick health call, and starts only what is missing, when
 it is first needed. Shared companions outlive the process that started them and exit
 on their own after an idle period; a companion whose code changed is restarted.
+
+Companions that must start at the same moment (`ensure` or `prestart` with several names, as a cold
+headless run does) share one `import gradio`: their starts meet in a `_Batch`, and `start_together`
+spawns one runner that imports gradio once and forks the others (`tools.companion_runner`). Each is
+still its own process with its own pid, port, log, registry entry and idle clock; if anything in
+that path fails, each missing companion is started on its own as before.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -38,6 +45,7 @@ READY_TIMEOUT_S = START_TIMEOUT_S  # the name older callers use
 TIMEOUT_SETTING = "limits.companion_start_timeout_s (DIORAMA_COMPANION_START_TIMEOUT_S)"
 _SECRET_NAME = re.compile(r"TOKEN|SECRET|KEY|PASSWORD|PASSWD|CREDENTIAL", re.I)
 _PROGRESS_EVERY_S = 3.0
+_GATHER_S = 2.0  # how long a start waits for the other starts of its batch before it goes alone
 
 
 @dataclass(frozen=True)
@@ -215,6 +223,9 @@ class Fleet:
             CompanionStartError: it exited during start-up or did not answer within the start timeout.
             SpaceUnavailableError: there is no bundled Space of that name.
         """
+        return self._url(name, env, None)
+
+    def _url(self, name: str, env: Mapping[str, str] | None, batch: _Batch | None) -> str:
         key = (str(self.home), name, self.identity(name, env))
         companion = _known.get(key)
         if companion is not None and companion.alive():
@@ -227,7 +238,7 @@ class Fleet:
             if companion is not None and companion.alive():
                 self._touch(companion)
                 return companion.url
-            companion = self._find_or_start(name, key[2], env)
+            companion = self._find_or_start(name, key[2], env, batch)
             _known[key] = companion
             return companion.url
 
@@ -247,12 +258,16 @@ class Fleet:
         names = list(dict.fromkeys(names))
         urls: dict[str, str] = {}
         errors: list[BaseException] = []
+        batch = _Batch(names) if len(names) > 1 else None
 
         def one(name: str) -> None:
             try:
-                urls[name] = self.url(name, env=env)
+                urls[name] = self._url(name, env, batch)
             except BaseException as exc:  # re-raised below, in the caller's thread
                 errors.append(exc)
+            finally:
+                if batch is not None:
+                    batch.leave(name)
 
         threads = [threading.Thread(target=one, args=(n,), name=f"start-{n}") for n in names[1:]]
         for thread in threads:
@@ -267,8 +282,10 @@ class Fleet:
 
     def prestart(self, names: list[str]) -> None:
         """Start these companions in the background, if they are not running (errors come with the first call)."""
-        for name in dict.fromkeys(names):
-            threading.Thread(target=self._quietly, args=(name,), daemon=True, name=f"prestart-{name}").start()
+        names = list(dict.fromkeys(names))
+        batch = _Batch(names) if len(names) > 1 else None
+        for name in names:
+            threading.Thread(target=self._quietly, args=(name, batch), daemon=True, name=f"prestart-{name}").start()
 
     def running(self) -> dict[str, Entry]:
         """The companions of this folder whose process is alive, by name."""
@@ -292,11 +309,14 @@ class Fleet:
 
     # ---- internals ----------------------------------------------------------------------------
 
-    def _quietly(self, name: str) -> None:
+    def _quietly(self, name: str, batch: _Batch | None = None) -> None:
         try:
-            self.url(name)
+            self._url(name, None, batch)
         except Exception as exc:  # the first real call raises it again, with its own message
             logger.info("background start of %s failed: %s", name, exc)
+        finally:
+            if batch is not None:
+                batch.leave(name)
 
     def _touch(self, companion: Companion) -> None:
         if companion.heartbeat is not None:
@@ -305,7 +325,8 @@ class Fleet:
             except OSError:
                 pass
 
-    def _find_or_start(self, name: str, identity: str, env: Mapping[str, str] | None) -> Companion:
+    def _find_or_start(self, name: str, identity: str, env: Mapping[str, str] | None,
+                       batch: _Batch | None = None) -> Companion:
         try:
             with self.registry.starting(name, timeout_s=self.start_timeout_s + 30):
                 entry = self.registry.entries().get(name)
@@ -321,16 +342,19 @@ class Fleet:
                     logger.warning("bundled Space %s (pid %d): restarting, %s", name, entry.pid, why)
                     signal_and_wait(entry.pid, 5.0)
                     self.registry.remove(name, entry.pid)
-                return self._start(name, identity, env)
+                return self._start(name, identity, env, batch)
         except TimeoutError as exc:  # filelock.Timeout is a TimeoutError
             raise CompanionStartError(
                 f"Bundled Space '{name}' is being started by another Diorama process that has held its start lock "
                 f"for over {self.start_timeout_s + 30:g} s; stop it with `python app.py --stop-companions` and "
                 f"retry, or raise {TIMEOUT_SETTING}.", space=f"local:{name}") from exc
 
-    def _start(self, name: str, identity: str, env: Mapping[str, str] | None) -> Companion:
+    def _start(self, name: str, identity: str, env: Mapping[str, str] | None,
+               batch: _Batch | None = None) -> Companion:
         self.registry.touch(name)  # the idle clock starts now
-        companion = self._spawn(name, self._child_env(env), identity)
+        launch = self._launch(name, self._child_env(env), identity)
+        companion = batch.join(self, launch) if batch is not None else None
+        companion = companion or self._popen(launch)
         self.registry.put(Entry(name=name, url=companion.url, port=int(companion.url.rsplit(":", 1)[1].strip("/")),
                                 pid=companion.pid, identity=identity, log=str(companion.log_path),
                                 idle_s=self.idle_s, started_at=time.time()))
@@ -348,6 +372,9 @@ class Fleet:
         return {**child_env(os.environ), **(env or {})}
 
     def _spawn(self, name: str, environ: Mapping[str, str], identity: str = "") -> Companion:
+        return self._popen(self._launch(name, environ, identity))
+
+    def _launch(self, name: str, environ: Mapping[str, str], identity: str = "") -> _Launch:
         app = self.spaces_dir / name / "app.py"
         if not app.is_file():
             raise SpaceUnavailableError(
@@ -367,15 +394,78 @@ class Fleet:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SPACES_DIR.parent), env.get("PYTHONPATH")]))
         logs = self.home / "logs"
         logs.mkdir(parents=True, exist_ok=True)
-        log_path = logs / f"{name}-{port}.log"
-        heartbeat = self.registry.heartbeat(name)
-        runner = [sys.executable, "-m", "tools.companion_runner", str(app), str(os.getpid()),
-                  f"{self.idle_s:g}", str(heartbeat)]
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(runner, cwd=app.parent, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, start_new_session=self.idle_s > 0)
-        return Companion(name=name, url=f"http://127.0.0.1:{port}/", pid=process.pid, log_path=log_path,
-                         heartbeat=heartbeat, process=process, identity=identity, home=self.home)
+        return _Launch(name=name, app=app, port=port, env=env, log_path=logs / f"{name}-{port}.log",
+                       heartbeat=self.registry.heartbeat(name), identity=identity)
+
+    def _runner(self, launch: _Launch) -> list[str]:
+        return [sys.executable, "-m", "tools.companion_runner", str(launch.app), str(os.getpid()),
+                f"{self.idle_s:g}", str(launch.heartbeat)]
+
+    def _companion(self, launch: _Launch, pid: int, process: subprocess.Popen | None) -> Companion:
+        return Companion(name=launch.name, url=f"http://127.0.0.1:{launch.port}/", pid=pid, log_path=launch.log_path,
+                         heartbeat=launch.heartbeat, process=process, identity=launch.identity, home=self.home)
+
+    def _popen(self, launch: _Launch) -> Companion:
+        with launch.log_path.open("wb") as log:
+            process = subprocess.Popen(self._runner(launch), cwd=launch.app.parent, env=launch.env, stdout=log,
+                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                       start_new_session=self.idle_s > 0)
+        return self._companion(launch, process.pid, process)
+
+    def start_together(self, launches: list[_Launch]) -> tuple[Companion, dict[str, Path]] | None:
+        """Spawn one runner for several companions: it imports gradio once and forks the others.
+
+        Returns:
+            The first companion, and each other one's pid file (the runner writes the forked pid, or 0 when it
+            did not fork); None when they cannot share a start (their environments differ beyond the port).
+        """
+        def shape(launch: _Launch) -> dict[str, str]:
+            return {k: v for k, v in launch.env.items() if k != "GRADIO_SERVER_PORT"}
+
+        first, others = launches[0], launches[1:]
+        if not others or any(shape(o) != shape(first) for o in others):
+            return None
+        pid_files = {o.name: o.log_path.with_suffix(".pid") for o in others}
+        for path in pid_files.values():
+            path.unlink(missing_ok=True)
+        specs = [{"app": str(o.app), "env": o.env, "log": str(o.log_path), "heartbeat": str(o.heartbeat),
+                  "pid_file": str(pid_files[o.name])} for o in others]
+        with first.log_path.open("wb") as log:
+            process = subprocess.Popen(self._runner(first) + ["--also"], cwd=first.app.parent, env=first.env,
+                                       stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.PIPE,
+                                       start_new_session=self.idle_s > 0)
+        try:
+            with process.stdin:  # the environments travel through the pipe, never a file
+                process.stdin.write(json.dumps(specs).encode())
+        except OSError:
+            pass  # it died at once: the others wait for no pid and start on their own
+        return self._companion(first, process.pid, process), pid_files
+
+    def _forked(self, launch: _Launch, pid_file: Path, first: Companion) -> Companion | None:
+        """The companion the first of a batch forks for `launch`, once its pid is known; None: start it alone."""
+        started = time.monotonic()
+        last = 0.0
+        while time.monotonic() - started < self.start_timeout_s:
+            alive = first.alive()
+            try:
+                pid = int(pid_file.read_text())
+            except (OSError, ValueError):
+                pid = None
+            if pid is not None:
+                pid_file.unlink(missing_ok=True)
+                return self._companion(launch, pid, None) if pid > 0 else None
+            if not alive:
+                return None
+            elapsed = time.monotonic() - started
+            if elapsed - last >= _PROGRESS_EVERY_S:  # the shared `import gradio` is most of the start
+                last = elapsed
+                _notify(StartProgress(launch.name, "starting", elapsed))
+            try:
+                os.utime(launch.heartbeat)  # starting is using, as in `wait_ready`
+            except OSError:
+                pass
+            time.sleep(0.05)
+        return None
 
     def wait_ready(self, companion: Companion, timeout_s: float | None = None) -> None:
         """Wait until a just-started companion answers, reporting progress to the observers.
@@ -411,6 +501,73 @@ class Fleet:
             _failures.append(error)
         _notify(StartProgress(companion.name, "failed", elapsed))
         raise error
+
+
+@dataclass(frozen=True)
+class _Launch:
+    """Everything one companion process is started with."""
+
+    name: str
+    app: Path
+    port: int
+    env: dict[str, str]
+    log_path: Path
+    heartbeat: Path
+    identity: str
+
+
+class _Batch:
+    """The starts of companions asked for together: the first to reach its spawn waits (up to `_GATHER_S`) for the
+    others that also need one, then `Fleet.start_together` spawns them as one runner. A start that finds its
+    companion running, fails, or comes late leaves the batch and, if it must still spawn, spawns alone."""
+
+    def __init__(self, names: list[str]) -> None:
+        self._pending = set(names)
+        self._launches: dict[str, _Launch] = {}
+        self._group: dict[str, _Launch] | None = None
+        self._result: tuple[Companion, dict[str, Path]] | None = None
+        self._done = False
+        self._cond = threading.Condition()
+
+    def leave(self, name: str) -> None:
+        with self._cond:
+            self._pending.discard(name)
+            self._cond.notify_all()
+
+    def join(self, fleet: Fleet, launch: _Launch) -> Companion | None:
+        """This start's companion when the batch started it; None: spawn it alone."""
+        with self._cond:
+            if self._group is not None:
+                return None  # too late: the batch has gone
+            self._launches[launch.name] = launch
+            self._pending.discard(launch.name)
+            self._cond.notify_all()
+            deadline = time.monotonic() + _GATHER_S
+            while self._pending and self._group is None and time.monotonic() < deadline:
+                self._cond.wait(deadline - time.monotonic())
+            leader = self._group is None
+            if leader:
+                self._group = dict(self._launches)
+        if leader:
+            result = None
+            try:
+                if len(self._group) > 1:
+                    result = fleet.start_together(list(self._group.values()))
+            except Exception:  # any failure: each starts on its own
+                logger.exception("starting %s together failed; starting them one by one", ", ".join(self._group))
+            with self._cond:
+                self._result, self._done = result, True
+                self._cond.notify_all()
+        with self._cond:
+            while not self._done:
+                self._cond.wait()
+            result = self._result
+        if result is None:
+            return None
+        first, pid_files = result
+        if launch.name == first.name:
+            return first
+        return fleet._forked(launch, pid_files[launch.name], first)
 
 
 def _notify(progress: StartProgress) -> None:
