@@ -106,9 +106,9 @@ def _spaces_copy(tmp_path: Path, *names: str) -> Path:
 
 def test_a_new_space_revision_misses_the_cache(companion_fleet, companion_urls, settings, tmp_path):
     spaces = _spaces_copy(tmp_path, "text_to_3d", "scene_builder")
-    # the same home and the same code: the session's running companions serve this fleet until the code changes
-    companions.use(companions.Fleet(companion_fleet.home, spaces_dir=spaces, idle_s=0,
-                                    start_timeout_s=companion_fleet.start_timeout_s))
+    # a home of its own: the restart after the code change must not stop the session's companions
+    fleet = companions.use(companions.Fleet(tmp_path / "home", spaces_dir=spaces, idle_s=0,
+                                            start_timeout_s=companion_fleet.start_timeout_s))
     try:
         runner = ChainRunner(settings.with_overrides(cache_enabled=True))
 
@@ -126,7 +126,9 @@ def test_a_new_space_revision_misses_the_cache(companion_fleet, companion_urls, 
         assert fresh_calls("a gallery of a red lighthouse and a windmill") == 2
         assert runner.registry.card("local:text_to_3d", "").revision not in (None, before)
     finally:
+        fleet.stop()
         companions.use(companion_fleet)
+    assert all(companions.healthy(url) for url in companion_urls.values())  # the session's Spaces still serve
 
 
 def test_a_card_older_than_its_max_age_is_read_again(tmp_path):
