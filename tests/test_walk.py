@@ -242,10 +242,15 @@ def test_phone_sized_view_walks_with_the_touch_joystick(browser, app_url):
         finally:
             touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
         assert moved["position"][1] == EYE and moved["yaw"] == start["yaw"]
-        page.wait_for_timeout(300)
-        still = _state(page)
-        page.wait_for_timeout(500)
-        assert _state(page)["position"] == still["position"]  # released: it stops
+        still = _state(page)["position"]
+        for _ in range(60):  # released: it stops (a loaded machine may draw a few more frames first)
+            page.wait_for_timeout(500)
+            now = _state(page)["position"]
+            if now == still:
+                break
+            still = now
+        else:
+            raise AssertionError(f"still moving 30 s after the thumb was lifted: {still}")
         assert page.errors == []
     finally:
         page.context.close()
