@@ -1,7 +1,6 @@
 """Pure functions that render the chain log: chat messages for the UI, progress lines for the CLI.
 
-The chain log itself (its schema, the thread-safe `ChainLog` and its queries) lives in `agent.run_log`;
-`ChainLog` and `utc_now` are re-exported here for existing imports.
+The chain log itself (its schema, the thread-safe `ChainLog` and its queries) lives in `agent.run_log`.
 """
 
 from __future__ import annotations
@@ -9,7 +8,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from agent.run_log import ChainLog, utc_now  # noqa: F401  (re-exported)
 
 
 # ---- rendering (pure functions) --------------------------------------------------------------

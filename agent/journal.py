@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agent.run import RUN_ID, RunPaths, check_run_id  # noqa: F401  (RUN_ID, check_run_id: re-exported)
+from agent.run import RunPaths
 from agent.run_log import utc_now
 from tools.errors import InvalidInputError
 from tools.values import iter_leaves
@@ -70,15 +70,6 @@ def existing_run(data_dir: Path, run_id: str) -> RunPaths:
     if not paths.journal.is_file():
         raise InvalidInputError(f"No run {paths.run_id} in {paths.folder.parent}; check the id in the chain log.")
     return paths
-
-
-def run_folder(data_dir: Path, run_id: str) -> Path:
-    """The folder of an existing run (`existing_run(...).folder`).
-
-    Raises:
-        InvalidInputError: the id is malformed or no such run exists.
-    """
-    return existing_run(data_dir, run_id).folder
 
 
 def read_journal(paths: RunPaths) -> RunRecord:

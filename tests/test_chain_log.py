@@ -8,7 +8,7 @@ import os
 import gradio as gr
 from gradio_client import Client
 
-from agent.events import ChainLog
+from agent.run_log import ChainLog
 from tests.conftest import served
 
 
