@@ -39,7 +39,7 @@ from sb_isolate import note
 from sb_normalize import MAX_DISPLAY_M, MIN_DISPLAY_M, LoadedObject
 from sb_preflight import check_bytes, read_file
 from sb_prepared import prepare, reuse
-from sb_walk import PLACARD_PREFIX, add_lights_and_camera, placard_mesh, walk_extras
+from sb_walk import PLACARD_PREFIX, add_lights_and_camera, placard_mesh, walk_extras, warm_fonts
 
 __all__ = [
     "MAX_FILES", "MIN_WALKWAY_M", "OUTPUT_PREFIX", "Placement", "assemble_cached", "assemble_files", "build_scene",
@@ -342,7 +342,7 @@ def warm_up() -> None:
     """Assemble a one-box gallery of our own making and throw it away.
 
     The zygote (`sb_isolate`) calls this once before it forks any child, so the one-time work of a first assembly
-    (PIL's image plugins and font, trimesh's exporter set-up; about 70 ms) is done once, not in every child.
+    (PIL's image plugins and the placard fonts, trimesh's exporter set-up; about 100 ms) is done once, not in every child.
     """
     box = trimesh.creation.box(extents=[1.0, 1.0, 1.0])
     with tempfile.TemporaryDirectory(prefix=OUTPUT_PREFIX) as folder:
@@ -350,6 +350,7 @@ def warm_up() -> None:
         with open(source, "wb") as fh:
             fh.write(trimesh.Scene(box).export(file_type="glb"))
         assemble_files([source], "Box", "Warm-up", out_dir=folder)
+    warm_fonts()
 
 
 def assemble_cached(paths: list[str], labels_text: str | None = "", title: str = "Gallery",

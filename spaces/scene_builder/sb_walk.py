@@ -11,6 +11,7 @@ since trimesh neither writes nor keeps them.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import struct
@@ -22,7 +23,7 @@ import trimesh
 if TYPE_CHECKING:
     from PIL import Image, ImageDraw
 
-__all__ = ["EYE_HEIGHT_M", "PLACARD_PREFIX", "add_lights_and_camera", "placard_mesh", "walk_extras"]
+__all__ = ["EYE_HEIGHT_M", "PLACARD_PREFIX", "add_lights_and_camera", "placard_mesh", "walk_extras", "warm_fonts"]
 
 EYE_HEIGHT_M = 1.6
 ENTRANCE_INSET_M = 1.0       # how far inside the south wall the walker starts
@@ -65,20 +66,48 @@ def walk_extras(floor: tuple[float, float], walls: list[tuple[list[float], list[
     }
 
 
-def _fitted_font(draw: "ImageDraw.ImageDraw", text: str, width: int, start_px: int):  # type: ignore[no-untyped-def]
-    """The largest default font (from `start_px` down) that fits `text` in `width` pixels, and the text's box."""
+@functools.lru_cache(maxsize=32)
+def _default_font(size_px: int):  # type: ignore[no-untyped-def]
+    """Pillow's default font at `size_px` (kept: the zygote loads the common sizes once, before it forks)."""
     from PIL import ImageFont
 
-    font_px = start_px
-    while True:
-        try:
-            font = ImageFont.load_default(size=font_px)
-        except TypeError:  # Pillow < 10.1: one small bitmap font
-            font = ImageFont.load_default()
-        box = draw.textbbox((0, 0), text, font=font)
-        if box[2] - box[0] <= width or font_px <= 20:
-            return font, box
-        font_px -= 4
+    try:
+        return ImageFont.load_default(size=size_px)
+    except TypeError:  # Pillow < 10.1: one small bitmap font
+        return ImageFont.load_default()
+
+
+def warm_fonts() -> None:
+    """Load the placard font at every size `_fitted_font` may pick (a few ms each), e.g. in the zygote before it forks."""
+    for size_px in range(72, 19, -4):
+        _default_font(size_px)
+    for size_px in range(40, 19, -4):
+        _default_font(size_px)
+
+
+def _fitted_font(draw: "ImageDraw.ImageDraw", text: str, width: int, start_px: int):  # type: ignore[no-untyped-def]
+    """The largest default font of `start_px`, `start_px - 4`, ... (not below 20 px) that fits `text` in `width`
+    pixels, and the text's box.
+
+    Text width grows about linearly with the font size, so one measurement at `start_px` gives the candidate;
+    a step or two checks it (a placard costs two or three measurements, not one per size).
+    """
+    def measure(size_px: int) -> tuple[int, tuple[int, int, int, int]]:
+        box = draw.textbbox((0, 0), text, font=_default_font(size_px))
+        return box[2] - box[0], box
+
+    def fits(size_px: int) -> bool:
+        return size_px <= 20 or measure(size_px)[0] <= width
+
+    measured, box = measure(start_px)
+    if measured <= width:
+        return _default_font(start_px), box
+    size_px = start_px - 4 * max(1, math.ceil((start_px - start_px * width / measured) / 4))
+    while not fits(size_px):
+        size_px -= 4
+    while size_px + 4 < start_px and fits(size_px + 4):
+        size_px += 4
+    return _default_font(size_px), measure(size_px)[1]
 
 
 def _label_image(label: str, size: tuple[int, int], note: str = "") -> "Image.Image":
@@ -95,6 +124,9 @@ def _label_image(label: str, size: tuple[int, int], note: str = "") -> "Image.Im
         small, (left, top, right, bottom) = _fitted_font(draw, note, size[0] - 24, 40)
         draw.text(((size[0] - (right - left)) / 2 - left, size[1] * 0.78 - (bottom - top) / 2 - top), note,
                   font=small, fill=(240, 180, 60))
+    # trimesh PNG-encodes every texture at each export; a flat placard needs no more than zlib's fastest level
+    # (twice as fast as the default, ~9% larger). Pillow takes save options preset on the image (`encoderinfo`).
+    image.encoderinfo = {"compress_level": 1}
     return image
 
 

@@ -435,3 +435,29 @@ def test_placard_text_is_rendered():
     assert blank.getextrema()[1] < 60 and text.getextrema()[1] > 200
     lit = sum(1 for v in text.getdata() if v > 128)
     assert 0.02 * 512 * 128 < lit < 0.4 * 512 * 128  # letters, not a filled box
+
+
+@pytest.mark.parametrize("text", ["x", "Eiffel Tower", "Notre-Dame de Paris", "Sacré-Cœur", "placeholder",
+                                  "no builder for 'steam locomotive': shown as a placeholder", "W" * 40,
+                                  "A very long label that goes on and on and on"])
+@pytest.mark.parametrize("start_px", [72, 40])
+def test_placard_font_is_the_largest_size_that_fits(text, start_px):
+    """The estimate-then-check search picks what trying every size from the largest down would pick."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    import sb_walk
+
+    draw = ImageDraw.Draw(Image.new("RGB", (512, 128)))
+    width = 488
+    expected = next(size for size in range(start_px, 0, -4)
+                    if size <= 20 or _text_width(draw, text, size) <= width)
+    font, box = sb_walk._fitted_font(draw, text, width, start_px)
+    assert font.size == expected
+    assert box == draw.textbbox((0, 0), text, font=ImageFont.load_default(size=expected))
+
+
+def _text_width(draw, text: str, size: int) -> int:
+    from PIL import ImageFont
+
+    left, _, right, _ = draw.textbbox((0, 0), text, font=ImageFont.load_default(size=size))
+    return right - left
