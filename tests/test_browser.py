@@ -17,6 +17,12 @@ def _spread(png: bytes) -> float:
     return sum(ImageStat.Stat(Image.open(io.BytesIO(png)).convert("RGB")).stddev) / 3
 
 
+# Upper bounds for a 2-core machine with both cores saturated by other work (issue 18's load test), not speed checks:
+# there a build through the UI can take minutes.
+LOADED_WAIT_MS = 240_000
+
+
+@pytest.mark.timeout(900)
 def test_paris_example_builds_and_the_scene_renders(page, app_url):
     fetched: list[str] = []
     page.on("request", lambda request: fetched.append(request.url))
@@ -27,16 +33,20 @@ def test_paris_example_builds_and_the_scene_renders(page, app_url):
     assert page.locator("#assets input[type=file]").count() == 0  # a list of results, not an upload box
     page.get_by_text("Build a 3D gallery of Paris landmarks").first.click()
     page.click("#build")
-    page.wait_for_selector("#status :text('Done in')", timeout=120_000)
+    page.wait_for_selector("#status :text('Done in')", timeout=LOADED_WAIT_MS)
     log = page.locator("#chain-log")
     assert log.get_by_text("text_to_3d · local:text_to_3d /generate").count() == 8
     assert log.get_by_text("assemble_scene · local:scene_builder /assemble").count() == 1
     # each landmark's GLB is listed as its Space returns it (progressive results)
     assert page.locator("#assets").get_by_text(".glb").count() == 8
     page.wait_for_selector("#scene canvas", timeout=90_000)
-    page.wait_for_timeout(3000)  # let Babylon.js draw the loaded scene
+    assert blank < 3, blank
     rendered = _spread(scene.screenshot())
-    assert blank < 3 and rendered > 3 * max(blank, 1.0), (blank, rendered)
+    deadline = time.monotonic() + 90  # Babylon.js draws the loaded scene when it gets the CPU: seconds when loaded
+    while rendered <= 3 * max(blank, 1.0) and time.monotonic() < deadline:
+        page.wait_for_timeout(500)
+        rendered = _spread(scene.screenshot())
+    assert rendered > 3 * max(blank, 1.0), (blank, rendered)
     href = page.locator("#download a").first.get_attribute("href")
     assert href and httpx.get(href, timeout=10).content[:4] == b"glTF"
     chain = page.locator("#log-file a").first.get_attribute("href")
@@ -82,14 +92,16 @@ def test_bad_requests_show_a_clear_message(page, app_url, text, message):
 @pytest.fixture
 def busy_app_url(tmp_path, fault_url):
     """A Diorama of this test's own whose text-to-3D Space takes 20 s a call (the fault injector's `hang` mode),
-    kept busy by 2 API builds (per-client limits off: every client here is 127.0.0.1)."""
+    kept busy by 2 API builds (per-client limits off: every client here is 127.0.0.1). It does not pre-render its
+    examples: against a Space that hangs 20 s a call, that would only queue more hung calls on a loaded machine."""
     from gradio_client import Client
 
     from tests.conftest import running_app
 
     control = Client(fault_url, verbose=False)
     control.predict(1.0, 0, "hang", 20.0, api_name="/configure")  # busy long enough to be cancelled on a loaded machine
-    env = {"DIORAMA_RUNS_PER_CLIENT": "0", "DIORAMA_BUILDS_PER_MINUTE": "0", "DIORAMA_SPACE_TEXT_TO_3D": fault_url}
+    env = {"DIORAMA_RUNS_PER_CLIENT": "0", "DIORAMA_BUILDS_PER_MINUTE": "0", "DIORAMA_SPACE_TEXT_TO_3D": fault_url,
+           "DIORAMA_PRERENDER_EXAMPLES": "0"}
     try:
         with running_app(tmp_path, env=env) as (url, _):
             client = Client(url, verbose=False, download_files=str(tmp_path / "downloads"))
@@ -103,6 +115,7 @@ def busy_app_url(tmp_path, fault_url):
         control.predict(0.0, 0, "all", 30.0, api_name="/configure")
 
 
+@pytest.mark.timeout(900)
 def test_cancel_on_a_busy_app_keeps_its_status_and_resume_restarts_that_run(page, busy_app_url):
     """Cancel must show at once and stay shown: the cancelled build may not overwrite it with a late update."""
     from gradio_client import Client
@@ -111,7 +124,7 @@ def test_cancel_on_a_busy_app_keeps_its_status_and_resume_restarts_that_run(page
     page.goto(app_url)
     page.fill("#request textarea", "a gallery of a tiny violet tower, a huge teal dome and a small amber arch")
     page.click("#build")
-    page.wait_for_selector("#status :text('now: text_to_3d')", timeout=90_000)  # its calls take 20 s each
+    page.wait_for_selector("#status :text('now: text_to_3d')", timeout=LOADED_WAIT_MS)  # its calls take 20 s each
     page.click("#cancel")
     try:
         cancelled = page.wait_for_selector("#status :text('Cancelled run')", timeout=90_000).inner_text()  # loaded CI
@@ -128,5 +141,5 @@ def test_cancel_on_a_busy_app_keeps_its_status_and_resume_restarts_that_run(page
     page.click("#resume-box button")  # open the accordion
     assert page.input_value("#resume-id textarea") == run_id
     page.click("#resume")
-    page.wait_for_selector("#status :text('Step')", timeout=90_000)  # the resumed run streams again
+    page.wait_for_selector("#status :text('Step')", timeout=LOADED_WAIT_MS)  # the resumed run streams again
     # That a resumed run finishes is checked through the API (test_api.py).
