@@ -9,7 +9,6 @@ import json
 from typing import Any
 
 
-
 # ---- rendering (pure functions) --------------------------------------------------------------
 
 _STATUS_ICON = {"running": "⏳", "ok": "✅", "error": "❌"}

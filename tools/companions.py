@@ -371,9 +371,6 @@ class Fleet:
     def _child_env(self, env: Mapping[str, str] | None) -> dict[str, str]:
         return {**child_env(os.environ), **(env or {})}
 
-    def _spawn(self, name: str, environ: Mapping[str, str], identity: str = "") -> Companion:
-        return self._popen(self._launch(name, environ, identity))
-
     def _launch(self, name: str, environ: Mapping[str, str], identity: str = "") -> _Launch:
         app = self.spaces_dir / name / "app.py"
         if not app.is_file():

@@ -79,9 +79,7 @@ def _default_font(size_px: int):  # type: ignore[no-untyped-def]
 
 def warm_fonts() -> None:
     """Load the placard font at every size `_fitted_font` may pick (a few ms each), e.g. in the zygote before it forks."""
-    for size_px in range(72, 19, -4):
-        _default_font(size_px)
-    for size_px in range(40, 19, -4):
+    for size_px in range(72, 19, -4):  # the label's sizes; the note's (40 px down) are among them
         _default_font(size_px)
 
 
@@ -92,6 +90,7 @@ def _fitted_font(draw: "ImageDraw.ImageDraw", text: str, width: int, start_px: i
     Text width grows about linearly with the font size, so one measurement at `start_px` gives the candidate;
     a step or two checks it (a placard costs two or three measurements, not one per size).
     """
+    @functools.cache
     def measure(size_px: int) -> tuple[int, tuple[int, int, int, int]]:
         box = draw.textbbox((0, 0), text, font=_default_font(size_px))
         return box[2] - box[0], box
