@@ -50,6 +50,9 @@ def test_two_companions_started_together_are_separate_processes_each_serving_its
         assert sorted(fleet.running()) == sorted(BOTH)
         for name in BOTH:  # each its own log, written by its own Space
             assert Path(entries[name]["log"]).is_file() and entries[name]["url"] == urls[name]
+        for pid in pids.values():  # its own process group, in the starter's session (see Fleet._process_group)
+            assert os.getpgid(pid) == pid and os.getsid(pid) == os.getsid(0)
+            os.kill(pid, signal.SIGHUP)  # the starter's terminal closing does not end a shared companion
 
         generated, _ = Client(urls["text_to_3d"], verbose=False).predict("a red lighthouse", 0, api_name="/generate")
         assert len(trimesh.load(generated, force="scene").geometry) > 0

@@ -5,10 +5,13 @@ Real companion processes started by a `Fleet` in this process; no clock is asser
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
+from gradio_client import Client
 
 from tests.test_companion_sharing import registry, runners_of, wait_until
 from tools.companion_registry import pid_alive
@@ -64,6 +67,15 @@ def test_an_idle_companion_exits_on_its_own(tmp_path, spaces):
     pid = registry(fleet.home)["text_to_3d"]["pid"]
     wait_until(lambda: not pid_alive(pid), "the idle companion's exit")
     assert fleet.running() == {} and runners_of(fleet.home) == []
+
+
+def test_a_shared_companion_has_its_own_process_group_in_the_starters_session(fleet):
+    url = fleet.url("text_to_3d")
+    pid = registry(fleet.home)["text_to_3d"]["pid"]
+    assert os.getpgid(pid) == pid and os.getsid(pid) == os.getsid(0)  # see Fleet._process_group
+    os.kill(pid, signal.SIGHUP)  # the starter's terminal closing does not end it
+    generated, _ = Client(url, verbose=False).predict("a red lighthouse", 0, api_name="/generate")
+    assert Path(generated).is_file() and pid_alive(pid)
 
 
 def test_stop_ends_the_processes(fleet):

@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import os
 import runpy
+import signal
 import socket
 import sys
 import threading
@@ -83,9 +84,9 @@ def _write_pid(path: str, pid: int) -> None:
 
 
 def _become(spec: dict, shared: bool) -> None:
-    """In a forked child: turn into the companion `spec` describes (session, environment, folder, log)."""
+    """In a forked child: turn into the companion `spec` describes (process group, environment, folder, log)."""
     if shared:
-        os.setsid()  # as `start_new_session` does for a separately started one
+        os.setpgid(0, 0)  # its own process group, as `Fleet._process_group` gives a separately started one
     os.environ.clear()
     os.environ.update(spec["env"])
     first = os.getcwd()
@@ -141,6 +142,7 @@ def main() -> None:
         if spec is not None:
             app, heartbeat = spec["app"], spec["heartbeat"]
     if idle_s > 0:
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)  # shared: it outlives the terminal of the run that started it
         threading.Thread(target=_exit_when_idle, args=(idle_s, heartbeat), daemon=True, name="idle-watch").start()
     else:
         threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True, name="parent-watch").start()

@@ -363,15 +363,19 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None, admin_token: st
             return gr.skip()
         return walk_value(walk, scene_file(data_dir, run_id), run_id, log=public(report["log"] or {}))
 
-    def latest_model(run_id: str | None, browser: Any = None, client: gr.Request = None):
-        # A separate, non-streaming event: gr.Model3D stays blank when a generator fills it (Gradio 6.31).
+    def latest_model(run_id: str | None, shown: str | None, browser: Any = None, client: gr.Request = None):
+        # A separate, non-streaming event: gr.Model3D stays blank when a generator fills it (Gradio 6.31). Each file
+        # is sent once: given the same file again before its renderer has loaded, Gradio 6.31's Model3D drops the
+        # load under way and starts none (a fully cached run changes the asset list twice within milliseconds).
         if not run_id:
-            return gr.skip()
+            return gr.skip(), gr.skip()
         run_id = allowed(run_id, caller(client, browser))
         with errors():
             log = jobs.status(run_id)["log"]
         models = [f for f in _asset_files(log, data_dir, runner) if Path(f).suffix.lower() in MODEL_SUFFIXES]
-        return models[-1] if models else gr.skip()
+        if not models or models[-1] == shown:
+            return gr.skip(), gr.skip()
+        return models[-1], models[-1]
 
     def cancel_ui(run_id: str | None, browser: Any = None, client: gr.Request = None):
         if not run_id:
@@ -397,6 +401,7 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None, admin_token: st
         current = gr.State(None)  # the run id of this page's latest run: server-side, a client cannot set it
         base = gr.State(None)  # the version shown, which a follow-up edits (None: the next request builds anew)
         versions = gr.State([])  # this page's versions of the scene, oldest first (ui/versions.py)
+        latest_shown = gr.State(None)  # the file the "Latest asset" viewer was last sent
         if oauth_available():
             gr.LoginButton()  # on a Space with hf_oauth: runs belong to the signed-in user (ui/owners.py)
         gr.Markdown(f"# 🏛️ Diorama\n{DESCRIPTION}", elem_id="title")
@@ -465,8 +470,8 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None, admin_token: st
                           concurrency_limit=None).then(walk_scene, [current, browser], [walk],
                                                        api_visibility="private", show_progress="hidden")
         fresh.click(new_scene, None, [versions, version_list, base, go, request, status], api_visibility="private")
-        assets.change(latest_model, [current, browser], [latest], api_visibility="private", concurrency_limit=None,
-                      show_progress="hidden")
+        assets.change(latest_model, [current, latest_shown, browser], [latest, latest_shown], api_visibility="private",
+                      concurrency_limit=None, trigger_mode="always_last", show_progress="hidden")
         stop.click(cancel_ui, [current, browser], [status, resume_id], cancels=runs, api_visibility="private",
                    concurrency_limit=None)  # never queued behind builds
 
