@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import fcntl
 import os
 import resource
 import signal
 import sys
+import termios
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,6 +78,7 @@ def confine(limits: WorkerLimits, readable: list[Path]) -> list[str]:
     Raises:
         OSError: a layer the kernel offers could not be applied fully.
     """
+    _without_terminal()
     layers = ["process"]
     _rlimits(limits)
     layers.append("rlimits")
@@ -88,6 +91,20 @@ def confine(limits: WorkerLimits, readable: list[Path]) -> list[str]:
         seccomp_filter.load()
         layers.append("seccomp")
     return layers
+
+
+def _without_terminal() -> None:
+    """Leave the controlling terminal, if there is one: the agent's code must not reach the terminal Diorama runs in
+    (TIOCSTI types into it). The worker stays in Diorama's session instead of starting its own: Linux schedules a
+    session as its own autogroup, and a new one can starve on a saturated machine (`Fleet._process_group`)."""
+    try:
+        tty = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        return  # no controlling terminal
+    try:
+        fcntl.ioctl(tty, termios.TIOCNOTTY)
+    finally:
+        os.close(tty)
 
 
 def _rlimits(limits: WorkerLimits) -> None:

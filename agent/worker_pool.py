@@ -88,7 +88,7 @@ class Worker:
                 [sys.executable, "-E", "-s", str(WORKER_SCRIPT),
                  json.dumps({"memory_bytes": limits.memory_bytes, "cpu_s": limits.cpu_s})],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=dict(_WORKER_ENV),
-                cwd="/", close_fds=True, start_new_session=True)
+                cwd="/", close_fds=True, process_group=0)  # killed as a group; the terminal: `confine`
         except OSError as exc:
             raise SandboxUnavailableError(f"No worker process could be started for the agent's code ({exc}).") \
                 from exc

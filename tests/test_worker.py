@@ -4,7 +4,9 @@ in); the planner's own code still runs; spares are kept only by a server and sto
 from __future__ import annotations
 
 import gc
+import json
 import os
+import pty
 import sys
 from pathlib import Path
 
@@ -130,3 +132,43 @@ def test_the_broker_checks_the_files_of_captioned_gallery_items(tmp_path):
     with pytest.raises(InvalidInputError, match="must be a file this run made"):
         broker.call("gallery_tool", [], {"images": [{"image": "/etc/passwd", "caption": "x"}]})
     assert len(tool.calls) == 1  # the refused call never reached the tool
+
+
+_IN_A_TERMINAL = """
+import json, os
+from agent.confine import WorkerLimits
+from agent.worker_pool import Worker
+
+def stat(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return {"session": int(fields[3]), "tty": int(fields[4])}
+
+worker = Worker(WorkerLimits()).wait_ready()
+print(json.dumps({"diorama": stat(os.getpid()), "worker": stat(worker.process.pid)}), flush=True)
+worker.kill()
+"""
+
+
+def test_a_worker_started_from_a_terminal_cannot_reach_it():
+    """Diorama in a real pseudo-terminal starts a worker: the worker has no controlling terminal (nothing to type
+    into with TIOCSTI) yet stays in Diorama's session."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: a session leader whose controlling terminal is the pty
+        os.execve(sys.executable, [sys.executable, "-c", _IN_A_TERMINAL], env)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(terminal, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(terminal)
+    assert os.waitpid(pid, 0)[1] == 0, output
+    line = [ln for ln in output.decode(errors="replace").splitlines() if ln.startswith("{")][-1]
+    seen = json.loads(line)
+    assert seen["diorama"]["tty"] != 0  # the test really ran in a terminal
+    assert seen["worker"]["tty"] == 0
+    assert seen["worker"]["session"] == seen["diorama"]["session"]
