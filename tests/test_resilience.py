@@ -113,7 +113,7 @@ def test_resume_after_a_real_kill_repeats_no_finished_call(stub_url, tmp_path):
     env = {**os.environ, "DIORAMA_DATA_DIR": str(tmp_path / "data")}
     base = [sys.executable, str(REPO / "app.py"), "--config", str(config)]
     worker = subprocess.Popen([*base, "--prompt", "Build a 3D gallery of Paris landmarks"], env=env, cwd=tmp_path,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, process_group=0)
     runs = tmp_path / "data" / "runs"
     deadline = time.monotonic() + 120
     journal = None
