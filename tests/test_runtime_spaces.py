@@ -226,7 +226,7 @@ def diorama(tiny_url, tmp_path):
     """Diorama's own Blocks served on 127.0.0.1 with only the tiny app allowlisted and a scripted LLM."""
     from ui.blocks import build_demo
 
-    settings = Settings(tools=(), model_provider="offline", data_dir=tmp_path / "data", connect_timeout_s=10,
+    settings = Settings(tools=(), model_provider="offline", data_dir=tmp_path / "data", connect_timeout_s=120,
                         call_timeout_s=20, call_attempts=1, allow_spaces=(tiny_url,), max_added_tools=3,
                         hf_token=CANARY)
     code = 'final_answer(tiny_echo_shout(text="hello diorama"))'
@@ -267,7 +267,7 @@ def test_adding_spaces_counts_against_the_per_client_build_limit(tiny_url, tmp_p
     """/add_space connects to Spaces on the server's behalf: it is rate-limited per client like a build."""
     from ui.blocks import build_demo
 
-    settings = Settings(tools=(), model_provider="offline", data_dir=tmp_path / "data", connect_timeout_s=10,
+    settings = Settings(tools=(), model_provider="offline", data_dir=tmp_path / "data", connect_timeout_s=120,
                         allow_spaces=(tiny_url,), max_added_tools=3, builds_per_minute=2)
     for url in served(build_demo(ChainRunner(settings))):
         client = Client(url, verbose=False)

@@ -15,6 +15,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 __all__ = ["describe", "describe_all", "main", "space_name", "tool_entry"]
 
 
@@ -90,8 +92,6 @@ def tool_entry(spec: Any, source: str) -> dict[str, Any]:
 
 def _answers_http(url: str, timeout_s: float) -> int | None:
     """The HTTP status of GET `url`, or None when nothing answers (used only to word an error)."""
-    import httpx
-
     try:
         return httpx.get(url, timeout=timeout_s).status_code
     except httpx.HTTPError:
@@ -133,6 +133,8 @@ def describe_all(source: str, *, connect_timeout_s: float = 30.0,
             try:
                 session.client()
             except SpaceUnavailableError as exc:
+                if isinstance(exc.__cause__, (TimeoutError, httpx.TimeoutException)):
+                    raise  # slow, not wrong: its own message names the timeout to raise
                 status = None if is_hub_id(source) else _answers_http(source, min(connect_timeout_s, 5.0))
                 if status is not None:
                     raise SpaceUnavailableError(
