@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 from pathlib import Path
 
 import math
@@ -18,8 +17,10 @@ import re
 import httpx
 import pytest
 from PIL import Image, ImageChops, ImageStat
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser import open_tab
+from tests.node import node_eval
 from ui.walk import provenance
 
 REPO = Path(__file__).resolve().parents[1]
@@ -42,9 +43,14 @@ def _state(page) -> dict:  # type: ignore[no-untyped-def]
 
 def _wait_state(page, condition: str, timeout_ms: int = 30_000) -> dict:  # type: ignore[no-untyped-def]
     """Wait until `condition` (JS, with `s` the parsed state) holds; return the state."""
-    page.wait_for_function(f"(() => {{ const e = document.querySelector('#diorama-walk');"
-                           f" if (!e) return false; const s = JSON.parse(e.dataset.state); return {condition}; }})()",
-                           timeout=timeout_ms, polling=100)
+    try:
+        page.wait_for_function(f"(() => {{ const e = document.querySelector('#diorama-walk');"
+                               f" if (!e) return false; const s = JSON.parse(e.dataset.state); return {condition}; }})()",
+                               timeout=timeout_ms, polling=100)
+    except PlaywrightTimeout:
+        hud = page.locator("#diorama-walk .walk-hud").inner_text()
+        raise AssertionError(f"not within {timeout_ms / 1000:.0f} s: {condition}; the view's state is {_state(page)},"
+                             f" its hint {hud!r}") from None
     return _state(page)
 
 
@@ -370,18 +376,6 @@ def test_vendored_three_is_the_registry_package_of_package_lock():
         assert (VENDOR / Path(source).name).read_text(encoding="utf-8") == rewritten, source
 
 
-def _node_eval(script: str) -> object:
-    """Run an ES module script in Node and return what it prints as JSON."""
-    import subprocess
-
-    node = shutil.which("node")
-    if not node:
-        pytest.skip("needs node (installed with the test tools)")
-    done = subprocess.run([node, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
-
-
 def test_the_note_marks_a_placeholder_and_reads_without_one():
     info = (REPO / "ui" / "static" / "walk_info.js").as_uri()
     layout = {"objects": [
@@ -394,7 +388,7 @@ def test_the_note_marks_a_placeholder_and_reads_without_one():
              "endpoint": "/generate", "license": "apache-2.0", "duration_s": 0.347, "cached": False},
              "call-2_steam_locomotive.glb": {"space": "local:text_to_3d", "endpoint": "/generate",
                                              "license": None, "duration_s": 12.6, "replayed": True}}
-    notes = _node_eval(f"import {{ describe, readObjects }} from {json.dumps(info)};\n"
+    notes = node_eval(f"import {{ describe, readObjects }} from {json.dumps(info)};\n"
                        f"console.log(JSON.stringify(readObjects({json.dumps(layout)}, {json.dumps(calls)})"
                        f".map(describe)));")
     assert notes == [
@@ -403,7 +397,7 @@ def test_the_note_marks_a_placeholder_and_reads_without_one():
         {"title": "Windmill", "placeholder": None,
          "made": "Made by local:text_to_3d /generate · license apache-2.0 · 0.35 s"},
     ]  # "Odd" has no numeric position: left out, not a broken note
-    empty = _node_eval(f"import {{ describe, readObjects }} from {json.dumps(info)};\n"
+    empty = node_eval(f"import {{ describe, readObjects }} from {json.dumps(info)};\n"
                        "console.log(JSON.stringify([readObjects(undefined, {}), "
                        "readObjects({objects: [{label: 'A', position_m: [0, 1, 0], plinth_m: [1, 1, 1], "
                        "placeholder: 'placeholder: no builder'}]}, null).map(describe)]));")

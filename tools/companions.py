@@ -171,7 +171,7 @@ def starting_now() -> list[str]:
 
 
 _waiting: set[str] = set()
-_unready: dict[int, tuple[Fleet, Companion]] = {}  # pid -> a companion this process started that has not answered yet
+_unready: dict[int, Companion] = {}  # pid -> a companion this process started that has not answered yet
 
 
 @atexit.register
@@ -181,9 +181,10 @@ def _stop_unready() -> None:
     with _state_lock:
         unready = list(_unready.values())
         _unready.clear()
-    for fleet, companion in unready:
+    for companion in unready:
         companion.stop(wait_s=2.0)
-        fleet.registry.remove(companion.name, companion.pid)
+        if companion.home is not None:
+            CompanionRegistry(companion.home).remove(companion.name, companion.pid)
 
 
 class Fleet:
@@ -373,7 +374,7 @@ class Fleet:
                                 pid=companion.pid, identity=identity, log=str(companion.log_path),
                                 idle_s=self.idle_s, started_at=time.time()))
         with _state_lock:
-            _unready[companion.pid] = (self, companion)
+            _unready[companion.pid] = companion
         try:
             self.wait_ready(companion)
         except CompanionStartError:

@@ -365,8 +365,9 @@ def build_demo(runner: ChainRunner, *, jobs: Jobs | None = None, admin_token: st
 
     def latest_model(run_id: str | None, shown: str | None, browser: Any = None, client: gr.Request = None):
         # A separate, non-streaming event: gr.Model3D stays blank when a generator fills it (Gradio 6.31). Each file
-        # is sent once: given the same file again before its renderer has loaded, Gradio 6.31's Model3D drops the
-        # load under way and starts none (a fully cached run changes the asset list twice within milliseconds).
+        # is sent once: read in Gradio 6.31's compiled Model3D, the same file given again before its renderer has
+        # loaded cancels the load under way and starts none. A blank viewer was seen once in a loaded
+        # browser test and never reproduced on demand, so this is a guard, not a measured fix.
         if not run_id:
             return gr.skip(), gr.skip()
         run_id = allowed(run_id, caller(client, browser))

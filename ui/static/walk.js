@@ -15,7 +15,7 @@
 
 import * as THREE from './vendor/three/three.module.js';
 import { GLTFLoader } from './vendor/three/GLTFLoader.js';
-import { planPath } from './walk_path.js';
+import { followRoute, planPath, standsFree } from './walk_path.js';
 import { createShadows } from './walk_shadows.js';
 import { describe, readObjects } from './walk_info.js';
 
@@ -219,36 +219,12 @@ export function mount(element, props, watch) {
     });
   }
 
-  function free(x, z) {
-    const r = WALKER_RADIUS;
-    return !blocks.some((b) => x > b[0] - r && x < b[2] + r && z > b[1] - r && z < b[3] + r);
-  }
-
-  const turnTo = (from, to, step) => {
-    const diff = ((to - from) % 360 + 540) % 360 - 180;
-    return Math.abs(diff) <= step ? to : from + Math.sign(diff) * step;
-  };
+  function free(x, z) { return standsFree(blocks, x, z, WALKER_RADIUS); }
 
   function follow(dt) {
-    const point = route.points[0];
-    if (point) {
-      const dx = point[0] - me.x;
-      const dz = point[1] - me.z;
-      const dist = Math.hypot(dx, dz);
-      const step = Math.min(dist, AUTO_SPEED * dt);
-      if (dist > 1e-3) me.yaw = turnTo(me.yaw, Math.atan2(-dx, -dz) / DEG, AUTO_TURN * dt);
-      const nx = me.x + (dx / (dist || 1)) * step;
-      const nz = me.z + (dz / (dist || 1)) * step;
-      if (!free(nx, nz)) { route = null; return; } // the plan met an obstacle: stop rather than pass through
-      me.x = nx;
-      me.z = nz;
-      if (dist - step < 1e-3) route.points.shift();
-      return;
-    }
-    if (!route.face) { route = null; return; }
-    me.yaw = turnTo(me.yaw, route.face.yaw, AUTO_TURN * dt);
-    me.pitch = turnTo(me.pitch, route.face.pitch, AUTO_TURN * dt / 2);
-    if (me.yaw === route.face.yaw && me.pitch === route.face.pitch) route = null;
+    const status = followRoute(me, route, dt, blocks, WALKER_RADIUS, AUTO_SPEED, AUTO_TURN);
+    if (status === 'blocked') setHud('Stopped: something is in the way. Click the map again.');
+    if (status !== 'walking') route = null;
   }
 
   function move(dt) {
