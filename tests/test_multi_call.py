@@ -39,6 +39,11 @@ steps = [
 """
 
 
+# Connect and call limits for the local trellis app: upper bounds for a saturated machine (a 10 s connect timed
+# out with both cores busy), not speed checks. No test here is about a timeout.
+LOCAL_TIMEOUT_S = 120
+
+
 @pytest.fixture(scope="module")
 def trellis_url() -> str:
     yield from served(ZOO["trellis"]())
@@ -56,8 +61,9 @@ def _recipe(tmp_path: Path, url: str, name: str = "trellis") -> ToolConfig:
 
 def _load(entries: tuple[ToolConfig, ...], run_dir: Path, *, attempts: int = 1):
     events: list[dict] = []
-    context = CallContext(run_dir=run_dir, emit=events.append, call_timeout_s=10, attempts=attempts, backoff_s=0.05)
-    return Registry(entries, connect_timeout_s=10).load(context), events
+    context = CallContext(run_dir=run_dir, emit=events.append, call_timeout_s=LOCAL_TIMEOUT_S, attempts=attempts,
+                          backoff_s=0.05)
+    return Registry(entries, connect_timeout_s=LOCAL_TIMEOUT_S).load(context), events
 
 
 def _picture(path: Path, subject: tuple[int, int], colour=(200, 30, 30)) -> str:
@@ -242,7 +248,8 @@ def test_a_recipe_that_does_not_fit_the_endpoints_is_not_loaded(trellis_url, tmp
 def test_plan_raises_the_config_error_itself(trellis_url, tmp_path):
     entry = _config(tmp_path, RECIPE.format(name="trellis", url=trellis_url).replace("$steps.0.preprocessed",
                                                                                      "$steps.0.nope"))[0]
-    session = SpaceSession(trellis_url, label=trellis_url, download_dir=tmp_path / "dl", connect_timeout_s=10)
+    session = SpaceSession(trellis_url, label=trellis_url, download_dir=tmp_path / "dl",
+                           connect_timeout_s=LOCAL_TIMEOUT_S)
     try:
         schemas = {e.api_name: e for e in parse_api(session.api_info())}
     finally:

@@ -3,12 +3,19 @@ in); the planner's own code still runs; spares are kept only by a server and sto
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
 import pty
+import select
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from agent import worker_pool
 from agent.broker import WorkerPool
@@ -135,7 +142,7 @@ def test_the_broker_checks_the_files_of_captioned_gallery_items(tmp_path):
 
 
 _IN_A_TERMINAL = """
-import json, os
+import json, os, sys
 from agent.confine import WorkerLimits
 from agent.worker_pool import Worker
 
@@ -143,30 +150,61 @@ def stat(pid):
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return {"session": int(fields[3]), "tty": int(fields[4])}
 
+# Imports done in the suite's session; only now become a session leader and take the terminal, as a shell's child
+# would have it (a new session's scheduling group can starve on a saturated machine, so it does little here).
+os.setsid()
+terminal = os.open(sys.argv[1], os.O_RDWR)  # a session leader without a terminal opening one acquires it
+for fd in (0, 1, 2):
+    os.dup2(terminal, fd)
 worker = Worker(WorkerLimits()).wait_ready()
 print(json.dumps({"diorama": stat(os.getpid()), "worker": stat(worker.process.pid)}), flush=True)
 worker.kill()
 """
+TERMINAL_DEADLINE_S = 600  # an upper bound for a saturated machine, not a speed check
 
 
+def _kill_session(session: int) -> None:
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[3]) == session:
+                    os.kill(int(entry.name), signal.SIGKILL)
+
+
+@pytest.mark.timeout(TERMINAL_DEADLINE_S + 120)
 def test_a_worker_started_from_a_terminal_cannot_reach_it():
     """Diorama in a real pseudo-terminal starts a worker: the worker has no controlling terminal (nothing to type
     into with TIOCSTI) yet stays in Diorama's session."""
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-    pid, terminal = pty.fork()
-    if pid == 0:  # the child: a session leader whose controlling terminal is the pty
-        os.execve(sys.executable, [sys.executable, "-c", _IN_A_TERMINAL], env)
+    master, slave = pty.openpty()
+    name = os.ttyname(slave)
+    os.close(slave)  # the child opens it by name, so that it becomes its controlling terminal
+    child = subprocess.Popen([sys.executable, "-c", _IN_A_TERMINAL, name], env=env, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     output = b""
-    while True:
-        try:
-            chunk = os.read(terminal, 4096)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        output += chunk
-    os.close(terminal)
-    assert os.waitpid(pid, 0)[1] == 0, output
+    deadline = time.monotonic() + TERMINAL_DEADLINE_S
+    try:
+        while time.monotonic() < deadline:
+            if not select.select([master], [], [], 1.0)[0]:
+                continue
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: no process has the terminal open (yet, or any more)
+                chunk = b""
+            if chunk:
+                output += chunk
+            elif child.poll() is not None:
+                break
+            else:
+                time.sleep(0.1)
+        else:
+            raise AssertionError(f"the terminal was still open after {TERMINAL_DEADLINE_S} s; it printed {output!r}")
+        assert child.wait(timeout=60) == 0, output
+    finally:
+        os.close(master)
+        _kill_session(child.pid)  # nothing of the test's own session outlives it (the child led its session)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(timeout=10)
     line = [ln for ln in output.decode(errors="replace").splitlines() if ln.startswith("{")][-1]
     seen = json.loads(line)
     assert seen["diorama"]["tty"] != 0  # the test really ran in a terminal
