@@ -389,8 +389,8 @@ def test_the_note_marks_a_placeholder_and_reads_without_one():
              "call-2_steam_locomotive.glb": {"space": "local:text_to_3d", "endpoint": "/generate",
                                              "license": None, "duration_s": 12.6, "replayed": True}}
     notes = node_eval(f"import {{ describe, readObjects }} from {json.dumps(info)};\n"
-                       f"console.log(JSON.stringify(readObjects({json.dumps(layout)}, {json.dumps(calls)})"
-                       f".map(describe)));")
+                      f"console.log(JSON.stringify(readObjects({json.dumps(layout)}, {json.dumps(calls)})"
+                      f".map(describe)));")
     assert notes == [
         {"title": "Steam locomotive", "placeholder": "placeholder — no builder for 'steam locomotive'",
          "made": "Made by local:text_to_3d /generate · license not stated · 13 s (replayed)"},
@@ -398,8 +398,8 @@ def test_the_note_marks_a_placeholder_and_reads_without_one():
          "made": "Made by local:text_to_3d /generate · license apache-2.0 · 0.35 s"},
     ]  # "Odd" has no numeric position: left out, not a broken note
     empty = node_eval(f"import {{ describe, readObjects }} from {json.dumps(info)};\n"
-                       "console.log(JSON.stringify([readObjects(undefined, {}), "
-                       "readObjects({objects: [{label: 'A', position_m: [0, 1, 0], plinth_m: [1, 1, 1], "
-                       "placeholder: 'placeholder: no builder'}]}, null).map(describe)]));")
+                      "console.log(JSON.stringify([readObjects(undefined, {}), "
+                      "readObjects({objects: [{label: 'A', position_m: [0, 1, 0], plinth_m: [1, 1, 1], "
+                      "placeholder: 'placeholder: no builder'}]}, null).map(describe)]));")
     assert empty == [[], [{"title": "A", "placeholder": "placeholder: no builder",
                            "made": "Made by: not in this run's chain log"}]]

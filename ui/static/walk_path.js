@@ -41,7 +41,7 @@ function segmentHits(a, b, box, r) { // whether a->b passes inside `box` grown b
  * Whether the walker can go straight from `a` (where it stands on the floor) to `b`, keeping `r` from every
  * block and ending at least `r` inside the floor's edges.
  */
-export function legClear(floor, blocks, a, b, r) {
+function legClear(floor, blocks, a, b, r) {
   const inside = b[0] >= floor[0] + r && b[0] <= floor[2] - r && b[1] >= floor[1] + r && b[1] <= floor[3] - r;
   return inside && !blocks.some((box) => segmentHits(a, b, box, r));
 }
@@ -192,7 +192,7 @@ export function planPath(floor, blocks, start, goal, radius) {
 }
 
 /** The heading `from` turned toward `to` by at most `step` degrees, the short way round. */
-export function turnTo(from, to, step) {
+function turnTo(from, to, step) {
   const diff = ((to - from) % 360 + 540) % 360 - 180;
   return Math.abs(diff) <= step ? to : from + Math.sign(diff) * step;
 }
